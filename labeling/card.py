@@ -1,0 +1,185 @@
+"""The dataset card (``README.md`` of an export), after the Hugging Face card template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .schema import StanceSchema
+
+
+def _fmt(x: Any, digits: int = 3) -> str:
+    if x is None:
+        return "n/a"
+    if isinstance(x, float):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+def _alpha_line(a: Any) -> str:
+    if isinstance(a, dict):
+        value = a.get("alpha")
+        low, high = a.get("low"), a.get("high")
+        if low is not None and high is not None:
+            return f"{_fmt(value)} (95 % CI {_fmt(low)} to {_fmt(high)})"
+        return _fmt(value)
+    return _fmt(a)
+
+
+def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
+    """Markdown card with YAML metadata; every figure comes from ``stats``."""
+    counts = stats["counts"]
+    agree = stats.get("agreement") or {}
+    labels = schema.label_names
+    lines: list[str] = [
+        "---",
+        f"license: {schema.license}",
+        "language:\n- en",
+        "task_categories:\n- text-classification",
+        "tags:\n- stance-detection\n- quotes\n- news\n- label-studio",
+        "pretty_name: " + schema.title.replace("\n", " "),
+        "configs:\n- config_name: default\n  data_files:",
+    ]
+    for split in dd:
+        lines.append(f"  - split: {split}\n    path: {split}/*.arrow")
+    lines += [
+        "---",
+        "",
+        f"# {schema.title}",
+        "",
+        schema.description.strip() or "A stance dataset of quotes from news articles.",
+        "",
+        f"Made with stance-labeling ({stats.get('tool')}) from Label Studio project "
+        f"{stats['project'].get('title')!r}. Each row is one quote x target: the stance of the "
+        "quote's **speaker** (not the journalist) toward the target, as judged by human "
+        "annotators.",
+        "",
+        "## Dataset Structure",
+        "",
+        "### Targets",
+        "",
+        "| id | name | description |",
+        "|---|---|---|",
+    ]
+    for t in schema.targets:
+        lines.append(f"| `{t.id}` | {t.name} | {' '.join(t.description.split())} |")
+    lines += [
+        "",
+        "### Labels",
+        "",
+        "`stance` is a `ClassLabel` with names " + ", ".join(f"`{x}`" for x in labels)
+        + " (SemEval-2016 Task 6 convention). `-1` means no majority: a tie "
+        "(`stance_tie` is true) or no vote.",
+        "",
+    ]
+    for lab in schema.labels:
+        lines.append(f"- **{lab.value}**: {lab.hint}")
+    lines += [
+        "",
+        "### Data Fields",
+        "",
+        "- `quote_id`: stable id of the quote unit (same article and span, same id)",
+        "- `article_id`, `title`, `source` (outlet), `published`, `url`: the article",
+        "- `context`, `context_start`: the text shown to annotators and its offset in the article",
+        "- `quote`, `quote_start`, `quote_end`, `quote_parts`, `quote_type` "
+        "(`direct`/`indirect`/`mixed`): the quote, character offsets (Unicode code points) "
+        "into the article",
+        "- `speaker`, `speaker_name` (resolved name), `speaker_start`, `speaker_end`, `cue`, "
+        "`cue_start`, `cue_end`: attribution found by the segmenter",
+        "- `target`, `target_name`: the stance target",
+        "- `stance`, `stance_tie`, `soft_label` (vote shares in label order), `n_votes`, "
+        "`item_agreement`, `aggregation`, `adjudicated`",
+        "- `votes`: every annotator's vote: pseudonymous `annotator`, `stance`, `skipped`, "
+        "`lead_time` (seconds), `suggestion_shown`, `flags`, `confidence`, `note` and the "
+        "spans as the annotator left them (article offsets)",
+        "- `not_a_quote_votes`, `wrong_speaker_votes`: annotators who flagged a segmentation error",
+        "",
+        "### Data Splits",
+        "",
+        "| split | rows |",
+        "|---|---|",
+    ]
+    for split, n in counts["per_split"].items():
+        lines.append(f"| {split} | {n} |")
+    sp = stats["splits"]
+    lines += [
+        "",
+        f"Splits are grouped by `{sp['grouped_by']}` (no article appears in two splits), "
+        f"seeded ({sp['seed']}), target fractions {sp['fractions']}.",
+        "",
+        "## Dataset Creation",
+        "",
+        "### Curation Rationale",
+        "",
+        "Positions of politicians, officials and institutions toward stated targets, as "
+        "reported in the news.",
+        "",
+        "### Source Data",
+        "",
+        f"{counts['articles']} news articles were cut into quote units (direct, split, mixed "
+        "and reported speech) by stance-labeling's rule-based segmenter; each unit was shown "
+        f"with its {schema.context} as context.",
+        "",
+        "### Annotations",
+        "",
+        "#### Annotation process",
+        "",
+        f"Annotators labelled each quote in Label Studio, {schema.annotators_per_item} per item "
+        "requested, blind to each other's labels; they could correct the quote, speaker and cue "
+        "spans and flag segmentation errors. Guidelines:",
+        "",
+    ]
+    lines += ["> " + ln if ln.strip() else ">" for ln in schema.guidelines.strip().splitlines()]
+    annotators = agree.get("annotators") or []
+    lines += [
+        "",
+        "#### Who are the annotators?",
+        "",
+        f"{len(annotators)} annotators, identified by pseudonyms only.",
+        "",
+        "#### Agreement",
+        "",
+        f"- Annotations: {counts['annotations']} ({counts['skipped_annotations']} skipped); "
+        f"rows with a majority label: {counts['rows_labelled']} of {counts['rows']}, "
+        f"tied: {counts['rows_tied']}, without votes: {counts['rows_without_votes']}.",
+        f"- Krippendorff's alpha (nominal), all targets: {_alpha_line(agree.get('alpha'))}",
+    ]
+    for gid, a in (agree.get("alpha_by_group") or {}).items():
+        lines.append(f"  - `{gid}`: {_alpha_line(a)}")
+    if agree.get("fleiss_kappa") is not None:
+        lines.append(f"- Fleiss' kappa (fully overlapped items): {_fmt(agree.get('fleiss_kappa'))}")
+    lines += [
+        "",
+        f"Aggregation: {stats.get('aggregation')} vote over non-skipped votes; ties are kept "
+        "with `stance = -1` and `stance_tie = true`.",
+        "",
+        "## Evaluation",
+        "",
+        "Report macro-F1 over FAVOR and AGAINST (the SemEval-2016 Task 6 convention, NONE "
+        "counted only through its errors) and macro-F1 over all labels. Rows with "
+        "`stance = -1` are not gold and should be left out of evaluation.",
+        "",
+        "## Considerations for Using the Data",
+        "",
+        "### Personal and Sensitive Information",
+        "",
+        "Speakers are public figures quoted in the press. Annotators appear only as pseudonyms.",
+        "",
+        "### Biases and Limitations",
+        "",
+        "Quotes were found by a rule-based segmenter: quotes it missed were never labelled, "
+        "and its errors are flagged only where annotators noticed them "
+        "(`not_a_quote_votes`, `wrong_speaker_votes`). Coverage follows the outlets collected.",
+        "",
+        "## Additional Information",
+        "",
+        "### Licensing Information",
+        "",
+        f"Annotations: {schema.license}. The article texts belong to their publishers; check "
+        "that you may redistribute them before publishing this dataset with its text.",
+        "",
+        "### Citation",
+        "",
+        "Cite the source articles and this dataset's release.",
+        "",
+    ]
+    return "\n".join(lines)

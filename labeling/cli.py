@@ -1,0 +1,281 @@
+"""The ``labeling`` command: a thin layer over the library.
+
+Each command parses options, calls one library function of the same name, and
+prints the result; progress goes to stderr, data to stdout or files. Errors the
+user can act on end as one ``Error: ...`` line and exit 1 (set LABELING_DEBUG=1
+for the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import InputError, LabelingError
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_CONFIG = "configs/stance.yaml"
+
+
+def _errors(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kw: Any) -> Any:
+        try:
+            return fn(*args, **kw)
+        except LabelingError as exc:
+            if os.environ.get("LABELING_DEBUG"):
+                raise
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing half-written was kept; run the command again.",
+                       err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _bad_reporter(quiet: bool) -> Callable[[InputError], None]:
+    def report(err: InputError) -> None:
+        click.echo(f"skipped: {err}", err=True)
+
+    return report
+
+
+def _connection_options(fn: F) -> F:
+    fn = click.option("--state-dir", type=click.Path(file_okay=False), default=None,
+                      help="State folder of the embedded server (default ./.labeling or "
+                           "$LABELING_HOME).")(fn)
+    fn = click.option("--api-key", envvar="LABEL_STUDIO_API_KEY", default=None,
+                      help="API token (or LABEL_STUDIO_API_KEY). Never printed.")(fn)
+    fn = click.option("--url", envvar="LABEL_STUDIO_URL", default=None,
+                      help="Label Studio URL (or LABEL_STUDIO_URL); default: the embedded "
+                           "local server, started if needed.")(fn)
+    return fn
+
+
+@click.group()
+@click.version_option(package_name="stance-labeling")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """Segment news into quote units, label stances in Label Studio, export datasets.
+
+    \b
+    labeling segment seeds/ -o units.jsonl
+    labeling push seeds/ --project "Western troops for Ukraine"
+    labeling pull --project "Western troops for Ukraine" -o exports/troops
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if verbose < 2:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+# ----------------------------------------------------------------------------- segment
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="JSONL file to write, one line per article.")
+@click.option("--num-proc", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Worker processes.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of text inputs.")
+@click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_errors
+def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
+            skip_bad: bool, quiet: bool) -> None:
+    """Cut articles into quote units and write them as JSON lines.
+
+    INPUTS are .txt files, folders of them, .jsonl/.csv/.parquet files with a `text`
+    column (and optional id/doc_id, title, url, source, published), or hf:NAME[:split].
+
+    \b
+    labeling segment seeds/ -o units.jsonl
+    """
+    from tqdm import tqdm
+
+    from .segment_io import segment_files
+
+    with tqdm(unit=" articles", disable=quiet, file=sys.stderr) as bar:
+        n = segment_files(inputs, output, num_proc=num_proc, encoding=encoding,
+                          skip_bad=skip_bad, on_bad=_bad_reporter(quiet),
+                          progress=lambda i: bar.update(1))
+    click.echo(f"segmented {n} articles into {output}")
+
+
+# ----------------------------------------------------------------------------- push
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--project", "-p", required=True, help="Project title (created if absent).")
+@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
+              type=click.Path(dir_okay=False), help="Stance schema YAML.")
+@_connection_options
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--update-config", is_flag=True,
+              help="Replace the labelling config of an existing project with this schema's.")
+@click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_errors
+def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | None,
+         api_key: str | None, state_dir: str | None, batch_size: int, update_config: bool,
+         encoding: str, skip_bad: bool, quiet: bool) -> None:
+    """Segment articles and import their quote units as tasks (never twice).
+
+    \b
+    labeling push seeds/ --project "Western troops for Ukraine"
+    """
+    from tqdm import tqdm
+
+    from . import push as push_mod
+    from .client import connect
+    from .schema import load_schema
+
+    schema = load_schema(config_path)
+    local = not (url or os.environ.get("LABEL_STUDIO_URL"))
+    if local and not quiet:
+        click.echo("Starting the local Label Studio (the first start takes about 30 s)...",
+                   err=True)
+    studio = connect(url, api_key, state_dir)
+    with studio, tqdm(unit=" articles", disable=quiet, file=sys.stderr) as bar:
+        def progress(articles: int, units: int, created: int) -> None:
+            bar.n = articles
+            bar.set_postfix(units=units, created=created, refresh=False)
+            bar.refresh()
+
+        res = push_mod.push(inputs, project=project, schema=schema, studio=studio,
+                            batch_size=batch_size, update_config=update_config,
+                            encoding=encoding, skip_bad=skip_bad, on_bad=_bad_reporter(quiet),
+                            progress=progress, state_dir=state_dir)
+    made = "created" if res.project_created else "existing"
+    click.echo(f"project {res.title!r} ({made}, id {res.project_id}): {res.articles} articles, "
+               f"{res.units} quote units: {res.created} tasks created, "
+               f"{res.present} already present")
+    click.echo(f"open: {res.project_url}")
+    if local:
+        from .server import LocalStudio
+
+        creds = LocalStudio(state_dir).credentials()
+        click.echo(f"log in as {creds.username} (password: `labeling studio login`); "
+                   "add annotators with `labeling studio add-annotator EMAIL`")
+    click.echo(f"when labelled: labeling pull --project {_q(res.title)} "
+               f"-o exports/{_slug(res.title)}")
+
+
+def _q(s: str) -> str:
+    return f'"{s}"' if any(c.isspace() for c in s) else s
+
+
+def _slug(s: str) -> str:
+    out = "".join(c.lower() if c.isalnum() else "-" for c in s).strip("-")
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out or "export"
+
+
+# ----------------------------------------------------------------------------- pull
+@main.command()
+@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Export folder (replaced atomically).")
+@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
+              type=click.Path(dir_okay=False), help="The stance schema the project was pushed with.")
+@_connection_options
+@click.option("--strict-spans", is_flag=True,
+              help="Fail if any annotated span does not match the article text.")
+@_errors
+def pull(project: str, output: str, config_path: str, url: str | None, api_key: str | None,
+         state_dir: str | None, strict_spans: bool) -> None:
+    """Fetch all annotations and write a Hugging Face dataset folder.
+
+    \b
+    labeling pull --project "Western troops for Ukraine" -o exports/troops
+    python -c "import datasets; print(datasets.load_from_disk('exports/troops'))"
+    """
+    from . import pull as pull_mod
+    from .client import connect
+    from .schema import load_schema
+
+    schema = load_schema(config_path)
+    with connect(url, api_key, state_dir) as studio:
+        res = pull_mod.pull(project=project, schema=schema, studio=studio, out=output,
+                            config_path=config_path, strict_spans=strict_spans)
+    alpha = (res.stats.get("agreement") or {}).get("alpha")
+    if isinstance(alpha, dict):
+        alpha = alpha.get("alpha")
+    click.echo(
+        f"pulled {res.tasks} tasks, {res.annotations} annotations ({res.skipped} skipped) "
+        f"-> {res.rows} rows in {output}; Krippendorff's alpha: "
+        f"{'n/a' if alpha is None else f'{alpha:.3f}'}"
+    )
+    if res.span_problems:
+        click.echo(f"warning: {len(res.span_problems)} spans did not match the text "
+                   "(see stats.json)", err=True)
+
+
+# ----------------------------------------------------------------------------- studio
+@main.group()
+def studio() -> None:
+    """Manage the embedded local Label Studio."""
+
+
+@studio.command()
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port (default 8089, or a free one).")
+@click.option("--state-dir", type=click.Path(file_okay=False), default=None)
+@_errors
+def up(port: int | None, state_dir: str | None) -> None:
+    """Start the local server (kept running) and print its URL and login."""
+    from .server import LocalStudio
+
+    local = LocalStudio(state_dir)
+    info = local.up(port=port)
+    creds = local.credentials()
+    click.echo(f"Label Studio is running at {info.url} (pid {info.pid})")
+    click.echo(f"login: {creds.username} (password: `labeling studio login`)")
+
+
+@studio.command()
+@click.option("--state-dir", type=click.Path(file_okay=False), default=None)
+@_errors
+def down(state_dir: str | None) -> None:
+    """Stop the local server."""
+    from .server import LocalStudio
+
+    stopped = LocalStudio(state_dir).down()
+    click.echo("stopped" if stopped else "not running")
+
+
+@studio.command()
+@click.option("--state-dir", type=click.Path(file_okay=False), default=None)
+@_errors
+def status(state_dir: str | None) -> None:
+    """Say whether the local server runs, and where."""
+    from .server import LocalStudio
+
+    info = LocalStudio(state_dir).running()
+    if info is None:
+        click.echo("not running")
+        sys.exit(3)
+    click.echo(f"running at {info.url} (pid {info.pid}); data in {info.state_dir}")
+
+
+@studio.command()
+@click.option("--state-dir", type=click.Path(file_okay=False), default=None)
+@_errors
+def login(state_dir: str | None) -> None:
+    """Print the admin login of the local server (to your terminal only)."""
+    from .server import LocalStudio
+
+    local = LocalStudio(state_dir)
+    if not local.cred_file.exists():
+        raise click.ClickException("no local server yet: run `labeling studio up`")
+    creds = local.credentials()
+    click.echo(f"user: {creds.username}\npassword: {creds.password}")

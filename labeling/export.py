@@ -1,0 +1,331 @@
+"""Build and write the Hugging Face dataset of a pull.
+
+One row per quote x target, with the aggregated stance as a ``ClassLabel`` (-1 when
+tied or unlabelled, ``stance_tie`` says which), every annotator's vote as a list of
+structs, soft labels and per-item agreement. Splits are grouped by article (no
+article in two splits) and seeded. The folder is written to a temporary sibling and
+renamed into place at the end, so an interrupted pull leaves the previous export
+untouched.
+
+    OUT/
+      dataset_dict.json, train/, validation/, test/   (datasets.load_from_disk(OUT))
+      README.md            dataset card
+      label_config.xml     the labelling config the annotators used
+      stance.yaml          the stance schema (if given)
+      stats.json           counts, agreement, aggregation
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__, lsformat
+from .aggregate import majority
+from .agreement import Vote, summary
+from .pull import TaskRecord, pseudonym
+from .schema import StanceSchema
+
+QUOTE_TYPES = ["direct", "indirect", "mixed"]
+SPLITS = ("train", "validation", "test")
+
+
+@dataclass
+class Written:
+    rows: int
+    stats: dict[str, Any]
+
+
+def features(schema: StanceSchema) -> Any:
+    """The dataset's explicit schema."""
+    import datasets as ds
+
+    stance = ds.ClassLabel(names=schema.label_names)
+    vote = {
+        "annotator": ds.Value("string"),
+        "stance": ds.ClassLabel(names=schema.label_names),
+        "skipped": ds.Value("bool"),
+        "lead_time": ds.Value("float32"),
+        "suggestion_shown": ds.Value("bool"),
+        "flags": ds.List(ds.Value("string")),
+        "confidence": ds.Value("int32"),
+        "note": ds.Value("string"),
+        "quote_spans": ds.List(ds.List(ds.Value("int32"))),
+        "speaker_start": ds.Value("int32"),
+        "speaker_end": ds.Value("int32"),
+        "speaker_text": ds.Value("string"),
+        "cue_start": ds.Value("int32"),
+        "cue_end": ds.Value("int32"),
+        "spans_ok": ds.Value("bool"),
+    }
+    return ds.Features({
+        "quote_id": ds.Value("string"),
+        "article_id": ds.Value("string"),
+        "target": ds.Value("string"),
+        "target_name": ds.Value("string"),
+        "title": ds.Value("string"),
+        "source": ds.Value("string"),
+        "published": ds.Value("string"),
+        "url": ds.Value("string"),
+        "context": ds.Value("string"),
+        "context_start": ds.Value("int32"),
+        "quote": ds.Value("string"),
+        "quote_start": ds.Value("int32"),
+        "quote_end": ds.Value("int32"),
+        "quote_parts": ds.List(ds.List(ds.Value("int32"))),
+        "quote_type": ds.ClassLabel(names=QUOTE_TYPES),
+        "speaker": ds.Value("string"),
+        "speaker_name": ds.Value("string"),
+        "speaker_start": ds.Value("int32"),
+        "speaker_end": ds.Value("int32"),
+        "cue": ds.Value("string"),
+        "cue_start": ds.Value("int32"),
+        "cue_end": ds.Value("int32"),
+        "stance": stance,
+        "stance_tie": ds.Value("bool"),
+        "soft_label": ds.List(ds.Value("float32")),
+        "n_votes": ds.Value("int32"),
+        "item_agreement": ds.Value("float32"),
+        "not_a_quote_votes": ds.Value("int32"),
+        "wrong_speaker_votes": ds.Value("int32"),
+        "votes": ds.List(vote),
+        "aggregation": ds.Value("string"),
+        "adjudicated": ds.Value("bool"),
+        "task_id": ds.Value("int64"),
+    })
+
+
+def item_key(quote_id: str, target: str) -> str:
+    return f"{quote_id}|{target}"
+
+
+def votes_of(records: Sequence[TaskRecord], schema: StanceSchema,
+             project: Mapping[str, Any]) -> list[Vote]:
+    """Every (item, annotator) vote; a skip is a vote with no label."""
+    out: list[Vote] = []
+    for rec in records:
+        for ann in rec.annotations:
+            who = pseudonym(project, ann.annotator)
+            for t in schema.targets:
+                label = None if ann.skipped else ann.stances.get(t.id)
+                if label is not None and label not in schema.label_names:
+                    label = None
+                if not ann.skipped and label is None:
+                    continue  # answered other questions but not this one: no vote
+                out.append(Vote(item=item_key(str(rec.data["quote_id"]), t.id), annotator=who,
+                                label=label, lead_time=ann.lead_time, group=t.id))
+    return out
+
+
+def _int(v: Any) -> int | None:
+    return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _vote_struct(ann: lsformat.ParsedAnnotation, target: str, project: Mapping[str, Any],
+                 labels: Sequence[str]) -> dict[str, Any]:
+    label = None if ann.skipped else ann.stances.get(target)
+    spans = {lab: [s for s in ann.spans if s.label == lab] for lab in lsformat.SPAN_LABELS}
+    spk = spans["SPEAKER"][0] if spans["SPEAKER"] else None
+    cue = spans["CUE"][0] if spans["CUE"] else None
+    return {
+        "annotator": pseudonym(project, ann.annotator),
+        "stance": labels.index(label) if label in labels else -1,
+        "skipped": ann.skipped,
+        "lead_time": ann.lead_time,
+        "suggestion_shown": ann.suggestion_shown,
+        "flags": list(ann.flags),
+        "confidence": ann.confidence,
+        "note": ann.note,
+        "quote_spans": [[s.start, s.end] for s in sorted(spans["QUOTE"], key=lambda s: s.start)],
+        "speaker_start": spk.start if spk else None,
+        "speaker_end": spk.end if spk else None,
+        "speaker_text": spk.text if spk else None,
+        "cue_start": cue.start if cue else None,
+        "cue_end": cue.end if cue else None,
+        "spans_ok": all(s.ok for s in ann.spans),
+    }
+
+
+def assign_splits(
+    group_sizes: Mapping[str, int], fractions: Mapping[str, float], seed: int
+) -> dict[str, str]:
+    """Whole groups to splits, reproducibly.
+
+    Largest groups first (ties in a seeded order), each to the split furthest below its
+    target share; then, where a split with a positive share got nothing and there are
+    enough groups, it takes the smallest group of the split holding the most groups.
+    """
+    def rank(g: str) -> str:
+        return hashlib.sha256(f"{seed}|{g}".encode()).hexdigest()
+
+    order = sorted(group_sizes, key=lambda g: (-group_sizes[g], rank(g)))
+    total = sum(group_sizes.values()) or 1
+    names = [s for s in SPLITS if fractions.get(s, 0) > 0]
+    have = dict.fromkeys(names, 0)
+    members: dict[str, list[str]] = {s: [] for s in names}
+    for g in order:
+        name = max(names, key=lambda s: (fractions[s] * total - have[s], -names.index(s)))
+        members[name].append(g)
+        have[name] += group_sizes[g]
+    if len(order) >= len(names):
+        for name in names:
+            if not members[name]:
+                donor = max(names, key=lambda s: (len(members[s]), -names.index(s)))
+                g = min(members[donor], key=lambda x: (group_sizes[x], rank(x)))
+                members[donor].remove(g)
+                members[name].append(g)
+    return {g: name for name, gs in members.items() for g in gs}
+
+
+def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
+               project: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[Vote]]:
+    labels = schema.label_names
+    votes = votes_of(records, schema, project)
+    agg = majority(votes, labels)
+    rows: list[dict[str, Any]] = []
+    for rec in records:
+        d = rec.data
+        for t in schema.targets:
+            key = item_key(str(d["quote_id"]), t.id)
+            a = agg.get(key)
+            structs = [_vote_struct(ann, t.id, project, labels) for ann in rec.annotations
+                       if ann.skipped or t.id in ann.stances]
+            flags = Counter(f for ann in rec.annotations for f in ann.flags)
+            qtype = d.get("quote_type")
+            rows.append({
+                "quote_id": str(d["quote_id"]),
+                "article_id": str(d.get("article_id") or ""),
+                "target": t.id,
+                "target_name": t.name,
+                "title": str(d.get("title") or ""),
+                "source": str(d.get("source") or ""),
+                "published": str(d.get("published") or ""),
+                "url": str(d.get("url") or ""),
+                "context": str(d.get("context") or ""),
+                "context_start": _int(d.get("context_start")),
+                "quote": str(d.get("quote") or ""),
+                "quote_start": _int(d.get("quote_start")),
+                "quote_end": _int(d.get("quote_end")),
+                "quote_parts": d.get("parts") or [],
+                "quote_type": QUOTE_TYPES.index(qtype) if qtype in QUOTE_TYPES else -1,
+                "speaker": d.get("speaker"),
+                "speaker_name": d.get("speaker_name"),
+                "speaker_start": _int(d.get("speaker_start")),
+                "speaker_end": _int(d.get("speaker_end")),
+                "cue": d.get("cue"),
+                "cue_start": _int(d.get("cue_start")),
+                "cue_end": _int(d.get("cue_end")),
+                "stance": labels.index(a.label) if a and a.label in labels else -1,
+                "stance_tie": bool(a and a.tie),
+                "soft_label": list(a.soft) if a else [0.0] * len(labels),
+                "n_votes": a.n_votes if a else 0,
+                "item_agreement": a.agreement if a else None,
+                "not_a_quote_votes": flags.get("not_a_quote", 0),
+                "wrong_speaker_votes": flags.get("wrong_speaker", 0),
+                "votes": structs,
+                "aggregation": a.method if a else "majority",
+                "adjudicated": False,
+                "task_id": rec.task_id,
+            })
+    return rows, votes
+
+
+def _atomic_replace(tmp: Path, out: Path) -> None:
+    """Put the finished folder ``tmp`` at ``out``, replacing an old export in one rename."""
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        try:
+            os.replace(tmp, out)
+        except OSError:
+            os.replace(old, out)  # put the previous export back
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+def write_export(
+    records: Sequence[TaskRecord],
+    schema: StanceSchema,
+    project: Mapping[str, Any],
+    out: Path,
+    *,
+    server_url: str = "",
+    config_path: str | Path | None = None,
+    span_problems: Sequence[str] = (),
+) -> Written:
+    """Write the dataset folder atomically; returns the row count and the stats."""
+    import datasets as ds
+
+    from .card import render_card
+
+    ds.disable_progress_bars()
+
+    rows, votes = build_rows(records, schema, project)
+    # Group by article: no article in two splits.
+    sizes: dict[str, int] = defaultdict(int)
+    for r in rows:
+        sizes[r["article_id"]] += 1
+    fr = {"train": schema.split.train, "validation": schema.split.validation,
+          "test": schema.split.test}
+    where = assign_splits(sizes, fr, schema.split.seed)
+    feats = features(schema)
+    by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS if fr[s] > 0}
+    for r in rows:
+        by_split[where[r["article_id"]]].append(r)
+    dd = ds.DatasetDict({
+        name: ds.Dataset.from_list(part, features=feats) if part else
+        ds.Dataset.from_dict({k: [] for k in feats}, features=feats)
+        for name, part in by_split.items()
+    })
+    stats = summary(votes, schema.label_names, groups={t.id: t.id for t in schema.targets})
+    labelled = [r for r in rows if r["stance"] >= 0]
+    stats_out: dict[str, Any] = {
+        "tool": f"stance-labeling {__version__}",
+        "project": {"id": project.get("id"), "title": project.get("title"), "server": server_url},
+        "counts": {
+            "tasks": len(records),
+            "rows": len(rows),
+            "articles": len(sizes),
+            "annotations": sum(len(r.annotations) for r in records),
+            "skipped_annotations": sum(a.skipped for r in records for a in r.annotations),
+            "rows_labelled": len(labelled),
+            "rows_tied": sum(r["stance_tie"] for r in rows),
+            "rows_without_votes": sum(r["n_votes"] == 0 for r in rows),
+            "per_split": {k: len(v) for k, v in by_split.items()},
+            "per_label": {
+                t.id: dict(Counter(schema.label_names[r["stance"]] for r in labelled
+                                   if r["target"] == t.id))
+                for t in schema.targets
+            },
+        },
+        "aggregation": "majority",
+        "splits": {"grouped_by": "article_id", "seed": schema.split.seed, "fractions": fr},
+        "span_problems": len(span_problems),
+        "agreement": stats,
+    }
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        dd.save_to_disk(str(tmp))
+        (tmp / "label_config.xml").write_text(lsformat.label_config(schema), encoding="utf-8")
+        if config_path and Path(config_path).exists():
+            shutil.copyfile(config_path, tmp / "stance.yaml")
+        (tmp / "stats.json").write_text(json.dumps(stats_out, indent=2, default=str) + "\n",
+                                        encoding="utf-8")
+        (tmp / "README.md").write_text(render_card(schema, stats_out, dd), encoding="utf-8")
+        _atomic_replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Written(len(rows), stats_out)

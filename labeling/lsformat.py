@@ -1,0 +1,331 @@
+"""Label Studio's wire format, in one place: labelling config XML, task JSON, results.
+
+Everything else in the package sees :class:`~labeling.units.Unit` and the small
+dataclasses here (:class:`ParsedAnnotation`); this module converts both ways.
+
+The generated page shows, top to bottom: the article's title and outlet/date line,
+the speaker and cue the segmenter found, the context with the quote highlighted
+(as a QUOTE pre-annotation that the annotator can move), span labels to correct
+QUOTE / SPEAKER / CUE, flags for segmenter errors, then one single-choice question
+``stance_<target id>`` per target, each with its own hotkeys.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from .schema import StanceSchema
+from .units import Unit
+
+CONTEXT = "context"  # the Text object tag; spans are offsets into data["context"]
+SPANS = "spans"  # the Labels control for span correction
+FLAGS = "flags"
+CONFIDENCE = "confidence"
+NOTE = "note"
+SPAN_LABELS = ("QUOTE", "SPEAKER", "CUE")
+FLAG_VALUES = ("not_a_quote", "wrong_speaker")
+# Hotkeys are global to the page: every control gets keys of its own.
+_SPAN_KEYS = {"QUOTE": "z", "SPEAKER": "x", "CUE": "v"}
+_FLAG_KEYS = {"not_a_quote": "n", "wrong_speaker": "m"}
+STANCE_KEYS = "1234567890qwertyuiopasdfghjkl"
+MODEL_VERSION_PREFIX = "stance-labeling-segmenter"
+# Keys every task carries (a task missing a key the config uses fails the whole import).
+DATA_KEYS = (
+    "quote_id", "article_id", "title", "info_line", "speaker_line", "context", "context_start",
+    "quote", "quote_start", "quote_end", "quote_type", "parts", "speaker", "speaker_name",
+    "speaker_start", "speaker_end", "cue", "cue_start", "cue_end", "url", "source", "published",
+)
+
+
+def stance_control(target_id: str) -> str:
+    return f"stance_{target_id}"
+
+
+def stance_hotkeys(schema: StanceSchema) -> dict[tuple[str, str], str]:
+    """(target id, label) -> hotkey: 1 2 3 for the first target, 4 5 6 for the next, ..."""
+    keys: dict[tuple[str, str], str] = {}
+    i = 0
+    for t in schema.targets:
+        for lab in schema.labels:
+            keys[(t.id, lab.value)] = STANCE_KEYS[i]
+            i += 1
+    return keys
+
+
+def label_config(schema: StanceSchema) -> str:
+    """The Label Studio labelling config (XML) generated from the schema."""
+    a = quoteattr
+    keys = stance_hotkeys(schema)
+    out: list[str] = ['<View className="stance-labeling">']
+    out.append(
+        "  <Style>.sl-box{padding:8px 12px;margin:6px 0;border-radius:6px;background:#f4f6f8}"
+        ".sl-target{border-left:4px solid #1976d2}.sl-hint{color:#555;font-size:90%}</Style>"
+    )
+    out.append('  <View className="sl-box">')
+    out.append('    <Header value="$title" size="4"/>')
+    out.append('    <Header value="$info_line" size="6"/>')
+    out.append('    <Header value="$speaker_line" size="5"/>')
+    out.append("  </View>")
+    out.append('  <View className="sl-box sl-target">')
+    for t in schema.targets:
+        out.append(f"    <Header value={a('Target: ' + t.name)} size=\"5\"/>")
+        if t.description.strip():
+            out.append(f"    <Header value={a(t.description.strip())} size=\"6\" underline=\"false\"/>")
+    out.append("  </View>")
+    out.append(f'  <Labels name="{SPANS}" toName="{CONTEXT}" showInline="true">')
+    colors = {"QUOTE": "#ffd54f", "SPEAKER": "#4fc3f7", "CUE": "#aed581"}
+    for lab in SPAN_LABELS:
+        out.append(
+            f'    <Label value="{lab}" background="{colors[lab]}" hotkey="{_SPAN_KEYS[lab]}"/>'
+        )
+    out.append("  </Labels>")
+    out.append(f'  <Text name="{CONTEXT}" value="$context" granularity="symbol"/>')
+    for t in schema.targets:
+        out.append('  <View className="sl-box sl-target">')
+        out.append(f"    <Header value={a('Stance toward: ' + t.name)} size=\"5\"/>")
+        out.append(
+            f'    <Choices name="{stance_control(t.id)}" toName="{CONTEXT}" '
+            'choice="single-radio" showInline="true" required="true" '
+            f"requiredMessage={a('Choose a stance toward ' + t.name)}>"
+        )
+        for lab in schema.labels:
+            hint = f" hint={a(lab.hint)}" if lab.hint else ""
+            out.append(
+                f"      <Choice value={a(lab.value)} hotkey=\"{keys[(t.id, lab.value)]}\"{hint}/>"
+            )
+        out.append("    </Choices>")
+        out.append("  </View>")
+    out.append('  <View className="sl-box">')
+    out.append('    <Header value="Segmentation problems (optional)" size="6"/>')
+    out.append(f'    <Choices name="{FLAGS}" toName="{CONTEXT}" choice="multiple" showInline="true">')
+    out.append(f'      <Choice value="not_a_quote" alias="not_a_quote" hotkey="{_FLAG_KEYS["not_a_quote"]}" '
+               'hint="The highlighted text is not something the speaker said"/>')
+    out.append(f'      <Choice value="wrong_speaker" alias="wrong_speaker" hotkey="{_FLAG_KEYS["wrong_speaker"]}" '
+               'hint="The speaker shown is not who said it"/>')
+    out.append("    </Choices>")
+    if schema.ask_confidence:
+        out.append('    <Header value="How sure are you?" size="6"/>')
+        out.append(f'    <Rating name="{CONFIDENCE}" toName="{CONTEXT}" maxRating="3" icon="star"/>')
+    if schema.ask_note:
+        out.append(
+            f'    <TextArea name="{NOTE}" toName="{CONTEXT}" rows="2" maxSubmissions="1" '
+            'editable="true" placeholder="Note (optional)"/>'
+        )
+    out.append("  </View>")
+    out.append("</View>")
+    return "\n".join(out)
+
+
+def instructions_html(schema: StanceSchema) -> str:
+    """The project's instructions (``expert_instruction``): guidelines, labels, examples."""
+    e = html.escape
+    parts = [f"<h2>{e(schema.title)}</h2>"]
+    if schema.guidelines.strip():
+        parts.append("".join(f"<p>{e(p.strip())}</p>" for p in schema.guidelines.split("\n\n")))
+    parts.append("<h3>Targets</h3><ul>")
+    for t in schema.targets:
+        parts.append(f"<li><b>{e(t.name)}</b>: {e(t.description.strip())}</li>")
+    parts.append("</ul><h3>Labels</h3><ul>")
+    for lab in schema.labels:
+        parts.append(f"<li><b>{e(lab.value)}</b>: {e(lab.hint)}</li>")
+    parts.append("</ul>")
+    if schema.examples:
+        parts.append("<h3>Examples</h3><ul>")
+        for ex in schema.examples:
+            parts.append(
+                f"<li>&ldquo;{e(ex.quote)}&rdquo; &rarr; <b>{e(ex.label)}</b> toward "
+                f"<i>{e(schema.target(ex.target).name)}</i>. {e(ex.why)}</li>"
+            )
+        parts.append("</ul>")
+    parts.append(
+        "<h3>Keys</h3><p>"
+        + ", ".join(
+            f"{e(t)} / {e(lab)}: <kbd>{k}</kbd>" for (t, lab), k in stance_hotkeys(schema).items()
+        )
+        + "; span labels QUOTE <kbd>z</kbd>, SPEAKER <kbd>x</kbd>, CUE <kbd>v</kbd>; "
+        "flags <kbd>n</kbd> (not a quote), <kbd>m</kbd> (wrong speaker).</p>"
+    )
+    return "".join(parts)
+
+
+def model_version(segmenter_version: str) -> str:
+    return f"{MODEL_VERSION_PREFIX}-{segmenter_version}"
+
+
+def _region(rid: str, label: str, start: int, end: int, context: str) -> dict[str, Any]:
+    return {
+        "id": rid,
+        "from_name": SPANS,
+        "to_name": CONTEXT,
+        "type": "labels",
+        "origin": "prediction",
+        "value": {"start": start, "end": end, "text": context[start:end], "labels": [label]},
+    }
+
+
+def prediction_result(unit: Unit) -> list[dict[str, Any]]:
+    """The segmenter's spans as Label Studio regions (offsets into the context)."""
+    q, ctx = unit.quote, unit.context
+    regions: list[dict[str, Any]] = []
+    parts = q.parts or ((q.start, q.end),)
+    for i, (s, e) in enumerate(parts):
+        loc = unit.local(s, e)
+        if loc:
+            regions.append(_region(f"quote{i}", "QUOTE", loc[0], loc[1], ctx))
+    for rid, label, s2, e2 in (
+        ("speaker", "SPEAKER", q.speaker_start, q.speaker_end),
+        ("cue", "CUE", q.cue_start, q.cue_end),
+    ):
+        loc = unit.local(s2, e2)
+        if loc:
+            regions.append(_region(rid, label, loc[0], loc[1], ctx))
+    return regions
+
+
+def task_data(unit: Unit) -> dict[str, Any]:
+    q, art = unit.quote, unit.article
+    info = " · ".join(x for x in (art.source, art.published, art.url) if x) or art.id
+    who = q.speaker_name or q.speaker or "(no speaker found)"
+    if q.speaker and q.speaker_name and q.speaker_name != q.speaker:
+        who = f"{q.speaker_name} (“{q.speaker}”)"
+    speaker_line = f"Speaker: {who}" + (f" · cue: {q.cue}" if q.cue else "")
+    data: dict[str, Any] = {
+        "quote_id": unit.quote_id,
+        "article_id": art.id,
+        "title": art.title or art.id,
+        "info_line": info,
+        "speaker_line": speaker_line,
+        "context": unit.context,
+        "context_start": unit.context_start,
+        "quote": q.text,
+        "quote_start": q.start,
+        "quote_end": q.end,
+        "quote_type": q.type,
+        "parts": [list(p) for p in q.parts] if q.parts else None,
+        "speaker": q.speaker,
+        "speaker_name": q.speaker_name,
+        "speaker_start": q.speaker_start,
+        "speaker_end": q.speaker_end,
+        "cue": q.cue,
+        "cue_start": q.cue_start,
+        "cue_end": q.cue_end,
+        "url": art.url,
+        "source": art.source,
+        "published": art.published,
+    }
+    return data
+
+
+def task_json(unit: Unit, version: str) -> dict[str, Any]:
+    """One importable task: data, meta (the stable key) and the segmenter's prediction."""
+    return {
+        "data": task_data(unit),
+        "meta": {"quote_id": unit.quote_id},
+        "predictions": [{"model_version": version, "score": 1.0, "result": prediction_result(unit)}],
+    }
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Span:
+    """A span an annotator left, in article offsets; ``ok`` if its text matched."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    ok: bool
+
+
+@dataclass(frozen=True)
+class ParsedAnnotation:
+    """One annotation of one task, reduced to what the dataset needs."""
+
+    annotation_id: int
+    annotator: int | None
+    skipped: bool
+    stances: Mapping[str, str]  # target id -> label
+    spans: tuple[Span, ...]
+    flags: tuple[str, ...]
+    confidence: int | None
+    note: str
+    lead_time: float | None
+    updated_at: str
+    ground_truth: bool
+    suggestion_shown: bool
+    problems: tuple[str, ...] = field(default=())
+
+
+def _user_id(value: object) -> int | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_annotation(
+    ann: Mapping[str, Any], data: Mapping[str, Any], target_ids: Sequence[str]
+) -> ParsedAnnotation:
+    """Reduce an exported annotation; every span's text is checked against the context."""
+    context = str(data.get("context") or "")
+    offset = int(data.get("context_start") or 0)
+    stances: dict[str, str] = {}
+    spans: list[Span] = []
+    flags: list[str] = []
+    problems: list[str] = []
+    confidence: int | None = None
+    note = ""
+    wanted = {stance_control(t): t for t in target_ids}
+    for item in ann.get("result") or []:
+        name, value = item.get("from_name"), item.get("value") or {}
+        kind = item.get("type")
+        if name in wanted and kind == "choices":
+            choices = value.get("choices") or []
+            if choices:
+                stances[wanted[name]] = str(choices[0])
+        elif name == SPANS and kind == "labels":
+            try:
+                s, e = int(value["start"]), int(value["end"])
+            except (KeyError, TypeError, ValueError):
+                problems.append(f"region {item.get('id')}: no offsets")
+                continue
+            labels = value.get("labels") or ["?"]
+            got = value.get("text")
+            real = context[s:e] if 0 <= s <= e <= len(context) else None
+            ok = real is not None and (got is None or got == real)
+            if not ok:
+                problems.append(
+                    f"region {item.get('id')} [{s}:{e}] text {got!r} != context {real!r}"
+                )
+            spans.append(Span(str(labels[0]), s + offset, e + offset, real or str(got or ""), ok))
+        elif name == FLAGS and kind == "choices":
+            flags.extend(str(c) for c in value.get("choices") or [])
+        elif name == CONFIDENCE and kind == "rating":
+            rating = value.get("rating")
+            confidence = int(rating) if rating is not None else None
+        elif name == NOTE and kind == "textarea":
+            note = " ".join(str(t) for t in value.get("text") or [])
+    lead = ann.get("lead_time")
+    return ParsedAnnotation(
+        annotation_id=int(ann.get("id") or 0),
+        annotator=_user_id(ann.get("completed_by")),
+        skipped=bool(ann.get("was_cancelled")),
+        stances=stances,
+        spans=tuple(spans),
+        flags=tuple(flags),
+        confidence=confidence,
+        note=note,
+        lead_time=float(lead) if lead is not None else None,
+        updated_at=str(ann.get("updated_at") or ann.get("created_at") or ""),
+        ground_truth=bool(ann.get("ground_truth")),
+        suggestion_shown=bool(ann.get("parent_prediction") or ann.get("prediction")),
+        problems=tuple(problems),
+    )

@@ -1,0 +1,231 @@
+"""``labeling push``: segment articles and import their quote units as tasks.
+
+Idempotent: every task carries its ``quote_id`` (in ``data`` and ``meta``); the
+project's existing ids are listed once at the start, and only new units are
+imported, in batches that the server commits atomically. If a batch fails in a way
+that may or may not have reached the server (a time-out, a dropped connection, a
+5xx), the ids are listed again and only the missing tasks are sent, so a rerun or
+a retry never duplicates and never loses a unit. Pushes to one project from one
+state folder are serialised by a lock file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from label_studio_sdk.label_interface import LabelInterface
+
+from . import lsformat
+from .client import Studio
+from .corpus import BadHandler, read_articles
+from .errors import ConfigError, InputError, ServerError
+from .schema import StanceSchema
+from . import __version__ as segmenter_version
+from .server import state_home
+from .units import Unit, iter_units
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PushResult:
+    project_id: int
+    title: str
+    url: str
+    articles: int = 0
+    units: int = 0
+    created: int = 0
+    present: int = 0
+    project_created: bool = False
+
+    @property
+    def project_url(self) -> str:
+        return f"{self.url}/projects/{self.project_id}/data"
+
+
+Progress = Callable[[int, int, int], None]  # articles, units, created so far
+
+
+def _norm_xml(xml: str) -> str:
+    return re.sub(r"\s+", " ", xml).replace("> <", "><").strip()
+
+
+def project_fields(schema: StanceSchema) -> dict[str, Any]:
+    """The project settings the schema decides."""
+    return {
+        "label_config": lsformat.label_config(schema),
+        "expert_instruction": lsformat.instructions_html(schema),
+        "show_instruction": True,
+        "show_skip_button": True,
+        "maximum_annotations": schema.annotators_per_item,
+        "overlap_cohort_percentage": 100,
+        "description": schema.description.strip(),
+    }
+
+
+def ensure_project(
+    studio: Studio, title: str, schema: StanceSchema, *, update_config: bool = False
+) -> tuple[dict[str, Any], bool]:
+    """Find the project or create it; check that an existing one uses the schema's config."""
+    fields = project_fields(schema)
+    proj = studio.find_project(title)
+    if proj is None:
+        return studio.create_project(title=title, **fields), True
+    if _norm_xml(proj.get("label_config") or "") != _norm_xml(fields["label_config"]):
+        if not update_config:
+            raise ConfigError(
+                f"project {title!r} uses a different labelling config than this schema: "
+                "push with --update-config to replace it (existing annotations are kept "
+                "if they still fit), or choose another --project"
+            )
+        log.info("updating the labelling config of project %s", proj["id"])
+        proj = studio.update_project(int(proj["id"]), **fields)
+    elif update_config:
+        proj = studio.update_project(int(proj["id"]), **fields)
+    return proj, False
+
+
+@contextmanager
+def project_lock(url: str, title: str, state_dir: str | Path | None) -> Iterator[None]:
+    """Serialise pushes to one project from one state folder (an advisory file lock)."""
+    key = hashlib.sha256(f"{url}\x1f{title}".encode()).hexdigest()[:16]
+    path = state_home(state_dir) / "locks" / f"push-{key}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -> Iterator[
+        tuple[str, dict[str, Any]]]:
+    """(quote_id, task JSON) for each unit; every prediction checked against the config."""
+    iface = LabelInterface(lsformat.label_config(schema))
+    for unit in units:
+        task = lsformat.task_json(unit, version)
+        for pred in task["predictions"]:
+            errors = iface.validate_prediction(pred, return_errors=True)
+            if errors:
+                raise ConfigError(
+                    f"{unit.article.origin}: the prediction for {unit.quote_id} does not fit the "
+                    f"labelling config: {errors}"
+                )
+            for region in pred["result"]:
+                v = region["value"]
+                if unit.context[v["start"]:v["end"]] != v["text"]:
+                    raise ConfigError(f"{unit.quote_id}: region {region['id']} text mismatch")
+        yield unit.quote_id, task
+
+
+def _import_batch(
+    studio: Studio, project_id: int, batch: list[tuple[str, dict[str, Any]]],
+    keys: dict[str, int], attempts: int = 4,
+) -> int:
+    """Import a batch so that each task exists exactly once; returns how many were created."""
+    pending = batch
+    for attempt in range(1, attempts + 1):
+        try:
+            ids = studio.import_tasks(project_id, [t for _, t in pending])
+        except ServerError as exc:
+            if exc.status is not None and exc.status < 500:
+                raise  # the server refused the batch: retrying will not help
+            if attempt == attempts:
+                raise ServerError(
+                    f"importing a batch of {len(pending)} tasks failed {attempts} times ({exc}); "
+                    "nothing is duplicated: run the same push again to finish"
+                ) from exc
+            log.warning("import failed (%s); checking what arrived before retrying", exc)
+            time.sleep(min(8.0, 0.5 * 2 ** attempt))
+            try:
+                fresh = studio.task_keys(project_id)
+            except ServerError:
+                continue  # still down: keep the whole batch pending
+            keys.update(fresh)
+            pending = [(q, t) for q, t in pending if q not in keys]
+            if not pending:
+                return 0
+            continue
+        for (qid, _), tid in zip(pending, ids, strict=False):
+            keys[qid] = tid
+        return len(pending)
+    return 0
+
+
+def push(
+    inputs: Iterable[str | Path],
+    *,
+    project: str,
+    schema: StanceSchema,
+    studio: Studio,
+    batch_size: int = 500,
+    update_config: bool = False,
+    encoding: str = "utf-8",
+    skip_bad: bool = False,
+    on_bad: BadHandler | None = None,
+    progress: Progress | None = None,
+    state_dir: str | Path | None = None,
+) -> PushResult:
+    """Segment ``inputs`` and import every unit not yet in project ``project``."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    # Read the input lazily, but fail on an unreadable first file before touching the server.
+    articles = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
+    first = next(articles, None)
+    if first is None:
+        raise InputError("the input holds no articles: nothing to push")
+
+    def all_articles() -> Iterator[Any]:
+        yield first
+        yield from articles
+
+    proj, created_project = ensure_project(studio, project, schema, update_config=update_config)
+    pid = int(proj["id"])
+    version = lsformat.model_version(segmenter_version)
+    result = PushResult(pid, project, studio.url, project_created=created_project)
+    with project_lock(studio.url, project, state_dir):
+        keys = {} if created_project else studio.task_keys(pid)
+        log.info("project %s has %d tasks", pid, len(keys))
+        counted: set[str] = set()
+
+        def counting(arts: Iterable[Any]) -> Iterator[Any]:
+            for art in arts:
+                result.articles += 1
+                yield art
+
+        batch: list[tuple[str, dict[str, Any]]] = []
+        units = iter_units(counting(all_articles()), schema)
+
+        def new_units() -> Iterator[Unit]:
+            for unit in units:
+                result.units += 1
+                if unit.quote_id in keys or unit.quote_id in counted:
+                    result.present += 1
+                    continue
+                counted.add(unit.quote_id)
+                yield unit
+
+        for qid, task in validated_tasks(new_units(), schema, version):
+            batch.append((qid, task))
+            if len(batch) >= batch_size:
+                result.created += _import_batch(studio, pid, batch, keys)
+                batch = []
+                if progress:
+                    progress(result.articles, result.units, result.created)
+        if batch:
+            result.created += _import_batch(studio, pid, batch, keys)
+        if progress:
+            progress(result.articles, result.units, result.created)
+    # Units found present after a failed batch count as present, not created.
+    result.present = result.units - result.created
+    return result

@@ -1,0 +1,72 @@
+"""``labeling segment``: articles in, one JSON line of quote units per article out.
+
+Streams any amount of input; with ``num_proc > 1`` the pure segmenter runs in a
+process pool (order kept, so the output is identical to a single-process run).
+The output file is written to a temporary sibling and renamed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from .corpus import Article, BadHandler, read_articles
+from .errors import InputError
+from .segmenter import segment
+
+
+def segment_record(doc_id: str, text: str) -> dict[str, Any]:
+    """The JSON record of one article (the shape ``score.py`` reads)."""
+    return {"doc_id": doc_id, "quotes": [q.to_dict() for q in segment(text)]}
+
+
+def _work(item: tuple[str, str]) -> str:
+    return json.dumps(segment_record(*item), ensure_ascii=False)
+
+
+def segment_lines(articles: Iterable[Article], num_proc: int = 1,
+                  chunksize: int = 16) -> Iterator[str]:
+    """JSON lines, in input order."""
+    pairs = ((a.id, a.text) for a in articles)
+    if num_proc <= 1:
+        yield from (_work(p) for p in pairs)
+        return
+    with get_context("fork").Pool(num_proc) as pool:
+        yield from pool.imap(_work, pairs, chunksize=chunksize)
+
+
+def segment_files(
+    inputs: Iterable[str | Path],
+    out: str | Path,
+    *,
+    num_proc: int = 1,
+    encoding: str = "utf-8",
+    skip_bad: bool = False,
+    on_bad: BadHandler | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Segment every article of ``inputs`` into ``out`` (JSONL); returns the article count."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    n = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            arts = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
+            for line in segment_lines(arts, num_proc=num_proc):
+                fh.write(line + "\n")
+                n += 1
+                if progress:
+                    progress(n)
+        if n == 0:
+            raise InputError("the input holds no articles: nothing to segment")
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return n
