@@ -166,6 +166,26 @@ class Studio:
         result: list[dict[str, Any]] = self.json("GET", "/api/users")
         return result
 
+    def create_user(self, email: str, *, first_name: str = "", last_name: str = "") -> dict[str, Any]:
+        """Create an organization member (for annotations made through the API)."""
+        me = self.whoami()
+        user: dict[str, Any] = self.json(
+            "POST", "/api/users/", retry=False,
+            json={"username": email, "email": email, "first_name": first_name,
+                  "last_name": last_name},
+        )
+        org = me.get("active_organization")
+        if org is not None and user.get("active_organization") != org:
+            user = self.json("PATCH", f"/api/users/{user['id']}",
+                             json={"active_organization": org})
+        return user
+
+    def find_user(self, email: str) -> dict[str, Any] | None:
+        for user in self.users():
+            if str(user.get("email", "")).lower() == email.lower():
+                return user
+        return None
+
     # -- projects -------------------------------------------------------------
     def find_project(self, title: str) -> dict[str, Any] | None:
         """The project with exactly this title, or None (error if several match)."""
