@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Run the whole test suite (it starts and stops its own Label Studio servers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh server,agreement,dev
+exec .venv/bin/python -m pytest "$@"
