@@ -190,9 +190,11 @@ def _slug(s: str) -> str:
 @_connection_options
 @click.option("--strict-spans", is_flag=True,
               help="Fail if any annotated span does not match the article text.")
+@click.option("--full", is_flag=True,
+              help="Fetch every task, not only those changed since the last pull.")
 @_errors
 def pull(project: str, output: str, config_path: str, url: str | None, api_key: str | None,
-         state_dir: str | None, strict_spans: bool) -> None:
+         state_dir: str | None, strict_spans: bool, full: bool) -> None:
     """Fetch all annotations and write a Hugging Face dataset folder.
 
     \b
@@ -206,12 +208,14 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
     schema = load_schema(config_path)
     with connect(url, api_key, state_dir) as studio:
         res = pull_mod.pull(project=project, schema=schema, studio=studio, out=output,
-                            config_path=config_path, strict_spans=strict_spans)
+                            config_path=config_path, strict_spans=strict_spans, full=full,
+                            state_dir=state_dir)
     alpha = (res.stats.get("agreement") or {}).get("alpha")
     if isinstance(alpha, dict):
         alpha = alpha.get("alpha")
+    how = f"incremental: {res.fetched} changed tasks fetched" if res.incremental else "full"
     click.echo(
-        f"pulled {res.tasks} tasks, {res.annotations} annotations ({res.skipped} skipped) "
+        f"pulled ({how}) {res.tasks} tasks, {res.annotations} annotations ({res.skipped} skipped) "
         f"-> {res.rows} rows in {output}; Krippendorff's alpha: "
         f"{'n/a' if alpha is None else f'{alpha:.3f}'}"
     )

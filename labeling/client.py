@@ -303,16 +303,28 @@ class Studio:
                 "annotations__completed_by": {"only_id": True},
             },
         }
+        view_id: int | None = None
         if updated_since is not None:
+            # Snapshot exports filter through a Data Manager view: make a temporary one.
             stamp = updated_since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-            spec["task_filter_options"] = {
-                "view": None,
-                "filters": {
-                    "conjunction": "and",
-                    "items": [{"filter": "filter:tasks:updated_at", "operator": "greater",
-                               "type": "Datetime", "value": stamp}],
-                },
-            }
+            view = self.json("POST", "/api/dm/views", retry=False, json={
+                "project": project_id,
+                "data": {"filters": {"conjunction": "and", "items": [
+                    {"filter": "filter:tasks:updated_at", "operator": "greater",
+                     "type": "Datetime", "value": stamp}]}},
+            })
+            view_id = int(view["id"])
+            spec["task_filter_options"] = {"view": view_id}
+        try:
+            return self._snapshot(project_id, spec)
+        finally:
+            if view_id is not None:
+                try:
+                    self.request("DELETE", f"/api/dm/views/{view_id}")
+                except ServerError as exc:
+                    log.warning("could not delete temporary view %s: %s", view_id, exc)
+
+    def _snapshot(self, project_id: int, spec: dict[str, Any]) -> list[dict[str, Any]]:
         snap = self.json("POST", f"/api/projects/{project_id}/exports", json=spec, retry=False)
         export_id = int(snap["id"])
         try:

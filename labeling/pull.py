@@ -8,10 +8,14 @@ hands the result to :mod:`labeling.export`, which writes the folder atomically.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ from .client import Studio
 from .errors import ConfigError
 from .lsformat import ParsedAnnotation
 from .schema import StanceSchema
+from .server import state_home
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ class PullResult:
     annotations: int = 0
     skipped: int = 0
     rows: int = 0
+    incremental: bool = False
+    fetched: int = 0
     span_problems: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -114,6 +121,89 @@ def records_from_export(
     return records, problems
 
 
+# ----------------------------------------------------------------------------- sync cache
+# The raw task JSON of the last pull is kept in the state folder (not in the export, which
+# may be published without article text), keyed by server, project and export path.
+# The next pull fetches only tasks whose ``updated_at`` is later than the newest one seen
+# (creating, editing and deleting an annotation all bump it), merges them by task id, and
+# drops tasks deleted on the server. Rebuilding from the merged cache gives the same
+# dataset as a full pull.
+_CURSOR_MARGIN = timedelta(seconds=2)  # re-fetch a little: writes racing the last export
+_KEEP = ("id", "data", "annotations", "updated_at")
+
+
+def _cache_dir(server_url: str, project_id: int, out: Path,
+               state_dir: str | Path | None) -> Path:
+    key = hashlib.sha256(f"{server_url}|{project_id}|{out.resolve()}".encode()).hexdigest()[:20]
+    return state_home(state_dir) / "pulls" / key
+
+
+def _slim(task: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: task.get(k) for k in _KEEP}
+
+
+def load_cache(path: Path) -> tuple[dict[str, Any], dict[int, dict[str, Any]]] | None:
+    meta_file, tasks_file = path / "state.json", path / "tasks.jsonl.gz"
+    if not meta_file.exists() or not tasks_file.exists():
+        return None
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        tasks: dict[int, dict[str, Any]] = {}
+        with gzip.open(tasks_file, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                t = json.loads(line)
+                tasks[int(t["id"])] = t
+    except (OSError, ValueError, KeyError, EOFError) as exc:
+        log.warning("ignoring a damaged pull cache in %s (%s): doing a full pull", path, exc)
+        return None
+    if meta.get("n_tasks") != len(tasks):
+        return None
+    return meta, tasks
+
+
+def save_cache(path: Path, meta: dict[str, Any], tasks: Mapping[int, Mapping[str, Any]]) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    tmp = path / "tasks.jsonl.gz.tmp"
+    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as fh:
+        for tid in sorted(tasks):
+            fh.write(json.dumps(tasks[tid], ensure_ascii=False) + "\n")
+    meta = {**meta, "n_tasks": len(tasks)}
+    os.replace(tmp, path / "tasks.jsonl.gz")
+    (path / "state.json.tmp").write_text(json.dumps(meta), encoding="utf-8")
+    os.replace(path / "state.json.tmp", path / "state.json")
+
+
+def _parse_time(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def fetch_tasks(
+    studio: Studio, project: Mapping[str, Any], out: Path, *, full: bool,
+    state_dir: str | Path | None,
+) -> tuple[dict[int, dict[str, Any]], bool, int, Path]:
+    """All tasks of the project (from the cache plus what changed, or in full)."""
+    pid = int(project["id"])
+    cache_path = _cache_dir(studio.url, pid, out, state_dir)
+    cached = None if full or not out.exists() else load_cache(cache_path)
+    if cached is None or not cached[0].get("cursor"):
+        tasks = {int(t["id"]): _slim(t) for t in studio.export_tasks(pid)}
+        return tasks, False, len(tasks), cache_path
+    meta, tasks = cached
+    since = _parse_time(meta["cursor"]) - _CURSOR_MARGIN
+    changed = studio.export_tasks(pid, updated_since=since)
+    for t in changed:
+        tasks[int(t["id"])] = _slim(t)
+    # Deleted tasks do not show up as changes: compare counts, list ids only if they differ.
+    current = int(studio.get_project(pid).get("task_number") or 0)
+    if current != len(tasks):
+        alive = {int(t["id"]) for t in studio.iter_tasks(pid, include="id")}
+        tasks = {k: v for k, v in tasks.items() if k in alive}
+        if len(alive) != len(tasks):  # tasks we never saw: fall back to a full pull
+            tasks = {int(t["id"]): _slim(t) for t in studio.export_tasks(pid)}
+            return tasks, False, len(tasks), cache_path
+    return tasks, True, len(changed), cache_path
+
+
 def pull(
     *,
     project: str,
@@ -122,14 +212,22 @@ def pull(
     out: str | Path,
     config_path: str | Path | None = None,
     strict_spans: bool = False,
+    full: bool = False,
+    state_dir: str | Path | None = None,
 ) -> PullResult:
-    """Fetch all annotations of ``project`` and write the dataset folder ``out``."""
+    """Fetch the annotations of ``project`` and write the dataset folder ``out``.
+
+    After a first pull, only tasks changed since the last one are fetched (``full``
+    forces a complete fetch); the written dataset is the same either way.
+    """
     from . import export
 
+    out = Path(out)
     proj = studio.project(project)
     check_project_config(proj, schema)
-    tasks = studio.export_tasks(int(proj["id"]))
-    records, problems = records_from_export(tasks, schema)
+    tasks, incremental, fetched, cache_path = fetch_tasks(
+        studio, proj, out, full=full, state_dir=state_dir)
+    records, problems = records_from_export([tasks[k] for k in sorted(tasks)], schema)
     if problems:
         for p in problems[:20]:
             log.warning("span check: %s", p)
@@ -138,14 +236,18 @@ def pull(
                 f"{len(problems)} annotated spans do not match the article text "
                 f"(first: {problems[0]}); rerun without --strict-spans to keep the rest"
             )
-    result = PullResult(int(proj["id"]), project, Path(out), span_problems=problems)
+    result = PullResult(int(proj["id"]), project, out, span_problems=problems,
+                        incremental=incremental, fetched=fetched)
     result.tasks = len(records)
     result.annotations = sum(len(r.annotations) for r in records)
     result.skipped = sum(a.skipped for r in records for a in r.annotations)
     written = export.write_export(
-        records, schema, proj, Path(out), server_url=studio.url,
+        records, schema, proj, out, server_url=studio.url,
         config_path=config_path, span_problems=problems,
     )
+    stamps = [str(t.get("updated_at")) for t in tasks.values() if t.get("updated_at")]
+    save_cache(cache_path, {"project_id": proj["id"], "server": studio.url,
+                            "cursor": max(stamps) if stamps else None}, tasks)
     result.rows = written.rows
     result.stats = written.stats
     return result
