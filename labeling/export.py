@@ -31,6 +31,7 @@ from typing import Any
 from . import __version__, lsformat
 from .aggregate import majority
 from .agreement import Vote, summary
+from .neardup import cluster_ids, groups
 from .pull import TaskRecord, pseudonym
 from .schema import StanceSchema
 
@@ -99,6 +100,7 @@ def features(schema: StanceSchema) -> Any:
         "votes": ds.List(vote),
         "aggregation": ds.Value("string"),
         "adjudicated": ds.Value("bool"),
+        "near_dup_cluster": ds.Value("string"),
         "task_id": ds.Value("int64"),
     })
 
@@ -190,6 +192,8 @@ def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
     labels = schema.label_names
     votes = votes_of(records, schema, project)
     agg = majority(votes, labels)
+    clusters = cluster_ids({str(r.data["quote_id"]): str(r.data.get("quote") or "")
+                            for r in records}, threshold=schema.near_duplicates.threshold)
     rows: list[dict[str, Any]] = []
     for rec in records:
         d = rec.data
@@ -233,6 +237,7 @@ def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
                 "votes": structs,
                 "aggregation": a.method if a else "majority",
                 "adjudicated": False,
+                "near_dup_cluster": clusters[str(d["quote_id"])],
                 "task_id": rec.task_id,
             })
     return rows, votes
@@ -271,17 +276,19 @@ def write_export(
     ds.disable_progress_bars()
 
     rows, votes = build_rows(records, schema, project)
-    # Group by article: no article in two splits.
+    # No leakage: an article, and every article sharing a near-duplicate quote with it,
+    # goes to one split.
+    group_of = groups((f"a:{r['article_id']}", f"c:{r['near_dup_cluster']}") for r in rows)
     sizes: dict[str, int] = defaultdict(int)
     for r in rows:
-        sizes[r["article_id"]] += 1
+        sizes[group_of[f"a:{r['article_id']}"]] += 1
     fr = {"train": schema.split.train, "validation": schema.split.validation,
           "test": schema.split.test}
     where = assign_splits(sizes, fr, schema.split.seed)
     feats = features(schema)
     by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS if fr[s] > 0}
     for r in rows:
-        by_split[where[r["article_id"]]].append(r)
+        by_split[where[group_of[f"a:{r['article_id']}"]]].append(r)
     dd = ds.DatasetDict({
         name: ds.Dataset.from_list(part, features=feats) if part else
         ds.Dataset.from_dict({k: [] for k in feats}, features=feats)
@@ -295,7 +302,10 @@ def write_export(
         "counts": {
             "tasks": len(records),
             "rows": len(rows),
-            "articles": len(sizes),
+            "articles": len({r["article_id"] for r in rows}),
+            "near_dup_clusters_with_several_quotes": sum(
+                1 for n in Counter(r["near_dup_cluster"] for r in rows
+                                   if r["target"] == schema.targets[0].id).values() if n > 1),
             "annotations": sum(len(r.annotations) for r in records),
             "skipped_annotations": sum(a.skipped for r in records for a in r.annotations),
             "rows_labelled": len(labelled),
@@ -309,7 +319,7 @@ def write_export(
             },
         },
         "aggregation": "majority",
-        "splits": {"grouped_by": "article_id", "seed": schema.split.seed, "fractions": fr},
+        "splits": {"grouped_by": "article_id + near_dup_cluster", "seed": schema.split.seed, "fractions": fr},
         "span_problems": len(span_problems),
         "agreement": stats,
     }

@@ -88,6 +88,13 @@ class Split(_Strict):
         return self
 
 
+class NearDuplicates(_Strict):
+    """How quotes repeated across articles (wire copy) are handled."""
+
+    mode: Literal["keep", "propagate"] = "keep"
+    threshold: float = Field(default=0.7, gt=0, le=1)
+
+
 class StanceSchema(_Strict):
     """The whole project configuration (``configs/stance.yaml``)."""
 
@@ -108,6 +115,7 @@ class StanceSchema(_Strict):
     agreement_threshold: float = Field(default=0.5, ge=0, le=1)
     gold: list[Gold] = Field(default_factory=list)
     split: Split = Field(default_factory=Split)
+    near_duplicates: NearDuplicates = Field(default_factory=NearDuplicates)
     license: str = "other"
 
     @model_validator(mode="after")

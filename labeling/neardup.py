@@ -1,0 +1,133 @@
+"""Near-duplicate quotes: the same wire quote printed by several outlets.
+
+Quotes are compared on their normalised word shingles. Candidate pairs come from
+MinHash signatures with locality-sensitive banding; every candidate is confirmed by
+its exact Jaccard similarity (or containment, for a quote that one outlet trimmed),
+so the result does not depend on hash luck beyond which pairs get compared. Clusters
+are the connected components; a cluster's id is derived from its smallest member id,
+so the same input always gives the same ids. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PRIME = np.uint64((1 << 61) - 1)
+_N_PERM = 32
+_BANDS = 16  # 16 bands of 2 rows: pairs above ~0.3 Jaccard are very likely compared
+_rng = np.random.default_rng(20240226)
+_A = _rng.integers(1, (1 << 61) - 1, size=_N_PERM, dtype=np.uint64)
+_B = _rng.integers(0, (1 << 61) - 1, size=_N_PERM, dtype=np.uint64)
+
+
+def normalise(text: str) -> list[str]:
+    """Lower-cased words, accents and punctuation folded away."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return _WORD.findall(folded)
+
+
+def shingles(words: list[str], k: int = 3) -> set[int]:
+    if not words:
+        return set()
+    if len(words) < k:
+        return {zlib.crc32(" ".join(words).encode())}
+    return {zlib.crc32(" ".join(words[i:i + k]).encode()) for i in range(len(words) - k + 1)}
+
+
+def _signature(sh: set[int]) -> np.ndarray:
+    x = np.fromiter(sh, dtype=np.uint64, count=len(sh))
+    # (a*x + b) mod p with uint64 wrap-around: a fixed universal-style hash family.
+    h = (np.outer(_A, x) + _B[:, None]) % _PRIME
+    return np.asarray(h.min(axis=1))
+
+
+def similarity(a: set[int], b: set[int]) -> float:
+    """max(Jaccard, containment of the smaller in the larger, discounted by length)."""
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    jac = inter / len(a | b)
+    small = min(len(a), len(b))
+    contain = inter / small if small >= 4 else 0.0
+    return max(jac, 0.9 * contain)
+
+
+def cluster_ids(
+    quotes: Mapping[str, str], threshold: float = 0.7, min_words: int = 6
+) -> dict[str, str]:
+    """quote id -> cluster id, for every id in ``quotes`` (id -> quote text).
+
+    Quotes shorter than ``min_words`` words only cluster when their normalised text is
+    identical (short quotes like "no" are too common to call duplicates otherwise).
+    """
+    ids = sorted(quotes)
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    words = {i: normalise(quotes[i]) for i in ids}
+    exact: dict[str, str] = {}
+    sh: dict[str, set[int]] = {}
+    for i in ids:
+        key = " ".join(words[i])
+        if key in exact:
+            union(exact[key], i)
+            continue
+        exact[key] = i
+        if len(words[i]) >= min_words:
+            sh[i] = shingles(words[i])
+    buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
+    rows = _N_PERM // _BANDS
+    for i, s in sh.items():
+        sig = _signature(s)
+        for b in range(_BANDS):
+            buckets[(b, sig[b * rows:(b + 1) * rows].tobytes())].append(i)
+    checked: set[tuple[str, str]] = set()
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                a, b = members[x], members[y]
+                if (a, b) in checked or find(a) == find(b):
+                    continue
+                checked.add((a, b))
+                if similarity(sh[a], sh[b]) >= threshold:
+                    union(a, b)
+    return {i: "c-" + hashlib.sha256(find(i).encode()).hexdigest()[:12] for i in ids}
+
+
+def groups(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Union of (key, key) links -> each key's group (the smallest key of its component)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {k: find(k) for k in list(parent)}
