@@ -13,7 +13,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -157,7 +156,9 @@ def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | Non
     made = "created" if res.project_created else "existing"
     click.echo(f"project {res.title!r} ({made}, id {res.project_id}): {res.articles} articles, "
                f"{res.units} quote units: {res.created} tasks created, "
-               f"{res.present} already present")
+               f"{res.present} already present"
+               + (f", {res.propagated} near-duplicates labelled with their cluster"
+                  if res.propagated else ""))
     click.echo(f"open: {res.project_url}")
     if local:
         from .server import LocalStudio

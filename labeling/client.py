@@ -253,11 +253,22 @@ class Studio:
         """quote_id -> task id for every task of the project, in one listing."""
         keys: dict[str, int] = {}
         for t in self.iter_tasks(project_id, include="id,meta,data"):
-            meta = t.get("meta") or {}
-            qid = meta.get("quote_id") or (t.get("data") or {}).get("quote_id")
+            meta, data = t.get("meta") or {}, t.get("data") or {}
+            qid = meta.get("quote_id") or data.get("quote_id")
             if qid is not None:
                 keys.setdefault(str(qid), int(t["id"]))
+            for dup in data.get("duplicates") or []:  # near-duplicates labelled with this task
+                keys.setdefault(str(dup.get("quote_id")), int(t["id"]))
         return keys
+
+    def task_quotes(self, project_id: int) -> dict[str, tuple[int, str]]:
+        """quote_id -> (task id, quote text) of every task (not of attached duplicates)."""
+        out: dict[str, tuple[int, str]] = {}
+        for t in self.iter_tasks(project_id, include="id,data"):
+            data = t.get("data") or {}
+            if data.get("quote_id") is not None:
+                out[str(data["quote_id"])] = (int(t["id"]), str(data.get("quote") or ""))
+        return out
 
     def import_tasks(self, project_id: int, tasks: Sequence[Mapping[str, Any]]) -> list[int]:
         """Import one batch (atomic on the server); returns the new task ids."""

@@ -101,6 +101,7 @@ def features(schema: StanceSchema) -> Any:
         "aggregation": ds.Value("string"),
         "adjudicated": ds.Value("bool"),
         "near_dup_cluster": ds.Value("string"),
+        "propagated_from": ds.Value("string"),
         "task_id": ds.Value("int64"),
     })
 
@@ -187,18 +188,39 @@ def assign_splits(
     return {g: name for name, gs in members.items() for g in gs}
 
 
+def _units_of_records(
+    records: Sequence[TaskRecord],
+) -> list[tuple[TaskRecord, Mapping[str, Any], str | None]]:
+    """(record, unit data, representative quote id if propagated) for every labelled unit."""
+    out: list[tuple[TaskRecord, Mapping[str, Any], str | None]] = []
+    for rec in records:
+        out.append((rec, rec.data, None))
+        for dup in rec.data.get("duplicates") or []:
+            out.append((rec, dup, str(rec.data["quote_id"])))
+    return out
+
+
+def _clusters(records: Sequence[TaskRecord], threshold: float) -> dict[str, str]:
+    """Near-duplicate cluster of every unit; propagated units join their representative's."""
+    units = _units_of_records(records)
+    base = cluster_ids({str(d["quote_id"]): str(d.get("quote") or "") for _, d, _ in units},
+                       threshold=threshold)
+    links = [(base[str(d["quote_id"])], base[src if src else str(d["quote_id"])])
+             for _, d, src in units]
+    merged = groups(links)
+    return {str(d["quote_id"]): merged[base[str(d["quote_id"])]] for _, d, _ in units}
+
+
 def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
                project: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[Vote]]:
     labels = schema.label_names
     votes = votes_of(records, schema, project)
     agg = majority(votes, labels)
-    clusters = cluster_ids({str(r.data["quote_id"]): str(r.data.get("quote") or "")
-                            for r in records}, threshold=schema.near_duplicates.threshold)
+    clusters = _clusters(records, schema.near_duplicates.threshold)
     rows: list[dict[str, Any]] = []
-    for rec in records:
-        d = rec.data
+    for rec, d, source in _units_of_records(records):
         for t in schema.targets:
-            key = item_key(str(d["quote_id"]), t.id)
+            key = item_key(str(rec.data["quote_id"]), t.id)
             a = agg.get(key)
             structs = [_vote_struct(ann, t.id, project, labels) for ann in rec.annotations
                        if ann.skipped or t.id in ann.stances]
@@ -238,6 +260,7 @@ def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
                 "aggregation": a.method if a else "majority",
                 "adjudicated": False,
                 "near_dup_cluster": clusters[str(d["quote_id"])],
+                "propagated_from": source,
                 "task_id": rec.task_id,
             })
     return rows, votes

@@ -220,6 +220,12 @@ def task_data(unit: Unit) -> dict[str, Any]:
     return data
 
 
+def duplicate_record(unit: Unit) -> dict[str, Any]:
+    """A near-duplicate unit stored with its cluster's representative task."""
+    d = task_data(unit)
+    return {k: d[k] for k in DATA_KEYS if k not in ("info_line", "speaker_line")}
+
+
 def task_json(unit: Unit, version: str) -> dict[str, Any]:
     """One importable task: data, meta (the stable key) and the segmenter's prediction."""
     return {

@@ -24,12 +24,13 @@ from typing import Any
 
 from label_studio_sdk.label_interface import LabelInterface
 
+from . import __version__ as segmenter_version
 from . import lsformat
 from .client import Studio
 from .corpus import BadHandler, read_articles
 from .errors import ConfigError, InputError, ServerError
+from .neardup import cluster_ids
 from .schema import StanceSchema
-from . import __version__ as segmenter_version
 from .server import state_home
 from .units import Unit, iter_units
 
@@ -45,6 +46,7 @@ class PushResult:
     units: int = 0
     created: int = 0
     present: int = 0
+    propagated: int = 0  # units attached to an existing cluster representative
     project_created: bool = False
 
     @property
@@ -126,6 +128,37 @@ def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -
                 if unit.context[v["start"]:v["end"]] != v["text"]:
                     raise ConfigError(f"{unit.quote_id}: region {region['id']} text mismatch")
         yield unit.quote_id, task
+
+
+def plan_propagation(
+    units: list[Unit], existing: dict[str, tuple[int, str]], threshold: float
+) -> tuple[list[Unit], dict[str, list[Unit]], dict[int, list[Unit]]]:
+    """Label each near-duplicate cluster once.
+
+    ``existing`` maps the quote ids of the project's tasks to (task id, quote text).
+    Returns the units to import, the duplicates to attach to each new representative
+    (by its quote id) and those to attach to existing tasks (by task id).
+    """
+    texts = {qid: q for qid, (_, q) in existing.items()}
+    texts.update({u.quote_id: u.quote.text for u in units})
+    clusters = cluster_ids(texts, threshold=threshold)
+    rep_task: dict[str, int] = {}
+    for qid, (tid, _) in sorted(existing.items()):
+        rep_task.setdefault(clusters[qid], tid)
+    rep_unit: dict[str, Unit] = {}
+    to_import: list[Unit] = []
+    attach_new: dict[str, list[Unit]] = {}
+    attach_old: dict[int, list[Unit]] = {}
+    for u in units:
+        c = clusters[u.quote_id]
+        if c in rep_task:
+            attach_old.setdefault(rep_task[c], []).append(u)
+        elif c in rep_unit:
+            attach_new.setdefault(rep_unit[c].quote_id, []).append(u)
+        else:
+            rep_unit[c] = u
+            to_import.append(u)
+    return to_import, attach_new, attach_old
 
 
 def _import_batch(
@@ -215,7 +248,23 @@ def push(
                 counted.add(unit.quote_id)
                 yield unit
 
-        for qid, task in validated_tasks(new_units(), schema, version):
+        fresh: Iterable[Unit] = new_units()
+        attach_new: dict[str, list[Unit]] = {}
+        if schema.near_duplicates.mode == "propagate":
+            fresh, attach_new, attach_old = plan_propagation(
+                list(fresh), {} if created_project else studio.task_quotes(pid),
+                schema.near_duplicates.threshold)
+            for tid, dups in attach_old.items():
+                _attach_to_task(studio, tid, dups)
+                for u in dups:
+                    keys[u.quote_id] = tid
+                result.propagated += len(dups)
+
+        for qid, task in validated_tasks(fresh, schema, version):
+            dups = attach_new.get(qid)
+            if dups:
+                task["data"]["duplicates"] = [lsformat.duplicate_record(u) for u in dups]
+                result.propagated += len(dups)
             batch.append((qid, task))
             if len(batch) >= batch_size:
                 result.created += _import_batch(studio, pid, batch, keys)
@@ -227,5 +276,16 @@ def push(
         if progress:
             progress(result.articles, result.units, result.created)
     # Units found present after a failed batch count as present, not created.
-    result.present = result.units - result.created
+    result.present = result.units - result.created - result.propagated
     return result
+
+
+def _attach_to_task(studio: Studio, task_id: int, units: list[Unit]) -> None:
+    """Add near-duplicates to an existing task's ``data.duplicates`` (idempotent merge)."""
+    task = studio.json("GET", f"/api/tasks/{task_id}")
+    data = dict(task.get("data") or {})
+    have = {d.get("quote_id") for d in data.get("duplicates") or []}
+    extra = [lsformat.duplicate_record(u) for u in units if u.quote_id not in have]
+    if extra:
+        data["duplicates"] = list(data.get("duplicates") or []) + extra
+        studio.json("PATCH", f"/api/tasks/{task_id}", json={"data": data})
