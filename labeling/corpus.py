@@ -49,6 +49,15 @@ def _raise(err: InputError) -> None:
     raise err
 
 
+def _present(value: object) -> bool:
+    """A usable cell: not None, not NaN (pandas, Arrow), not blank."""
+    if value is None:
+        return False
+    if isinstance(value, float) and value != value:
+        return False
+    return bool(str(value).strip())
+
+
 def _record(row: Mapping[str, object], origin: str) -> Article:
     text = row.get("text")
     if not isinstance(text, str):
@@ -56,18 +65,16 @@ def _record(row: Mapping[str, object], origin: str) -> Article:
         raise InputError(f"{origin}: the 'text' field is {kind}")
     if not text.strip():
         raise InputError(f"{origin}: the 'text' field is empty")
-    raw_id = row.get("id", row.get("doc_id"))
-    art_id = str(raw_id).strip() if raw_id not in (None, "") else text_id(text)
-    meta = {}
-    for key in _META:
-        val = row.get(key)
-        meta[key] = "" if val is None else str(val)
+    art_id = next((str(v).strip() for v in (row.get("id"), row.get("doc_id")) if _present(v)),
+                  None) or text_id(text)
+    meta = {key: str(row[key]) if _present(row.get(key)) else "" for key in _META}
     return Article(id=art_id, text=text, origin=origin, **meta)
 
 
 def _read_text(path: Path, encoding: str) -> str:
     try:
-        return path.read_text(encoding=encoding)
+        # Bytes, then decode: keep "\r\n" exactly (offsets index the text as stored).
+        return path.read_bytes().decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: not valid {encoding} at byte {exc.start}; convert the file to UTF-8 "

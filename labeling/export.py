@@ -30,6 +30,7 @@ from typing import Any
 
 from . import __version__, lsformat
 from .aggregate import majority
+from .errors import LabelingError
 from .agreement import Vote, summary
 from .neardup import cluster_ids, groups
 from .pull import TaskRecord, pseudonym
@@ -312,10 +313,14 @@ def write_export(
     by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS if fr[s] > 0}
     for r in rows:
         by_split[where[group_of[f"a:{r['article_id']}"]]].append(r)
+    if not rows:
+        raise LabelingError(
+            f"project {project.get('title')!r} has no tasks yet: push articles first"
+        )
+    # Empty splits are left out (few articles): datasets cannot reload a 0-row split.
     dd = ds.DatasetDict({
-        name: ds.Dataset.from_list(part, features=feats) if part else
-        ds.Dataset.from_dict({k: [] for k in feats}, features=feats)
-        for name, part in by_split.items()
+        name: ds.Dataset.from_list(part, features=feats)
+        for name, part in by_split.items() if part
     })
     stats = summary(votes, schema.label_names, groups={t.id: t.id for t in schema.targets})
     labelled = [r for r in rows if r["stance"] >= 0]
