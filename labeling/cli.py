@@ -225,6 +225,37 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
                    "(see stats.json)", err=True)
 
 
+# ----------------------------------------------------------------------------- adjudicate
+@main.command()
+@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
+              type=click.Path(dir_okay=False), help="The stance schema of the project.")
+@_connection_options
+@_errors
+def adjudicate(project: str, config_path: str, url: str | None, api_key: str | None,
+               state_dir: str | None) -> None:
+    """Put the disputed items (ties, low agreement) into an adjudication project.
+
+    Unanimous and clear items are accepted as they are. The next `labeling pull` lets
+    the adjudicator's labels override the aggregate, keeping the earlier votes.
+
+    \b
+    labeling adjudicate --project "Western troops for Ukraine"
+    """
+    from . import adjudicate as adj_mod
+    from .client import connect
+    from .schema import load_schema
+
+    schema = load_schema(config_path)
+    with connect(url, api_key, state_dir) as studio:
+        res = adj_mod.adjudicate(project=project, schema=schema, studio=studio)
+        url_ = studio.url
+    click.echo(f"{res.items} labelled items: {res.accepted_items} accepted, "
+               f"{res.disputed_items} disputed; adjudication project {res.title!r}: "
+               f"{res.created} tasks created, {res.present} already there")
+    click.echo(f"open: {url_}/projects/{res.project_id}/data")
+
+
 # ----------------------------------------------------------------------------- studio
 @main.group()
 def studio() -> None:

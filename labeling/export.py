@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, lsformat
-from .aggregate import majority
+from .aggregate import aggregate
 from .errors import LabelingError
 from .agreement import Vote, summary
 from .neardup import cluster_ids, groups
@@ -101,6 +101,8 @@ def features(schema: StanceSchema) -> Any:
         "votes": ds.List(vote),
         "aggregation": ds.Value("string"),
         "adjudicated": ds.Value("bool"),
+        "stance_before_adjudication": ds.ClassLabel(names=schema.label_names),
+        "adjudicator": ds.Value("string"),
         "near_dup_cluster": ds.Value("string"),
         "propagated_from": ds.Value("string"),
         "task_id": ds.Value("int64"),
@@ -213,16 +215,22 @@ def _clusters(records: Sequence[TaskRecord], threshold: float) -> dict[str, str]
 
 
 def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
-               project: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[Vote]]:
+               project: Mapping[str, Any],
+               decisions: Mapping[tuple[str, str], Any] | None = None,
+               ) -> tuple[list[dict[str, Any]], list[Vote]]:
+    """One row per unit x target; ``decisions`` are adjudications that override."""
+    decisions = decisions or {}
     labels = schema.label_names
     votes = votes_of(records, schema, project)
-    agg = majority(votes, labels)
+    agg = aggregate(votes, labels, method=schema.aggregation)
     clusters = _clusters(records, schema.near_duplicates.threshold)
     rows: list[dict[str, Any]] = []
     for rec, d, source in _units_of_records(records):
         for t in schema.targets:
             key = item_key(str(rec.data["quote_id"]), t.id)
             a = agg.get(key)
+            majority_label = labels.index(a.label) if a and a.label in labels else -1
+            decision = decisions.get((str(rec.data["quote_id"]), t.id))
             structs = [_vote_struct(ann, t.id, project, labels) for ann in rec.annotations
                        if ann.skipped or t.id in ann.stances]
             flags = Counter(f for ann in rec.annotations for f in ann.flags)
@@ -250,7 +258,9 @@ def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
                 "cue": d.get("cue"),
                 "cue_start": _int(d.get("cue_start")),
                 "cue_end": _int(d.get("cue_end")),
-                "stance": labels.index(a.label) if a and a.label in labels else -1,
+                "stance": labels.index(decision.label) if decision else majority_label,
+                "stance_before_adjudication": majority_label,
+                "adjudicator": decision.adjudicator if decision else None,
                 "stance_tie": bool(a and a.tie),
                 "soft_label": list(a.soft) if a else [0.0] * len(labels),
                 "n_votes": a.n_votes if a else 0,
@@ -258,8 +268,8 @@ def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
                 "not_a_quote_votes": flags.get("not_a_quote", 0),
                 "wrong_speaker_votes": flags.get("wrong_speaker", 0),
                 "votes": structs,
-                "aggregation": a.method if a else "majority",
-                "adjudicated": False,
+                "aggregation": a.method if a else schema.aggregation,
+                "adjudicated": decision is not None,
                 "near_dup_cluster": clusters[str(d["quote_id"])],
                 "propagated_from": source,
                 "task_id": rec.task_id,
@@ -291,6 +301,7 @@ def write_export(
     server_url: str = "",
     config_path: str | Path | None = None,
     span_problems: Sequence[str] = (),
+    decisions: Mapping[tuple[str, str], Any] | None = None,
 ) -> Written:
     """Write the dataset folder atomically; returns the row count and the stats."""
     import datasets as ds
@@ -299,7 +310,7 @@ def write_export(
 
     ds.disable_progress_bars()
 
-    rows, votes = build_rows(records, schema, project)
+    rows, votes = build_rows(records, schema, project, decisions)
     # No leakage: an article, and every article sharing a near-duplicate quote with it,
     # goes to one split.
     group_of = groups((f"a:{r['article_id']}", f"c:{r['near_dup_cluster']}") for r in rows)
@@ -346,7 +357,8 @@ def write_export(
                 for t in schema.targets
             },
         },
-        "aggregation": "majority",
+        "aggregation": schema.aggregation,
+        "adjudicated_rows": sum(r["adjudicated"] for r in rows),
         "splits": {"grouped_by": "article_id + near_dup_cluster", "seed": schema.split.seed, "fractions": fr},
         "span_problems": len(span_problems),
         "agreement": stats,

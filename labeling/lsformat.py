@@ -56,8 +56,11 @@ def stance_hotkeys(schema: StanceSchema) -> dict[tuple[str, str], str]:
     return keys
 
 
-def label_config(schema: StanceSchema) -> str:
-    """The Label Studio labelling config (XML) generated from the schema."""
+def label_config(schema: StanceSchema, *, adjudication: bool = False) -> str:
+    """The Label Studio labelling config (XML) generated from the schema.
+
+    With ``adjudication`` the page also shows the prior votes (``$prior_votes``).
+    """
     a = quoteattr
     keys = stance_hotkeys(schema)
     out: list[str] = ['<View className="stance-labeling">']
@@ -70,6 +73,11 @@ def label_config(schema: StanceSchema) -> str:
     out.append('    <Header value="$info_line" size="6"/>')
     out.append('    <Header value="$speaker_line" size="5"/>')
     out.append("  </View>")
+    if adjudication:
+        out.append('  <View className="sl-box">')
+        out.append('    <Header value="Adjudication: earlier votes" size="5"/>')
+        out.append('    <Text name="prior" value="$prior_votes"/>')
+        out.append("  </View>")
     out.append('  <View className="sl-box sl-target">')
     for t in schema.targets:
         out.append(f"    <Header value={a('Target: ' + t.name)} size=\"5\"/>")

@@ -241,9 +241,12 @@ def pull(
     result.tasks = len(records)
     result.annotations = sum(len(r.annotations) for r in records)
     result.skipped = sum(a.skipped for r in records for a in r.annotations)
+    from .adjudicate import fetch_decisions
+
     written = export.write_export(
         records, schema, proj, out, server_url=studio.url,
         config_path=config_path, span_problems=problems,
+        decisions=fetch_decisions(studio, project, schema),
     )
     stamps = [str(t.get("updated_at")) for t in tasks.values() if t.get("updated_at")]
     save_cache(cache_path, {"project_id": proj["id"], "server": studio.url,

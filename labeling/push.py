@@ -61,24 +61,25 @@ def _norm_xml(xml: str) -> str:
     return re.sub(r"\s+", " ", xml).replace("> <", "><").strip()
 
 
-def project_fields(schema: StanceSchema) -> dict[str, Any]:
-    """The project settings the schema decides."""
+def project_fields(schema: StanceSchema, *, adjudication: bool = False) -> dict[str, Any]:
+    """The project settings the schema decides (an adjudication project: one per item)."""
     return {
-        "label_config": lsformat.label_config(schema),
+        "label_config": lsformat.label_config(schema, adjudication=adjudication),
         "expert_instruction": lsformat.instructions_html(schema),
         "show_instruction": True,
         "show_skip_button": True,
-        "maximum_annotations": schema.annotators_per_item,
+        "maximum_annotations": 1 if adjudication else schema.annotators_per_item,
         "overlap_cohort_percentage": 100,
         "description": schema.description.strip(),
     }
 
 
 def ensure_project(
-    studio: Studio, title: str, schema: StanceSchema, *, update_config: bool = False
+    studio: Studio, title: str, schema: StanceSchema, *, update_config: bool = False,
+    adjudication: bool = False,
 ) -> tuple[dict[str, Any], bool]:
     """Find the project or create it; check that an existing one uses the schema's config."""
-    fields = project_fields(schema)
+    fields = project_fields(schema, adjudication=adjudication)
     proj = studio.find_project(title)
     if proj is None:
         return studio.create_project(title=title, **fields), True

@@ -113,6 +113,7 @@ class StanceSchema(_Strict):
     ask_confidence: bool = False
     ask_note: bool = True
     agreement_threshold: float = Field(default=0.5, ge=0, le=1)
+    aggregation: Literal["majority", "dawid_skene"] = "majority"
     gold: list[Gold] = Field(default_factory=list)
     split: Split = Field(default_factory=Split)
     near_duplicates: NearDuplicates = Field(default_factory=NearDuplicates)
