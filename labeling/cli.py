@@ -193,9 +193,14 @@ def _slug(s: str) -> str:
               help="Fail if any annotated span does not match the article text.")
 @click.option("--full", is_flag=True,
               help="Fetch every task, not only those changed since the last pull.")
+@click.option("--no-text", is_flag=True,
+              help="Copyright-safe: ship offsets, ids, URLs and hashes, no article text "
+                   "(restore it with `labeling hydrate`).")
+@click.option("--parquet", is_flag=True, help="Also write each split as Parquet.")
 @_errors
 def pull(project: str, output: str, config_path: str, url: str | None, api_key: str | None,
-         state_dir: str | None, strict_spans: bool, full: bool) -> None:
+         state_dir: str | None, strict_spans: bool, full: bool, no_text: bool,
+         parquet: bool) -> None:
     """Fetch all annotations and write a Hugging Face dataset folder.
 
     \b
@@ -210,7 +215,7 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
     with connect(url, api_key, state_dir) as studio:
         res = pull_mod.pull(project=project, schema=schema, studio=studio, out=output,
                             config_path=config_path, strict_spans=strict_spans, full=full,
-                            state_dir=state_dir)
+                            state_dir=state_dir, with_text=not no_text, parquet=parquet)
     alpha = (res.stats.get("agreement") or {}).get("alpha")
     if isinstance(alpha, dict):
         alpha = alpha.get("alpha")
@@ -223,6 +228,44 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
     if res.span_problems:
         click.echo(f"warning: {len(res.span_problems)} spans did not match the text "
                    "(see stats.json)", err=True)
+
+
+# ----------------------------------------------------------------------------- hydrate
+@main.command()
+@click.argument("export_dir", type=click.Path(file_okay=False, exists=True))
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder for the export with text.")
+@click.option("--encoding", default="utf-8", show_default=True)
+@_errors
+def hydrate(export_dir: str, inputs: tuple[str, ...], output: str, encoding: str) -> None:
+    """Restore the article text of a copyright-safe export from your own copies.
+
+    \b
+    labeling hydrate exports/troops-notext my_articles/ -o exports/troops
+    """
+    from .hydrate import hydrate as run
+
+    n = run(export_dir, inputs, output, encoding=encoding)
+    click.echo(f"hydrated {n} rows into {output}")
+
+
+# ----------------------------------------------------------------------------- publish
+@main.command()
+@click.argument("export_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--repo", required=True, help="Hub dataset repository, e.g. me/troops-stance.")
+@click.option("--private/--public", default=True, show_default=True)
+@_errors
+def publish(export_dir: str, repo: str, private: bool) -> None:
+    """Push an export (splits and card) to the Hugging Face Hub (token: HF_TOKEN).
+
+    \b
+    HF_TOKEN=... labeling publish exports/troops --repo me/troops-stance
+    """
+    from .publish import publish as run
+
+    url = run(export_dir, repo, private=private)
+    click.echo(f"published {export_dir} to {url}")
 
 
 # ----------------------------------------------------------------------------- adjudicate

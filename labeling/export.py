@@ -30,8 +30,8 @@ from typing import Any
 
 from . import __version__, lsformat
 from .aggregate import aggregate
-from .errors import LabelingError
 from .agreement import Vote, summary
+from .errors import LabelingError
 from .neardup import cluster_ids, groups
 from .pull import TaskRecord, pseudonym
 from .schema import StanceSchema
@@ -79,6 +79,8 @@ def features(schema: StanceSchema) -> Any:
         "url": ds.Value("string"),
         "context": ds.Value("string"),
         "context_start": ds.Value("int32"),
+        "context_end": ds.Value("int32"),
+        "context_sha1": ds.Value("string"),
         "quote": ds.Value("string"),
         "quote_start": ds.Value("int32"),
         "quote_end": ds.Value("int32"),
@@ -107,6 +109,22 @@ def features(schema: StanceSchema) -> Any:
         "propagated_from": ds.Value("string"),
         "task_id": ds.Value("int64"),
     })
+
+
+TEXT_FIELDS = ("title", "context", "quote", "speaker", "cue")
+
+
+def text_sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def strip_text(row: dict[str, Any]) -> dict[str, Any]:
+    """Copyright-safe row: article text removed, offsets, hashes, ids and URLs kept."""
+    out = dict(row)
+    for f in TEXT_FIELDS:
+        out[f] = None
+    out["votes"] = [{**v, "speaker_text": None} for v in row["votes"]]
+    return out
 
 
 def item_key(quote_id: str, target: str) -> str:
@@ -246,6 +264,8 @@ def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
                 "url": str(d.get("url") or ""),
                 "context": str(d.get("context") or ""),
                 "context_start": _int(d.get("context_start")),
+                "context_end": (_int(d.get("context_start")) or 0) + len(str(d.get("context") or "")),
+                "context_sha1": text_sha1(str(d.get("context") or "")),
                 "quote": str(d.get("quote") or ""),
                 "quote_start": _int(d.get("quote_start")),
                 "quote_end": _int(d.get("quote_end")),
@@ -292,6 +312,28 @@ def _atomic_replace(tmp: Path, out: Path) -> None:
         os.replace(tmp, out)
 
 
+def save_folder(dd: Any, out: Path, files: Mapping[str, str], *, parquet: bool = False) -> None:
+    """Save a DatasetDict and text files as folder ``out``, all at once or not at all.
+
+    With ``parquet`` each split is also written as ``parquet/<split>.parquet``.
+    """
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        dd.save_to_disk(str(tmp))
+        if parquet:
+            (tmp / "parquet").mkdir()
+            for name, part in dd.items():
+                part.to_parquet(str(tmp / "parquet" / f"{name}.parquet"))
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        _atomic_replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_export(
     records: Sequence[TaskRecord],
     schema: StanceSchema,
@@ -302,8 +344,14 @@ def write_export(
     config_path: str | Path | None = None,
     span_problems: Sequence[str] = (),
     decisions: Mapping[tuple[str, str], Any] | None = None,
+    with_text: bool = True,
+    parquet: bool = False,
 ) -> Written:
-    """Write the dataset folder atomically; returns the row count and the stats."""
+    """Write the dataset folder atomically; returns the row count and the stats.
+
+    ``with_text=False`` writes the copyright-safe form (see :func:`strip_text`);
+    ``labeling hydrate`` restores the text from the user's own copies of the articles.
+    """
     import datasets as ds
 
     from .card import render_card
@@ -311,6 +359,8 @@ def write_export(
     ds.disable_progress_bars()
 
     rows, votes = build_rows(records, schema, project, decisions)
+    if not with_text:
+        rows = [strip_text(r) for r in rows]
     # No leakage: an article, and every article sharing a near-duplicate quote with it,
     # goes to one split.
     group_of = groups((f"a:{r['article_id']}", f"c:{r['near_dup_cluster']}") for r in rows)
@@ -361,21 +411,15 @@ def write_export(
         "adjudicated_rows": sum(r["adjudicated"] for r in rows),
         "splits": {"grouped_by": "article_id + near_dup_cluster", "seed": schema.split.seed, "fractions": fr},
         "span_problems": len(span_problems),
+        "with_text": with_text,
         "agreement": stats,
     }
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        dd.save_to_disk(str(tmp))
-        (tmp / "label_config.xml").write_text(lsformat.label_config(schema), encoding="utf-8")
-        if config_path and Path(config_path).exists():
-            shutil.copyfile(config_path, tmp / "stance.yaml")
-        (tmp / "stats.json").write_text(json.dumps(stats_out, indent=2, default=str) + "\n",
-                                        encoding="utf-8")
-        (tmp / "README.md").write_text(render_card(schema, stats_out, dd), encoding="utf-8")
-        _atomic_replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    files = {
+        "label_config.xml": lsformat.label_config(schema),
+        "stats.json": json.dumps(stats_out, indent=2, default=str) + "\n",
+        "README.md": render_card(schema, stats_out, dd),
+    }
+    if config_path and Path(config_path).exists():
+        files["stance.yaml"] = Path(config_path).read_text(encoding="utf-8")
+    save_folder(dd, out, files, parquet=parquet)
     return Written(len(rows), stats_out)

@@ -214,6 +214,8 @@ def pull(
     strict_spans: bool = False,
     full: bool = False,
     state_dir: str | Path | None = None,
+    with_text: bool = True,
+    parquet: bool = False,
 ) -> PullResult:
     """Fetch the annotations of ``project`` and write the dataset folder ``out``.
 
@@ -246,7 +248,7 @@ def pull(
     written = export.write_export(
         records, schema, proj, out, server_url=studio.url,
         config_path=config_path, span_problems=problems,
-        decisions=fetch_decisions(studio, project, schema),
+        decisions=fetch_decisions(studio, project, schema), with_text=with_text, parquet=parquet,
     )
     stamps = [str(t.get("updated_at")) for t in tasks.values() if t.get("updated_at")]
     save_cache(cache_path, {"project_id": proj["id"], "server": studio.url,

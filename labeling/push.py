@@ -47,6 +47,7 @@ class PushResult:
     created: int = 0
     present: int = 0
     propagated: int = 0  # units attached to an existing cluster representative
+    gold: int = 0  # known-answer tasks put in every annotator's queue
     project_created: bool = False
 
     @property
@@ -276,9 +277,28 @@ def push(
             result.created += _import_batch(studio, pid, batch, keys)
         if progress:
             progress(result.articles, result.units, result.created)
+        result.gold = mark_gold(studio, schema, keys)
     # Units found present after a failed batch count as present, not created.
     result.present = result.units - result.created - result.propagated
     return result
+
+
+GOLD_OVERLAP = 1000  # "every annotator": more than any team has
+
+
+def mark_gold(studio: Studio, schema: StanceSchema, keys: dict[str, int]) -> int:
+    """Give the schema's known-answer tasks an overlap that puts them in every queue.
+
+    The answers stay in the config, never on the server, so annotators cannot see them.
+    """
+    done = 0
+    for tid in sorted({keys[g.quote_id] for g in schema.gold if g.quote_id in keys}):
+        studio.json("PATCH", f"/api/tasks/{tid}", json={"overlap": GOLD_OVERLAP})
+        done += 1
+    missing = sorted({g.quote_id for g in schema.gold} - set(keys))
+    if missing:
+        log.warning("gold items not in the project (yet): %s", ", ".join(missing[:10]))
+    return done
 
 
 def _attach_to_task(studio: Studio, task_id: int, units: list[Unit]) -> None:

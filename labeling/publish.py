@@ -1,0 +1,43 @@
+"""``labeling publish``: push an export to the Hugging Face Hub.
+
+The token comes from ``HF_TOKEN`` (or the Hub's own login); it is never printed.
+Offline, or without a token, the command says so and leaves the export as it is.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import LabelingError
+
+
+def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:
+    """Upload the splits and the card of ``export_dir`` to dataset repo ``repo``."""
+    import datasets
+    import huggingface_hub
+    from huggingface_hub.utils import HfHubHTTPError
+
+    src = Path(export_dir)
+    token = os.environ.get("HF_TOKEN") or huggingface_hub.get_token()
+    if not token:
+        raise LabelingError("no Hugging Face token: set HF_TOKEN (a write token) and run again")
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        raise LabelingError("HF_HUB_OFFLINE=1: publishing needs the network; the export "
+                            f"stays in {src}")
+    dd = datasets.load_from_disk(str(src))
+    api = huggingface_hub.HfApi(token=token)
+    try:
+        api.whoami()
+        dd.push_to_hub(repo, private=private, token=token)
+        if (src / "README.md").exists():
+            api.upload_file(path_or_fileobj=str(src / "README.md"), path_in_repo="README.md",
+                            repo_id=repo, repo_type="dataset")
+    except HfHubHTTPError as exc:
+        status = getattr(exc.response, "status_code", None)
+        raise LabelingError(f"the Hub refused the upload (HTTP {status}): check that HF_TOKEN "
+                            "can write to " + repo) from exc
+    except OSError as exc:  # connection errors: requests/httpx raise OSError subclasses
+        raise LabelingError(f"cannot reach the Hugging Face Hub ({type(exc).__name__}); the "
+                            f"export stays in {src}: publish again when online") from exc
+    return f"https://huggingface.co/datasets/{repo}"
