@@ -109,7 +109,8 @@ def adjudicate(*, project: str, schema: StanceSchema, studio: Studio) -> Adjudic
         data["disputed_targets"] = disputed[qid]
         data["source_task_id"] = rec.task_id
         data.pop("duplicates", None)
-        batch.append((qid, {"data": data, "meta": {"quote_id": qid}}))
+        batch.append((qid, {"data": data, "meta": {"quote_id": qid}, "predictions": [
+            {"model_version": version, "result": lsformat.regions_from_data(data)}]}))
     for i in range(0, len(batch), 500):
         result.created += _import_batch(studio, pid, batch[i:i + 500], keys)
     return result

@@ -194,6 +194,22 @@ def prediction_result(unit: Unit) -> list[dict[str, Any]]:
     return regions
 
 
+def regions_from_data(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The quote/speaker/cue regions of a task's data (for a task made from another)."""
+    ctx = str(data.get("context") or "")
+    off = int(data.get("context_start") or 0)
+    spans = [("quote0", "QUOTE", data.get("quote_start"), data.get("quote_end"))]
+    if data.get("parts"):
+        spans = [(f"quote{i}", "QUOTE", s, e) for i, (s, e) in enumerate(data["parts"])]
+    spans += [("speaker", "SPEAKER", data.get("speaker_start"), data.get("speaker_end")),
+              ("cue", "CUE", data.get("cue_start"), data.get("cue_end"))]
+    out = []
+    for rid, label, s, e in spans:
+        if isinstance(s, int) and isinstance(e, int) and 0 <= s - off < e - off <= len(ctx):
+            out.append(_region(rid, label, s - off, e - off, ctx))
+    return out
+
+
 def task_data(unit: Unit) -> dict[str, Any]:
     q, art = unit.quote, unit.article
     info = " · ".join(x for x in (art.source, art.published, art.url) if x) or art.id
