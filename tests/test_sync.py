@@ -1,0 +1,159 @@
+"""Incremental pulls, near-duplicate propagation, copyright-safe exports and hydration."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import datasets
+import pytest
+from click.testing import CliRunner
+
+from labeling.cli import main
+
+from .conftest import CONFIG, RunningStudio
+
+WIRE = ("The deployment of Western troops in the future cannot be ruled out, but today there is "
+        "no consensus on the official dispatch of troops to the region")
+ARTICLES = [
+    {"id": "wire-1", "source": "Outlet A", "title": "Macron on troops",
+     "text": f'Paris. "{WIRE}," Macron said on Monday.\n\nHe also spoke about aid.'},
+    {"id": "wire-2", "source": "Outlet B", "title": "Troops not ruled out",
+     "text": f'French President Emmanuel Macron said: "{WIRE}."\n\nThe Kremlin reacted.'},
+    {"id": "other", "source": "Outlet C", "title": "Kremlin warns",
+     "text": 'Dmitry Peskov warned that "sending NATO troops would make a direct conflict '
+             'between Russia and the alliance inevitable," he told reporters.'},
+    {"id": "more", "source": "Outlet D", "title": "Scholz",
+     "text": 'Olaf Scholz, the German chancellor, said on Tuesday: "There will be no ground '
+             'troops from European states or NATO states on Ukrainian soil."'},
+]
+
+
+def run(args: list[str], env: dict[str, str]) -> Any:
+    r = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def write_articles(path: Path, rows: list[dict[str, str]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _choice(target: str, label: str) -> dict[str, Any]:
+    return {"from_name": f"stance_{target}", "to_name": "context", "type": "choices",
+            "value": {"choices": [label]}}
+
+
+def rows_of(folder: Path) -> list[dict[str, Any]]:
+    dd = datasets.load_from_disk(str(folder))
+    return sorted((r for part in dd.values() for r in part),
+                  key=lambda r: (r["quote_id"], r["target"]))
+
+
+def test_incremental_pull_equals_full_pull(studio_server: RunningStudio, tmp_path: Path,
+                                           project_title: str) -> None:
+    env = studio_server.env()
+    src = write_articles(tmp_path / "a.jsonl", ARTICLES)
+    run(["push", str(src), "-p", project_title, "--config", str(CONFIG), "-q"], env)
+    client = studio_server.client()
+    pid = int(client.project(project_title)["id"])
+    tasks = sorted(client.iter_tasks(pid, include="id"), key=lambda t: t["id"])
+    assert len(tasks) >= 4
+    time.sleep(2.5)  # the pull re-fetches what changed up to 2 s before its cursor
+    anns = [client.create_annotation(t["id"], result=[_choice("ground_troops", "FAVOR")])
+            for t in tasks[:2]]
+    out = tmp_path / "export"
+    first = run(["pull", "-p", project_title, "--config", str(CONFIG), "-o", str(out)], env)
+    assert "(full)" in first.output
+    # Change one annotation, delete another, add a new one.
+    client.update_annotation(anns[0]["id"], result=[_choice("ground_troops", "AGAINST")])
+    client.delete_annotation(anns[1]["id"])
+    client.create_annotation(tasks[2]["id"], result=[_choice("military_aid", "NONE")])
+    second = run(["pull", "-p", project_title, "--config", str(CONFIG), "-o", str(out)], env)
+    assert "incremental: 3 changed tasks fetched" in second.output
+    full_out = tmp_path / "full"
+    run(["pull", "-p", project_title, "--config", str(CONFIG), "-o", str(full_out), "--full"],
+        env)
+    assert rows_of(out) == rows_of(full_out)
+    by = {(r["task_id"], r["target"]): r for r in rows_of(out)}
+    assert [v["stance"] for v in by[(tasks[0]["id"], "ground_troops")]["votes"]] == [1]
+    assert by[(tasks[1]["id"], "ground_troops")]["votes"] == []
+    assert by[(tasks[2]["id"], "military_aid")]["n_votes"] == 1
+
+
+def test_propagate_labels_each_wire_quote_once(studio_server: RunningStudio, tmp_path: Path,
+                                               project_title: str) -> None:
+    cfg = tmp_path / "stance.yaml"
+    cfg.write_text(CONFIG.read_text() + "\nnear_duplicates:\n  mode: propagate\n")
+    env = studio_server.env()
+    src = write_articles(tmp_path / "a.jsonl", ARTICLES[:3])
+    r = run(["push", str(src), "-p", project_title, "--config", str(cfg), "-q"], env)
+    assert "1 near-duplicates labelled with their cluster" in r.output
+    client = studio_server.client()
+    pid = int(client.project(project_title)["id"])
+    tasks = list(client.iter_tasks(pid, include="id,data"))
+    wire_tasks = [t for t in tasks if WIRE[:40] in t["data"]["quote"]]
+    assert len(wire_tasks) == 1 and len(wire_tasks[0]["data"]["duplicates"]) == 1
+    # A new outlet printing the same quote joins the existing task; a rerun adds nothing.
+    src2 = write_articles(tmp_path / "b.jsonl", ARTICLES)
+    r = run(["push", str(src2), "-p", project_title, "--config", str(cfg), "-q"], env)
+    r = run(["push", str(src2), "-p", project_title, "--config", str(cfg), "-q"], env)
+    assert "0 tasks created" in r.output
+    client.create_annotation(wire_tasks[0]["id"], result=[_choice("ground_troops", "FAVOR")])
+    out = tmp_path / "export"
+    run(["pull", "-p", project_title, "--config", str(cfg), "-o", str(out)], env)
+    rows = [r for r in rows_of(out) if r["target"] == "ground_troops" and WIRE[:40] in r["quote"]]
+    assert {r["article_id"] for r in rows} == {"wire-1", "wire-2"}
+    assert all(r["stance"] == 0 for r in rows)
+    assert len({r["near_dup_cluster"] for r in rows}) == 1
+    assert sum(r["propagated_from"] is not None for r in rows) == 1
+    dd = datasets.load_from_disk(str(out))
+    splits_with_wire = [name for name, part in dd.items()
+                        if any(WIRE[:40] in q for q in part["quote"])]
+    assert len(splits_with_wire) == 1
+
+
+def test_no_text_export_and_hydrate(studio_server: RunningStudio, tmp_path: Path,
+                                    project_title: str) -> None:
+    env = studio_server.env()
+    src = write_articles(tmp_path / "a.jsonl", ARTICLES)
+    run(["push", str(src), "-p", project_title, "--config", str(CONFIG), "-q"], env)
+    client = studio_server.client()
+    pid = int(client.project(project_title)["id"])
+    for t in client.iter_tasks(pid, include="id"):
+        client.create_annotation(t["id"], result=[_choice("ground_troops", "NONE")])
+    full, safe = tmp_path / "full", tmp_path / "safe"
+    run(["pull", "-p", project_title, "--config", str(CONFIG), "-o", str(full)], env)
+    run(["pull", "-p", project_title, "--config", str(CONFIG), "-o", str(safe), "--no-text",
+         "--parquet"], env)
+    assert (safe / "parquet" / "train.parquet").exists()
+    blob = b"".join(p.read_bytes() for p in safe.rglob("*") if p.is_file())
+    for art in ARTICLES:
+        for sentence in art["text"].split("\n\n"):
+            assert sentence.encode() not in blob
+    assert WIRE[:30].encode() not in blob
+    hydrated = tmp_path / "hydrated"
+    r = CliRunner().invoke(main, ["hydrate", str(safe), str(src), "-o", str(hydrated)])
+    assert r.exit_code == 0, r.output
+    assert rows_of(hydrated) == rows_of(full)
+    # A copy that differs from the annotated text is refused, and nothing is written.
+    changed = [dict(a, text=a["text"].replace("Macron", "Mácron")) for a in ARTICLES]
+    bad_src = write_articles(tmp_path / "changed.jsonl", changed)
+    r = CliRunner().invoke(main, ["hydrate", str(safe), str(bad_src), "-o", str(tmp_path / "x")])
+    assert r.exit_code == 1 and "your copy differs" in r.output
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("offline", [True])
+def test_publish_offline_says_so(tmp_path: Path, offline: bool) -> None:
+    folder = tmp_path / "ds"
+    datasets.DatasetDict({"train": datasets.Dataset.from_dict({"a": [1]})}).save_to_disk(
+        str(folder))
+    r = CliRunner().invoke(main, ["publish", str(folder), "--repo", "me/x"],
+                           env={"HF_TOKEN": "hf_dummy_token_value", "HF_HUB_OFFLINE": "1"})
+    assert r.exit_code == 1
+    assert "publishing needs the network" in r.output
+    assert "hf_dummy_token_value" not in r.output
