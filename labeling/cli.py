@@ -230,6 +230,53 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
                    "(see stats.json)", err=True)
 
 
+# ----------------------------------------------------------------------------- status
+@main.command(name="status")
+@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
+              type=click.Path(dir_okay=False), help="The stance schema of the project.")
+@_connection_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_errors
+def status_cmd(project: str, config_path: str, url: str | None, api_key: str | None,
+               state_dir: str | None, as_json: bool) -> None:
+    """Progress per target and annotator, overlap reached, alpha so far, work left.
+
+    \b
+    labeling status --project "Western troops for Ukraine"
+    """
+    import json as json_mod
+
+    from .client import connect
+    from .schema import load_schema
+    from .status import status as run
+
+    schema = load_schema(config_path)
+    with connect(url, api_key, state_dir, start=False) as studio:
+        st = run(project=project, schema=schema, studio=studio, state_dir=state_dir)
+    if as_json:
+        click.echo(json_mod.dumps(st.as_dict(), indent=2))
+        return
+
+    def f(x: float | None, fmt: str = ".3f") -> str:
+        return "n/a" if x is None else format(x, fmt)
+
+    click.echo(f"{st.title}: {st.tasks} tasks, {st.annotations} annotations; overlap {st.overlap}: "
+               f"{st.tasks_complete}/{st.tasks} tasks complete; alpha so far {f(st.alpha)}")
+    eta = "" if st.eta_hours is None else f" (about {st.eta_hours:.1f} h of annotator time " \
+                                          "at the current pace)"
+    click.echo(f"work left: {st.annotations_left} annotations{eta}")
+    click.echo(f"\n{'target':<24}{'items':>7}{'voted':>7}{'complete':>10}{'alpha':>8}  labels")
+    for t in st.targets:
+        labs = ", ".join(f"{k} {v}" for k, v in sorted(t.labels.items()))
+        click.echo(f"{t.target:<24}{t.items:>7}{t.with_votes:>7}{t.complete:>10}"
+                   f"{f(t.alpha):>8}  {labs}")
+    click.echo(f"\n{'annotator':<16}{'done':>6}{'skipped':>9}{'median s':>10}{'gold acc':>10}")
+    for a in st.annotators:
+        click.echo(f"{a.annotator:<16}{a.annotations:>6}{a.skipped:>9}"
+                   f"{f(a.median_lead_time, '.1f'):>10}{f(a.gold_accuracy, '.2f'):>10}")
+
+
 # ----------------------------------------------------------------------------- hydrate
 @main.command()
 @click.argument("export_dir", type=click.Path(file_okay=False, exists=True))
