@@ -21,7 +21,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -317,7 +317,7 @@ class Studio:
         view_id: int | None = None
         if updated_since is not None:
             # Snapshot exports filter through a Data Manager view: make a temporary one.
-            stamp = updated_since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            stamp = updated_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             view = self.json("POST", "/api/dm/views", retry=False, json={
                 "project": project_id,
                 "data": {"filters": {"conjunction": "and", "items": [
@@ -390,4 +390,4 @@ def connect(url: str | None, api_key: str | None, state_dir: str | os.PathLike[s
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -179,13 +179,16 @@ def _vote_struct(ann: lsformat.ParsedAnnotation, target: str, project: Mapping[s
 
 
 def assign_splits(
-    group_sizes: Mapping[str, int], fractions: Mapping[str, float], seed: int
+    group_sizes: Mapping[str, int], fractions: Mapping[str, float], seed: int,
+    group_labels: Mapping[str, Mapping[str, int]] | None = None,
 ) -> dict[str, str]:
-    """Whole groups to splits, reproducibly.
+    """Whole groups to splits, reproducibly, stratified by label where possible.
 
-    Largest groups first (ties in a seeded order), each to the split furthest below its
-    target share; then, where a split with a positive share got nothing and there are
-    enough groups, it takes the smallest group of the split holding the most groups.
+    Largest groups first (ties in a seeded order); each goes to the split that most
+    needs it: furthest below its target share of rows, and (with ``group_labels``)
+    of the labels the group carries. Then, where a split with a positive share got
+    nothing and there are enough groups, it takes the smallest group of the split
+    holding the most groups.
     """
     def rank(g: str) -> str:
         return hashlib.sha256(f"{seed}|{g}".encode()).hexdigest()
@@ -194,11 +197,24 @@ def assign_splits(
     total = sum(group_sizes.values()) or 1
     names = [s for s in SPLITS if fractions.get(s, 0) > 0]
     have = dict.fromkeys(names, 0)
+    label_total: Counter[str] = Counter()
+    for counts in (group_labels or {}).values():
+        label_total.update(counts)
+    have_label: dict[str, Counter[str]] = {s: Counter() for s in names}
     members: dict[str, list[str]] = {s: [] for s in names}
+
+    def need(s: str, g: str) -> tuple[float, int]:
+        score = (fractions[s] * total - have[s]) / total
+        for lab, n in (group_labels or {}).get(g, {}).items():
+            score += n * (fractions[s] * label_total[lab] - have_label[s][lab]) / (
+                label_total[lab] * group_sizes[g])
+        return score, -names.index(s)
+
     for g in order:
-        name = max(names, key=lambda s: (fractions[s] * total - have[s], -names.index(s)))
+        name = max(names, key=lambda s: need(s, g))
         members[name].append(g)
         have[name] += group_sizes[g]
+        have_label[name].update((group_labels or {}).get(g, {}))
     if len(order) >= len(names):
         for name in names:
             if not members[name]:
@@ -207,6 +223,39 @@ def assign_splits(
                 members[donor].remove(g)
                 members[name].append(g)
     return {g: name for name, gs in members.items() for g in gs}
+
+
+def split_rows(rows: Sequence[dict[str, Any]], schema: StanceSchema
+               ) -> dict[str, list[dict[str, Any]]]:
+    """Rows to splits with no leakage.
+
+    Held-out targets or outlets (``split.held_out_targets`` / ``held_out_outlets``) go
+    to ``test`` whole; the rest is grouped so that an article, and every article sharing
+    a near-duplicate quote with it, lands in one split, stratified by stance.
+    """
+    sp = schema.split
+    fr = {"train": sp.train, "validation": sp.validation, "test": sp.test}
+    held = [r for r in rows
+            if r["target"] in sp.held_out_targets or r["source"] in sp.held_out_outlets]
+    rest = [r for r in rows
+            if not (r["target"] in sp.held_out_targets or r["source"] in sp.held_out_outlets)]
+    if held:
+        fr = {"train": sp.train, "validation": sp.validation, "test": 0.0}
+        norm = sum(fr.values()) or 1.0
+        fr = {k: v / norm for k, v in fr.items()}
+    group_of = groups((f"a:{r['article_id']}", f"c:{r['near_dup_cluster']}") for r in rest)
+    sizes: dict[str, int] = defaultdict(int)
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rest:
+        g = group_of[f"a:{r['article_id']}"]
+        sizes[g] += 1
+        labels[g][f"{r['target']}={r['stance']}"] += 1
+    where = assign_splits(sizes, fr, sp.seed, labels if sp.stratify else None)
+    out: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
+    for r in rest:
+        out[where[group_of[f"a:{r['article_id']}"]]].append(r)
+    out["test"].extend(held)
+    return out
 
 
 def _units_of_records(
@@ -361,19 +410,10 @@ def write_export(
     rows, votes = build_rows(records, schema, project, decisions)
     if not with_text:
         rows = [strip_text(r) for r in rows]
-    # No leakage: an article, and every article sharing a near-duplicate quote with it,
-    # goes to one split.
-    group_of = groups((f"a:{r['article_id']}", f"c:{r['near_dup_cluster']}") for r in rows)
-    sizes: dict[str, int] = defaultdict(int)
-    for r in rows:
-        sizes[group_of[f"a:{r['article_id']}"]] += 1
+    by_split = split_rows(rows, schema)
     fr = {"train": schema.split.train, "validation": schema.split.validation,
           "test": schema.split.test}
-    where = assign_splits(sizes, fr, schema.split.seed)
     feats = features(schema)
-    by_split: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS if fr[s] > 0}
-    for r in rows:
-        by_split[where[group_of[f"a:{r['article_id']}"]]].append(r)
     if not rows:
         raise LabelingError(
             f"project {project.get('title')!r} has no tasks yet: push articles first"
@@ -409,7 +449,10 @@ def write_export(
         },
         "aggregation": schema.aggregation,
         "adjudicated_rows": sum(r["adjudicated"] for r in rows),
-        "splits": {"grouped_by": "article_id + near_dup_cluster", "seed": schema.split.seed, "fractions": fr},
+        "splits": {"grouped_by": "article_id + near_dup_cluster", "seed": schema.split.seed,
+                   "fractions": fr, "stratified_by": "target x stance" if schema.split.stratify
+                   else None, "held_out_targets": schema.split.held_out_targets,
+                   "held_out_outlets": schema.split.held_out_outlets},
         "span_problems": len(span_problems),
         "with_text": with_text,
         "agreement": stats,

@@ -79,6 +79,9 @@ class Split(_Strict):
     validation: float = Field(default=0.1, ge=0, le=1)
     test: float = Field(default=0.1, ge=0, le=1)
     seed: int = 13
+    stratify: bool = True
+    held_out_targets: list[str] = Field(default_factory=list)
+    held_out_outlets: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _sums(self) -> Split:
@@ -131,6 +134,9 @@ class StanceSchema(_Strict):
             raise ValueError(f"labels must be unique; repeated: {', '.join(dup)}")
         if len(self.targets) * len(self.labels) > 36:
             raise ValueError("at most 36 target x label choices fit the page's hotkeys")
+        for t in self.split.held_out_targets:
+            if t not in ids:
+                raise ValueError(f"split.held_out_targets: unknown target {t!r}")
         for where, items in (("examples", self.examples), ("gold", self.gold)):
             for i, ex in enumerate(items):
                 if ex.target not in ids:
