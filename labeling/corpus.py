@@ -188,14 +188,14 @@ def _parquet(path: Path, on_bad: BadHandler) -> Iterator[Article]:
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(path)  # type: ignore[no-untyped-call]
     except Exception as exc:  # pyarrow raises several types for a broken file
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
     if "text" not in pf.schema_arrow.names:
         raise InputError(f"{path}: no 'text' column ({', '.join(pf.schema_arrow.names)})")
     cols = [c for c in ("text", "id", "doc_id", *_META) if c in pf.schema_arrow.names]
     row_no = 0
-    for batch in pf.iter_batches(batch_size=1024, columns=cols):
+    for batch in pf.iter_batches(batch_size=1024, columns=cols):  # type: ignore[no-untyped-call]
         for row in batch.to_pylist():
             row_no += 1
             try:

@@ -100,20 +100,21 @@ def label_config(schema: StanceSchema, *, adjudication: bool = False) -> str:
             'choice="single-radio" showInline="true" required="true" '
             f"requiredMessage={a('Choose a stance toward ' + t.name)}>"
         )
-        for lab in schema.labels:
-            hint = f" hint={a(lab.hint)}" if lab.hint else ""
+        for label in schema.labels:
+            hint = f" hint={a(label.hint)}" if label.hint else ""
             out.append(
-                f"      <Choice value={a(lab.value)} hotkey=\"{keys[(t.id, lab.value)]}\"{hint}/>"
+                f"      <Choice value={a(label.value)} hotkey=\"{keys[(t.id, label.value)]}\"{hint}/>"
             )
         out.append("    </Choices>")
         out.append("  </View>")
     out.append('  <View className="sl-box">')
     out.append('    <Header value="Segmentation problems (optional)" size="6"/>')
     out.append(f'    <Choices name="{FLAGS}" toName="{CONTEXT}" choice="multiple" showInline="true">')
-    out.append(f'      <Choice value="not_a_quote" alias="not_a_quote" hotkey="{_FLAG_KEYS["not_a_quote"]}" '
-               'hint="The highlighted text is not something the speaker said"/>')
-    out.append(f'      <Choice value="wrong_speaker" alias="wrong_speaker" hotkey="{_FLAG_KEYS["wrong_speaker"]}" '
-               'hint="The speaker shown is not who said it"/>')
+    flag_hints = {"not_a_quote": "The highlighted text is not something the speaker said",
+                  "wrong_speaker": "The speaker shown is not who said it"}
+    for flag in FLAG_VALUES:
+        out.append(f'      <Choice value="{flag}" alias="{flag}" hotkey="{_FLAG_KEYS[flag]}" '
+                   f'hint="{flag_hints[flag]}"/>')
     out.append("    </Choices>")
     if schema.ask_confidence:
         out.append('    <Header value="How sure are you?" size="6"/>')

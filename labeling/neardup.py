@@ -16,6 +16,7 @@ import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def shingles(words: list[str], k: int = 3) -> set[int]:
     return {zlib.crc32(" ".join(words[i:i + k]).encode()) for i in range(len(words) - k + 1)}
 
 
-def _signature(sh: set[int]) -> np.ndarray:
+def _signature(sh: set[int]) -> np.ndarray[Any, np.dtype[np.uint64]]:
     x = np.fromiter(sh, dtype=np.uint64, count=len(sh))
     # (a*x + b) mod p with uint64 wrap-around: a fixed universal-style hash family.
     h = (np.outer(_A, x) + _B[:, None]) % _PRIME
@@ -98,8 +99,8 @@ def cluster_ids(
     rows = _N_PERM // _BANDS
     for i, s in sh.items():
         sig = _signature(s)
-        for b in range(_BANDS):
-            buckets[(b, sig[b * rows:(b + 1) * rows].tobytes())].append(i)
+        for band in range(_BANDS):
+            buckets[(band, sig[band * rows:(band + 1) * rows].tobytes())].append(i)
     checked: set[tuple[str, str]] = set()
     for members in buckets.values():
         if len(members) < 2:

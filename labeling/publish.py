@@ -16,7 +16,7 @@ def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:
     """Upload the splits and the card of ``export_dir`` to dataset repo ``repo``."""
     import datasets
     import huggingface_hub
-    from huggingface_hub.utils import HfHubHTTPError
+    from huggingface_hub.errors import HfHubHTTPError
 
     src = Path(export_dir)
     token = os.environ.get("HF_TOKEN") or huggingface_hub.get_token()

@@ -64,7 +64,7 @@ def pseudonym(project: Mapping[str, Any], user_id: int | None) -> str:
 
 def check_project_config(project: Mapping[str, Any], schema: StanceSchema) -> None:
     """The project must have been made from this schema (same targets and labels)."""
-    from label_studio_sdk.label_interface import LabelInterface
+    from label_studio_sdk.label_interface.interface import LabelInterface
 
     try:
         iface = LabelInterface(project.get("label_config") or "<View/>")

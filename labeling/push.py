@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from label_studio_sdk.label_interface import LabelInterface
+from label_studio_sdk.label_interface.interface import LabelInterface
 
 from . import __version__ as segmenter_version
 from . import lsformat
@@ -119,7 +119,7 @@ def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -
     for unit in units:
         task = lsformat.task_json(unit, version)
         for pred in task["predictions"]:
-            errors = iface.validate_prediction(pred, return_errors=True)
+            errors = iface.validate_prediction(pred, return_errors=True)  # type: ignore[no-untyped-call]
             if errors:
                 raise ConfigError(
                     f"{unit.article.origin}: the prediction for {unit.quote_id} does not fit the "
@@ -263,10 +263,10 @@ def push(
                 result.propagated += len(dups)
 
         for qid, task in validated_tasks(fresh, schema, version):
-            dups = attach_new.get(qid)
-            if dups:
-                task["data"]["duplicates"] = [lsformat.duplicate_record(u) for u in dups]
-                result.propagated += len(dups)
+            attached = attach_new.get(qid)
+            if attached:
+                task["data"]["duplicates"] = [lsformat.duplicate_record(u) for u in attached]
+                result.propagated += len(attached)
             batch.append((qid, task))
             if len(batch) >= batch_size:
                 result.created += _import_batch(studio, pid, batch, keys)

@@ -137,12 +137,15 @@ class StanceSchema(_Strict):
         for t in self.split.held_out_targets:
             if t not in ids:
                 raise ValueError(f"split.held_out_targets: unknown target {t!r}")
-        for where, items in (("examples", self.examples), ("gold", self.gold)):
-            for i, ex in enumerate(items):
-                if ex.target not in ids:
-                    raise ValueError(f"{where}.{i}.target: unknown target {ex.target!r}")
-                if ex.label not in values:
-                    raise ValueError(f"{where}.{i}.label: unknown label {ex.label!r}")
+        checks: list[tuple[str, list[tuple[str, str]]]] = [
+            ("examples", [(e.target, e.label) for e in self.examples]),
+            ("gold", [(g.target, g.label) for g in self.gold])]
+        for where, items in checks:
+            for i, (target, label) in enumerate(items):
+                if target not in ids:
+                    raise ValueError(f"{where}.{i}.target: unknown target {target!r}")
+                if label not in values:
+                    raise ValueError(f"{where}.{i}.label: unknown label {label!r}")
         return self
 
     @property

@@ -16,6 +16,7 @@ this module (the CLI prints the login on request, to the user's terminal).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -282,8 +283,6 @@ def _stop_group(pid: int, wait: float = 10.0) -> bool:
         if not _alive(pid):
             return True
         time.sleep(0.1)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     return True
