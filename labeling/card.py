@@ -103,8 +103,16 @@ def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
     sp = stats["splits"]
     lines += [
         "",
-        f"Splits are grouped by `{sp['grouped_by']}` (no article appears in two splits), "
-        f"seeded ({sp['seed']}), target fractions {sp['fractions']}.",
+        f"Splits are grouped by `{sp['grouped_by']}`: no article appears in two splits, and "
+        "articles that print the same (near-duplicate) quote, such as syndicated wire copy, "
+        f"stay together. Seeded ({sp['seed']}), target fractions {sp['fractions']}"
+        + (f", stratified by {sp['stratified_by']}" if sp.get("stratified_by") else "")
+        + (f"; held-out targets in `test`: {', '.join(sp['held_out_targets'])}"
+           if sp.get("held_out_targets") else "")
+        + (f"; held-out outlets in `test`: {', '.join(sp['held_out_outlets'])}"
+           if sp.get("held_out_outlets") else "")
+        + ". Near-duplicate clusters with several quotes: "
+        f"{counts.get('near_dup_clusters_with_several_quotes', 0)}.",
         "",
         "## Dataset Creation",
         "",
@@ -149,8 +157,13 @@ def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
         lines.append(f"- Fleiss' kappa (fully overlapped items): {_fmt(agree.get('fleiss_kappa'))}")
     lines += [
         "",
-        f"Aggregation: {stats.get('aggregation')} vote over non-skipped votes; ties are kept "
-        "with `stance = -1` and `stance_tie = true`.",
+        f"Aggregation: {stats.get('aggregation')} over non-skipped votes; ties are kept "
+        "with `stance = -1` and `stance_tie = true`. Disputed items (ties, or agreement "
+        "below the configured threshold) can be adjudicated: the adjudicator's label then "
+        "replaces the aggregate (`adjudicated = true`, `adjudicator`), and the earlier label "
+        "stays in `stance_before_adjudication`. Adjudicated rows: "
+        f"{stats.get('adjudicated_rows', 0)}. Agreement figures are computed on the "
+        "pre-adjudication votes.",
         "",
         "## Evaluation",
         "",
@@ -175,7 +188,11 @@ def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
         "### Licensing Information",
         "",
         f"Annotations: {schema.license}. The article texts belong to their publishers; check "
-        "that you may redistribute them before publishing this dataset with its text.",
+        "that you may redistribute them before publishing this dataset with its text."
+        + ("" if stats.get("with_text", True) else
+           " This copy is copyright-safe: it holds ids, URLs, offsets and a SHA-1 of each "
+           "context instead of the text; `labeling hydrate` restores the text from your own "
+           "copies of the articles (the hashes check that they match)."),
         "",
         "### Citation",
         "",
