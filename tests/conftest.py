@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,10 +97,15 @@ def project_title() -> str:
     return f"test {uuid.uuid4().hex[:10]}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests never reach a server or state folder of the developer's own (module and
+    session fixtures included)."""
+    for var in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "LABELING_DEBUG"):
+        os.environ.pop(var, None)
+    os.environ["LABELING_HOME"] = tempfile.mkdtemp(prefix="labeling-home-")
+
+
 @pytest.fixture(autouse=True)
-def _no_ambient_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Tests never reach a server or state folder of the developer's own."""
-    for var in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY"):
-        monkeypatch.delenv(var, raising=False)
+def _own_state_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test gets a state folder of its own."""
     monkeypatch.setenv("LABELING_HOME", str(tmp_path / "labeling-home"))
-    os.environ.pop("LABELING_DEBUG", None)
