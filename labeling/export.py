@@ -423,7 +423,10 @@ def write_export(
         name: ds.Dataset.from_list(part, features=feats)
         for name, part in by_split.items() if part
     })
-    stats = summary(votes, schema.label_names, groups={t.id: t.id for t in schema.targets})
+    outlets = {item_key(r["quote_id"], r["target"]): r["source"] for r in rows if r["source"]}
+    gold = {item_key(g.quote_id, g.target): g.label for g in schema.gold}
+    stats = summary(votes, schema.label_names, groups={t.id: t.id for t in schema.targets},
+                    outlets=outlets, gold=gold)
     labelled = [r for r in rows if r["stance"] >= 0]
     stats_out: dict[str, Any] = {
         "tool": f"stance-labeling {__version__}",
