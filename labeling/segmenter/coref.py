@@ -1,0 +1,128 @@
+"""Resolve speaker mentions ("he", "the French leader", "Macron") to names.
+
+Names are collected from the text as it is read: runs of capitalised words with at least
+two words ("Emmanuel Macron"), with the titles written before them ("French President")
+and appositions after them ("Olaf Scholz, the German chancellor") as descriptions.
+A pronoun refers to the last person speaker; a description to the most recent name whose
+description shares its words (else the last speaker); a surname to the full name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import NON_NAMES, PERSON_PRONOUNS, PRONOUNS, SPEAKER_NOUNS, TITLES
+
+_NAME = re.compile(
+    r"(?<![\w’'])((?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*)(?:[ \-](?:(?:de|da|van|von|bin|al|le|la)"
+    r"[ \-])?(?:[A-Z][a-zA-Z’'\-]+|[A-Z]\.))+)"
+)
+_TITLE_BEFORE = re.compile(r"((?:[A-Za-z.]+\s+){1,4})$")
+_APPOS = re.compile(r"^,\s+(?:the|a|an)\s+([^,.;]{3,60}?)(?:,|\.|;| said| says)")
+_GENERIC = {"leader": {"president", "chancellor", "minister", "premier", "king", "leader",
+                       "prime"},
+            "president": {"president"}, "chancellor": {"chancellor"},
+            "minister": {"minister"}}
+_ORG_WORDS = {"times", "post", "news", "agency", "ministry", "party", "union", "house",
+              "council", "committee", "office", "department", "kremlin", "nato", "press",
+              "journal", "tribune", "reuters", "tass", "network", "group", "institute"}
+
+
+def _after_titles(words: list[str]) -> int:
+    """Index of the first name word after any title words ("Polish President ...")."""
+    last = -1
+    for k, w in enumerate(words[:-1]):
+        if w.lower().rstrip(".,") in TITLES:
+            last = k
+    return last + 1
+
+
+@dataclass
+class Entity:
+    name: str
+    pos: int
+    words: set[str] = field(default_factory=set)  # description words (titles, apposition)
+
+    @property
+    def person(self) -> bool:
+        low = self.name.lower().split()
+        return not (set(low) & _ORG_WORDS)
+
+
+class Resolver:
+    """Collects names from ``text`` once, then resolves mentions by position."""
+
+    def __init__(self, text: str):
+        self.entities: list[Entity] = []
+        for m in _NAME.finditer(text):
+            raw = m.group(1)
+            words = raw.split()
+            # Drop title words at the front ("Polish President Andrzej Duda").
+            lead = _after_titles(words)
+            while lead < len(words) - 1 and words[lead].lower() in NON_NAMES:
+                lead += 1
+            name_words = words[lead:]
+            if len(name_words) < 2 and lead == 0:
+                continue
+            desc = {w.lower().rstrip(".") for w in words[:lead]}
+            before = _TITLE_BEFORE.search(text, max(0, m.start() - 40), m.start())
+            if before:
+                desc |= {w.lower().rstrip(".") for w in before.group(1).split()
+                         if w.lower().rstrip(".") in TITLES or w[:1].isupper()}
+            appos = _APPOS.match(text, m.end())
+            if appos:
+                desc |= set(appos.group(1).lower().split())
+            name = " ".join(name_words)
+            self.entities.append(Entity(name, m.start(), desc - {"the", "of"}))
+
+    def _before(self, pos: int) -> list[Entity]:
+        return [e for e in self.entities if e.pos < pos]
+
+    def full_name(self, surname: str, pos: int) -> str | None:
+        for e in reversed(self._before(pos + len(surname) + 1)):
+            if e.name.split()[-1] == surname and e.name != surname:
+                return e.name
+        return None
+
+    def resolve(self, mention: str, pos: int, last_person: str | None,
+                last_speaker: str | None) -> str | None:
+        """The name ``mention`` (at ``pos``) refers to, or None."""
+        words = mention.split()
+        low = [w.lower().rstrip(".,") for w in words]
+        if not words:
+            return None
+        if low[0] in PRONOUNS and len(words) == 1:
+            if low[0] in PERSON_PRONOUNS:
+                return last_person or self._last_person(pos)
+            return None  # it / they / we: no person to name
+        if low[0] in ("the", "a", "an") or low[-1] in SPEAKER_NOUNS and not words[-1][0].isupper():
+            head = low[-1]
+            mods = set(low[1:-1]) - {"the", "a", "an"}
+            wanted = _GENERIC.get(head, {head})
+            before = list(reversed(self._before(pos)))
+            best: str | None = None
+            tests = [lambda e: bool(e.words & wanted) and (not mods or bool(mods & e.words))]
+            if mods:
+                tests.append(lambda e: bool(mods & e.words))
+            else:
+                tests.append(lambda e: bool(e.words & wanted))
+            for test in tests:
+                best = next((e.name for e in before if test(e)), None)
+                if best:
+                    break
+            if best is None and head in ("leader", "president", "chancellor", "minister"):
+                best = last_person
+            return best
+        # A name: strip leading titles, expand a surname.
+        i = _after_titles(words)
+        core = " ".join(w.strip(",") for w in words[i:])
+        if len(core.split()) == 1:
+            return self.full_name(core, pos) or core
+        return core
+
+    def _last_person(self, pos: int) -> str | None:
+        for e in reversed(self._before(pos)):
+            if e.person:
+                return e.name
+        return None

@@ -1,0 +1,389 @@
+"""The rule-based engine: quotation marks, attribution, reported speech, coreference.
+
+Four passes over one text, all offsets into it:
+
+1. quotations from their marks (:mod:`.marks`), attributed from the words after the
+   closing mark ("...," Macron said / said Macron) or before the opening one
+   (Macron said: "..."); ``"A," he said, "B."`` becomes one unit in two parts; a quote
+   introduced by reported speech ("Macron said the troops “would respond”") becomes a
+   mixed unit;
+2. reported speech in the remaining sentences: "X said (that) ...", "..., X said",
+   "according to X, ..." and "..., according to X", with a broad cue lexicon;
+3. headlines ("Troops not ruled out - Macron");
+4. in reading order: quotes with no attribution that open a paragraph continue the last
+   speaker; every mention is resolved to a name (:mod:`.coref`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .coref import Resolver
+from .lexicon import (
+    CUE_VERBS,
+    PERSON_PRONOUNS,
+    PRONOUNS,
+    QUOTE_ONLY_VERBS,
+    STRONG_CUES,
+    TIME_WORDS,
+)
+from .marks import Marked, find_quotes
+from .structure import Layout
+from .types import Quote
+from .words import Tok, speaker_after, speaker_before, tokens
+
+_MARKS = "\"“”„«»‘’‹›‚"
+_TRIM_END = " \t\r\n.;:,!?"
+_HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass
+class _Unit:
+    parts: list[tuple[int, int]]
+    type: str
+    speaker: tuple[int, int] | None = None
+    cue: tuple[int, int] | None = None
+    follow_on: bool = False
+    inherited: tuple[str, int | None, int | None] | None = None
+
+    @property
+    def start(self) -> int:
+        return self.parts[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.parts[-1][1]
+
+
+def _span(toks: list[Tok], rng: tuple[int, int]) -> tuple[int, int]:
+    i, j = rng
+    return toks[i].start, toks[j - 1].end
+
+
+def _n_words(text: str, s: int, e: int) -> int:
+    return len(_WORDS.findall(text, s, e))
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t\r\n,:;—–-":
+        s += 1
+    while e > s and text[e - 1] in _TRIM_END:
+        e -= 1
+    return s, e
+
+
+def _tail_bounds(text: str, layout: Layout, pos: int) -> int:
+    """End of the clause that follows a closing mark (the next sentence if one ends here)."""
+    p_end = layout.para_of(max(0, pos - 1))[1]
+    s = layout.sent_of(max(0, pos - 1))
+    end = s[1]
+    if end <= pos + 1:
+        k = pos
+        while k < p_end and text[k].isspace():
+            k += 1
+        if k < p_end:
+            end = layout.sent_of(k)[1]
+    return min(end, p_end)
+
+
+def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], int] | None:
+    """(speaker span, cue span, index after the cue phrase) from words after a quote."""
+    k = 0
+    while k < len(toks) and toks[k].text in (",", "—", "–", "-"):
+        k += 1
+    for v in range(k, min(len(toks), k + 9)):
+        t = toks[v]
+        if t.low not in CUE_VERBS:
+            continue
+        if t.cap and v > k:
+            continue
+        if v == k:  # inverted: said Macron
+            sp = speaker_after(toks, v)
+            if sp:
+                return _span(toks, sp), (t.start, t.end), sp[1]
+            return None
+        sp = speaker_before(toks, v)
+        if sp and sp[0] >= k:
+            return _span(toks, sp), (t.start, t.end), v + 1
+        return None
+    return None
+
+
+def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], int] | None:
+    """(speaker, cue, index of the first token after the cue) from words before a quote."""
+    if not toks:
+        return None
+    # "According to X, “...”"
+    for v in range(len(toks) - 1):
+        if toks[v].low == "according" and toks[v + 1].low == "to":
+            j = v + 2
+            while j < len(toks) and toks[j].text != ",":
+                j += 1
+            if j > v + 2 and j >= len(toks) - 1:
+                return _span(toks, (v + 2, j)), (toks[v].start, toks[v + 1].end), len(toks)
+    for v in range(len(toks) - 1, -1, -1):
+        t = toks[v]
+        if t.low not in CUE_VERBS or (t.cap and v > 0) or t.low.endswith("ing"):
+            continue
+        sp = speaker_before(toks, v)
+        if sp is None:
+            sp = speaker_after(toks, v) if v == 0 else None
+            if sp is None:
+                continue
+        return _span(toks, sp), (t.start, t.end), v + 1
+    return None
+
+
+def _content_start(toks: list[Tok], after: int) -> int | None:
+    """Index of the first content token after a cue (skipping "that" search, objects)."""
+    if after >= len(toks):
+        return None
+    verb = toks[after - 1].low
+    limit = min(len(toks), after + 7)
+    for j in range(after, limit):
+        if toks[j].low == "that":
+            return j
+        if toks[j].text in (".", ";", ":", "“", "\""):
+            break
+    j = after
+    if verb in ("told", "tell", "tells", "telling"):
+        while j < len(toks) and j - after < 4 and toks[j].text not in (",", ":"):
+            j += 1
+        if j < len(toks) and toks[j].text in (",", ":"):
+            j += 1
+        return j if j < len(toks) else None
+    # skip a time phrase ("on Monday") and commas
+    while j < len(toks) and (toks[j].text in (",", ":") or
+                             (toks[j].low in TIME_WORDS and j - after < 3)):
+        j += 1
+    return j if j < len(toks) else None
+
+
+class _Engine:
+    def __init__(self, text: str):
+        self.text = text
+        self.layout = Layout(text)
+        self.units: list[_Unit] = []
+
+    # ---------------------------------------------------------------- quotations
+    def quotations(self) -> None:
+        text, layout = self.text, self.layout
+        marked = find_quotes(text, layout)
+        i = 0
+        while i < len(marked):
+            q = marked[i]
+            i += 1
+            first, last = q.parts[0][0], q.parts[-1][1]
+            unit = _Unit(list(q.parts), "direct")
+            tail_end = _tail_bounds(text, layout, last)
+            tail = tokens(text, last, tail_end) if q.closed else []
+            got = _attribute_tail(text, tail) if tail else None
+            if got:
+                unit.speaker, unit.cue, after = got
+                # Split quote: "A," he said, "B."
+                if (after < len(tail) and tail[after].text == "," and i < len(marked)
+                        and marked[i].parts[0][0] <= (tail[after].end + 3)
+                        and marked[i].parts[0][0] >= tail[after].end):
+                    unit.parts.extend(marked[i].parts)
+                    i += 1
+                self.units.append(unit)
+                continue
+            s_start = layout.sent_of(first)[0]
+            p_start = layout.para_of(first)[0]
+            s_start = max(s_start, p_start)
+            head = tokens(text, s_start, first)
+            got = _attribute_head(head)
+            if got:
+                unit.speaker, unit.cue, after = got
+                rest = head[after:]
+                words_between = [t for t in rest if t.word]
+                short = _n_words(text, first, last) < 6
+                if len(words_between) > 6 or (rest and rest[0].low == "that") or (
+                        short and words_between and rest[-1].text not in (":", ",")):
+                    # Reported speech carrying a quoted fragment: a mixed unit.
+                    cs = _content_start(head, after)
+                    start = head[cs].start if cs is not None else first
+                    start, end = _trim(text, start, tail_end)
+                    unit.parts = [(min(start, first), max(end, last))]
+                    unit.type = "mixed"
+                self.units.append(unit)
+                continue
+            n = _n_words(text, first, last)
+            opens_para = first == p_start
+            if n < 4 and not opens_para:
+                continue  # a scare-quoted word or title, not a quote unit
+            unit.follow_on = opens_para
+            self.units.append(unit)
+
+    # ---------------------------------------------------------------- reported speech
+    def reported(self) -> None:
+        text = self.text
+        taken = sorted((u.start, u.end) for u in self.units)
+        for s, e in self.layout.sents:
+            if any(a < e and s < b for a, b in taken if a <= s and b >= e):
+                continue
+            toks = tokens(text, s, e)
+            if len(toks) < 4:
+                continue
+            unit = self._according(toks, s, e) or self._cue_clause(toks, s, e)
+            if unit is None:
+                continue
+            if any(a < unit.end and unit.start < b for a, b in taken):
+                continue
+            if _n_words(text, unit.start, unit.end) < 3:
+                continue
+            seg = text[unit.start:unit.end]
+            unit.type = "mixed" if any(c in seg for c in "“”\"«»") else "indirect"
+            self.units.append(unit)
+            taken.append((unit.start, unit.end))
+
+    def _according(self, toks: list[Tok], s: int, e: int) -> _Unit | None:
+        text = self.text
+        for v in range(len(toks) - 1):
+            if toks[v].low != "according" or toks[v + 1].low != "to":
+                continue
+            cue = (toks[v].start, toks[v + 1].end)
+            j = v + 2
+            while j < len(toks) and toks[j].text not in (",", ".", ";"):
+                j += 1
+            if j == v + 2:
+                return None
+            speaker = (toks[v + 2].start, toks[j - 1].end)
+            if v <= 1:  # According to X, CONTENT.
+                if j >= len(toks):
+                    return None
+                cs, ce = _trim(text, toks[j].end, e)
+            else:  # CONTENT, according to X.
+                cs, ce = _trim(text, s, toks[v].start)
+            if ce <= cs:
+                return None
+            return _Unit([(cs, ce)], "indirect", speaker, cue)
+        return None
+
+    def _cue_clause(self, toks: list[Tok], s: int, e: int) -> _Unit | None:
+        text = self.text
+        for v, t in enumerate(toks):
+            if t.low not in CUE_VERBS or t.cap or t.low in QUOTE_ONLY_VERBS \
+                    or t.low.endswith("ing"):
+                continue
+            sp = speaker_before(toks, v)
+            if sp is None:
+                # "..., said the spokesman."
+                if v > 0 and toks[v - 1].text == "," and t.low in ("said", "says"):
+                    sa = speaker_after(toks, v)
+                    if sa:
+                        cs, ce = _trim(text, s, toks[v - 1].start)
+                        if ce > cs:
+                            return _Unit([(cs, ce)], "indirect", _span(toks, sa),
+                                         (t.start, t.end))
+                continue
+            speaker = _span(toks, sp)
+            cue = (t.start, t.end)
+            nxt = toks[v + 1] if v + 1 < len(toks) else None
+            # "CONTENT, X said (Friday)." / "CONTENT, X said, adding ..."
+            if sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
+                    nxt is None or nxt.text in (",", ".", ";") or nxt.low in TIME_WORDS
+                    or not nxt.word):
+                cs, ce = _trim(text, s, toks[sp[0] - 1].start)
+                if ce > cs and _n_words(text, cs, ce) >= 3:
+                    return _Unit([(cs, ce)], "indirect", speaker, cue)
+                continue
+            if nxt is not None and nxt.text == "," and not (
+                    v + 2 < len(toks) and toks[v + 2].text in ("“", "\"")):
+                continue  # "X said, ..." is no clause of X's
+            if t.low not in STRONG_CUES:
+                has_that = any(x.low == "that" for x in toks[v + 1:v + 4])
+                if not has_that:
+                    continue
+            cs_i = _content_start(toks, v + 1)
+            if cs_i is None:
+                continue
+            cs, ce = _trim(text, toks[cs_i].start, e)
+            if ce <= cs:
+                continue
+            return _Unit([(cs, ce)], "indirect", speaker, cue)
+        return None
+
+    # ---------------------------------------------------------------- headlines
+    def headlines(self) -> None:
+        text = self.text
+        taken = [(u.start, u.end) for u in self.units]
+        for ps, pe in self.layout.paras:
+            if pe - ps > 200 or text[pe - 1] in ".!?”\"" or any(a < pe and ps < b for a, b in taken):
+                continue
+            m = _HEADLINE_DASH.match(text, ps, pe)
+            if not m:
+                continue
+            name = m.group("n")
+            if len(name.split()) > 4 or name.split()[0].lower() in PRONOUNS:
+                continue
+            cs, ce = _trim(text, m.start("c"), m.end("c"))
+            if ce > cs:
+                self.units.append(_Unit([(cs, ce)], "indirect", (m.start("n"), m.end("n")), None))
+
+    # ---------------------------------------------------------------- assembly
+    def finish(self) -> list[Quote]:
+        text, layout = self.text, self.layout
+        resolver = Resolver(text)
+        kept: list[_Unit] = []
+        for u in sorted(self.units, key=lambda u: (u.start, -u.end)):
+            if kept and u.start < kept[-1].end:
+                continue
+            kept.append(u)
+        out: list[Quote] = []
+        last_person: str | None = None
+        last_speaker: tuple[str, str, int | None, int | None, int] | None = None
+        for u in kept:
+            para = layout.para_index(u.start)
+            spk_text = spk_s = spk_e = name = None
+            if u.speaker:
+                spk_s, spk_e = u.speaker
+                if any(a < spk_e and spk_s < b for a, b in u.parts):
+                    spk_s = spk_e = None
+                else:
+                    spk_text = text[spk_s:spk_e]
+                    name = resolver.resolve(spk_text, spk_s, last_person,
+                                            last_speaker[1] if last_speaker else None)
+            elif u.follow_on and last_speaker and para - last_speaker[4] <= 2:
+                spk_text, name, spk_s, spk_e = last_speaker[0], last_speaker[1], \
+                    last_speaker[2], last_speaker[3]
+            if spk_text is not None and name:
+                low = spk_text.lower()
+                if low not in PRONOUNS or low in PERSON_PRONOUNS:
+                    last_person = name if _is_person(name) else last_person
+                last_speaker = (spk_text, name, spk_s, spk_e, para)
+            cue_text = text[u.cue[0]:u.cue[1]] if u.cue else None
+            start, end = u.start, u.end
+            s_lo = min(layout.sent_of(start)[0], start)
+            s_hi = max(layout.sent_of(max(start, end - 1))[1], end)
+            p_lo = min(layout.para_of(start)[0], start)
+            p_hi = max(layout.para_of(max(start, end - 1))[1], end)
+            out.append(Quote(
+                start=start, end=end, text=text[start:end], type=u.type,
+                parts=tuple(u.parts) if len(u.parts) > 1 else None,
+                speaker=spk_text, speaker_start=spk_s, speaker_end=spk_e,
+                speaker_name=name if spk_text is not None else None,
+                cue=cue_text, cue_start=u.cue[0] if u.cue else None,
+                cue_end=u.cue[1] if u.cue else None,
+                sentence_start=s_lo, sentence_end=s_hi, paragraph_start=p_lo, paragraph_end=p_hi,
+            ))
+        return out
+
+
+def _is_person(name: str) -> bool:
+    low = name.lower()
+    return not any(w in low for w in ("times", "post", "agency", "kremlin", "ministry", "nato",
+                                       "government", "office", "party", "news"))
+
+
+def run(text: str) -> list[Quote]:
+    eng = _Engine(text)
+    eng.quotations()
+    eng.reported()
+    eng.headlines()
+    return eng.finish()
+
+
+__all__ = ["run", "Marked"]

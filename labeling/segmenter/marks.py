@@ -1,0 +1,124 @@
+"""Quoted spans from quotation marks: typographic, straight, single, guillemets, low-high.
+
+Handles quotes inside quotes (inner marks are skipped), multi-paragraph quotes (an
+opening mark starts each paragraph, the closing one comes only at the end) and stray or
+unbalanced marks (an opening mark with no closing one is dropped, unless the rest of its
+paragraph is short, as in a quote the writer forgot to close).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .structure import Layout
+
+CLOSERS = {"“": "”", "\"": "\"", "«": "»", "„": "“”", "‘": "’", "‹": "›", "‚": "‘’",
+           "»": "«", "”": "”"}
+_OPEN = re.compile(r"[“\"«„‘‹‚»”]")
+_LETTER = re.compile(r"\w", re.UNICODE)
+UNCLOSED_MAX = 300
+
+
+@dataclass
+class Marked:
+    """A quotation: its parts (one per paragraph it spans), marks included."""
+
+    parts: list[tuple[int, int]]
+    mark: str
+    closed: bool
+
+
+def _is_opener(text: str, i: int) -> bool:
+    c = text[i]
+    prev = text[i - 1] if i > 0 else " "
+    nxt = text[i + 1] if i + 1 < len(text) else " "
+    if nxt.isspace() and c not in "«»":
+        return False
+    if c in "‘\"”»":
+        # Must start a word: after a space, a bracket, a dash, a colon or another mark.
+        return prev.isspace() or prev in "([{—–-:/“\"«„" or i == 0
+    return True
+
+
+def _find_close(text: str, start: int, end: int, mark: str) -> int:
+    """Index of the closing mark for ``mark`` in text[start:end], or -1."""
+    closers = CLOSERS[mark]
+    i = start
+    while i < end:
+        c = text[i]
+        if c in closers and c != mark or (c == mark and mark in closers):
+            if mark in "‘‚" or c == "’":
+                nxt = text[i + 1] if i + 1 < len(text) else " "
+                if _LETTER.match(nxt):  # an apostrophe (don’t), not a closing mark
+                    i += 1
+                    continue
+            if mark in "\"”" or c == "\"":
+                nxt = text[i + 1] if i + 1 < len(text) else " "
+                if _LETTER.match(nxt) and i + 1 < end:
+                    i += 1
+                    continue
+            return i
+        if mark not in "‘‚" and c in "‘" and not (i > 0 and _LETTER.match(text[i - 1])):
+            # A nested single quote: skip to its own end so its ’ is not taken for ours.
+            j = _find_close(text, i + 1, end, "‘")
+            i = j + 1 if j > 0 else i + 1
+            continue
+        i += 1
+    return -1
+
+
+def find_quotes(text: str, layout: Layout) -> list[Marked]:
+    """Every quotation in reading order; no two overlap."""
+    out: list[Marked] = []
+    paras = layout.paras
+    pi = 0
+    pos = 0
+    while pi < len(paras):
+        p_start, p_end = paras[pi]
+        if pos < p_start:
+            pos = p_start
+        m = _OPEN.search(text, pos, p_end)
+        if not m:
+            pi += 1
+            continue
+        i = m.start()
+        mark = text[i]
+        if mark == "”" and not (i == p_start or text[i - 1] in " (—–-:"):
+            pos = i + 1  # a stray closing mark
+            continue
+        if not _is_opener(text, i):
+            pos = i + 1
+            continue
+        close = _find_close(text, i + 1, p_end, mark)
+        if close >= 0:
+            out.append(Marked([(i, close + 1)], mark, True))
+            pos = close + 1
+            continue
+        # Unclosed in this paragraph: a multi-paragraph quote continues when the next
+        # paragraph opens with the same mark.
+        parts = [(i, p_end)]
+        pj = pi
+        closed = False
+        while pj + 1 < len(paras):
+            n_start, n_end = paras[pj + 1]
+            if text[n_start] != mark:
+                break
+            pj += 1
+            close = _find_close(text, n_start + 1, n_end, mark)
+            if close >= 0:
+                parts.append((n_start, close + 1))
+                closed = True
+                break
+            parts.append((n_start, n_end))
+        if closed:
+            out.append(Marked(parts, mark, True))
+            pi = pj
+            pos = parts[-1][1]
+            continue
+        if len(parts) == 1 and p_end - i <= UNCLOSED_MAX and p_end - i > 12:
+            out.append(Marked(parts, mark, False))
+            pos = p_end
+            continue
+        pos = i + 1  # a stray opening mark: ignore it
+    return out

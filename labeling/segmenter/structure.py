@@ -1,0 +1,79 @@
+"""Paragraphs and sentences, as offsets: no text is copied or changed."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from .lexicon import ABBREVIATIONS
+
+_PARA = re.compile(r"[^\n]+")
+# A sentence may end after . ! ? (and closing quotes/brackets), before white space and an
+# upper-case letter, a digit or an opening quote.
+_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s+[\"“‘«(\[]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Non-blank lines: news text puts one paragraph on a line."""
+    out = []
+    for m in _PARA.finditer(text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence bounds inside ``text[start:end]``."""
+    out = []
+    s = start
+    for m in _END.finditer(text, start, end):
+        stop = m.end()
+        if text[m.start()] == ".":
+            w = _WORD_BEFORE.search(text, max(start, m.start() - 12), m.start())
+            if w:
+                word = w.group(1).lower()
+                if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+                    continue
+                if "." in word and len(word.replace(".", "")) <= 3:  # U.S., G.K.
+                    continue
+        out.append((s, stop))
+        s = stop
+        while s < end and text[s].isspace():
+            s += 1
+    if s < end:
+        out.append((s, end))
+    return out
+
+
+class Layout:
+    """Paragraph and sentence lookup for one text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.paras = paragraphs(text)
+        self.sents: list[tuple[int, int]] = []
+        for s, e in self.paras:
+            self.sents.extend(sentences(text, s, e))
+        self._pstarts = [p[0] for p in self.paras]
+        self._sstarts = [p[0] for p in self.sents]
+
+    def para_of(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self._pstarts, pos) - 1
+        if i < 0:
+            return (0, len(self.text))
+        return self.paras[i]
+
+    def para_index(self, pos: int) -> int:
+        return max(0, bisect_right(self._pstarts, pos) - 1)
+
+    def sent_of(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self._sstarts, pos) - 1
+        if i < 0:
+            return self.sents[0] if self.sents else (0, len(self.text))
+        return self.sents[i]

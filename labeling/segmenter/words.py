@@ -1,0 +1,147 @@
+"""Word tokens with offsets, and noun phrases that can be speakers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import (
+    AMBIGUOUS,
+    AUX,
+    CUE_VERBS,
+    NON_NAMES,
+    PRONOUNS,
+    SPEAKER_NOUNS,
+    TIME_WORDS,
+    TITLES,
+)
+
+# Words (with inner apostrophes, hyphens, dots of initials), or single punctuation marks.
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w][\w’'\-.&]*[\w]|[\w]|[^\w\s]", re.UNICODE)
+_BREAK = frozenset(["and", "or", "but", "that", "which", "who", "whom", "whose", "when", "while", "because", "as", "if", "to", "for", "with", "by", "from", "than", "so", "not", "nor"])
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.lower().rstrip(".")
+
+    @property
+    def cap(self) -> bool:
+        return self.text[:1].isupper()
+
+    @property
+    def word(self) -> bool:
+        return self.text[:1].isalnum()
+
+
+def tokens(text: str, start: int, end: int) -> list[Tok]:
+    out = []
+    for m in _TOKEN.finditer(text, start, end):
+        t = m.group()
+        s, e = m.start(), m.end()
+        # A trailing full stop belongs to the sentence, unless the word is an initial.
+        if len(t) > 1 and t.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", t):
+            t, e = t[:-1], e - 1
+        out.append(Tok(t, s, e))
+    return out
+
+
+def is_cue(tok: Tok) -> bool:
+    return tok.low in CUE_VERBS
+
+
+def _np_word(tok: Tok) -> bool:
+    low = tok.low
+    if not tok.word:
+        return tok.text in ("’", "'", ".", "-", "(", ")")
+    if low in _BREAK or low in CUE_VERBS and not tok.cap:
+        return False
+    return True
+
+
+def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int] | None:
+    """Token range [i, j) of the speaker noun phrase ending right before ``toks[verb]``.
+
+    Skips auxiliaries and adverbs ("has also said"); handles a comma-set apposition
+    ("Olaf Scholz, the German chancellor, said") by returning the name before it.
+    """
+    j = verb
+    while j > 0 and toks[j - 1].low in AUX and not toks[j - 1].cap:
+        j -= 1
+    if j == 0:
+        return None
+    # Apposition: NAME , APPOSITION , verb
+    if toks[j - 1].text == ",":
+        k = j - 2
+        while k >= 0 and toks[k].text != "," and j - k < 10:
+            k -= 1
+        if k > 0 and toks[k].text == ",":
+            name = speaker_before(toks, k, limit)
+            if name and toks[name[1] - 1].cap:
+                return name
+        return None
+    last = toks[j - 1]
+    if last.low in PRONOUNS:
+        return (j - 1, j)
+    if toks[verb].low in AMBIGUOUS and not last.cap:
+        return None
+    if not _np_word(last) or not (last.cap or last.low in SPEAKER_NOUNS or last.text == ")"):
+        return None
+    i = j - 1
+    while i > 0 and j - i < limit:
+        prev = toks[i - 1]
+        if prev.low in ("the", "a", "an"):
+            i -= 1
+            break
+        if not _np_word(prev):
+            break
+        if prev.low in TIME_WORDS and not prev.cap:
+            break
+        if not prev.cap and prev.low not in SPEAKER_NOUNS and prev.low not in TITLES:
+            # lower-case modifiers only inside a description ("top black lawmakers")
+            if not (last.low in SPEAKER_NOUNS and not last.cap and j - i <= 3
+                    and prev.text.isalpha()):
+                break
+        i -= 1
+    # Trim a leading sentence word that is no name ("Meanwhile Macron said").
+    while i < j - 1 and toks[i].low in NON_NAMES and toks[i].low not in ("the", "a", "an"):
+        i += 1
+    head = toks[j - 1]
+    if head.low in NON_NAMES and head.low not in PRONOUNS:
+        return None
+    return (i, j)
+
+
+def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int] | None:
+    """Token range of the speaker right after an inverted cue ("said Macron")."""
+    i = verb + 1
+    if i >= len(toks):
+        return None
+    first = toks[i]
+    if first.low in PRONOUNS:
+        return (i, i + 1)
+    j = i
+    if toks[j].low in ("the", "a", "an"):
+        j += 1
+    while j < len(toks) and j - i < limit:
+        t = toks[j]
+        if t.text in (",", ";", ":") or (not t.word and t.text not in (".", "’", "'", "-")):
+            break
+        if not t.cap and t.low not in SPEAKER_NOUNS and t.low not in TITLES and \
+                not (j + 1 < len(toks) and toks[j + 1].low in SPEAKER_NOUNS and t.text.isalpha()):
+            break
+        if t.low in TIME_WORDS and not t.cap:
+            break
+        j += 1
+    if j == i or (j == i + 1 and toks[i].low in ("the", "a", "an")):
+        return None
+    last = toks[j - 1]
+    if not (last.cap or last.low in SPEAKER_NOUNS):
+        return None
+    return (i, j)
