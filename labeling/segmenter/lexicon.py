@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 # Reporting verbs (base forms); inflections are generated below, irregulars listed.
-_REGULAR = ["acknowledge", "add", "admit", "advise", "affirm", "agree", "allege", "announce", "answer", "argue", "assert", "assure", "blast", "boast", "caution", "charge", "cite", "claim", "comment", "complain", "concede", "conclude", "confirm", "contend", "counter", "declare", "decry", "demand", "deny", "describe", "disclose", "dismiss", "emphasise", "emphasize", "estimate", "explain", "insist", "joke", "lament", "mention", "note", "object", "observe", "pledge", "point", "predict", "promise", "propose", "protest", "question", "recall", "reckon", "recount", "reiterate", "remark", "reply", "report", "respond", "reveal", "scoff", "signal", "state", "stress", "suggest", "testify", "threaten", "tweet", "urge", "vow", "warn", "welcome", "wonder", "worry", "criticise", "criticize", "accuse", "hint", "concur", "predict", "assess", "repeat", "maintain", "indicate", "call", "describe"]
+_REGULAR = """
+acknowledge add admit advise affirm agree allege announce answer argue assert assure blast
+boast caution charge cite claim comment complain concede conclude confirm contend counter
+declare decry demand deny describe disclose dismiss emphasise emphasize estimate explain
+insist joke lament mention note object observe pledge point predict promise propose protest
+question recall reckon recount reiterate remark reply report respond reveal scoff signal
+state stress suggest testify threaten tweet urge vow warn welcome wonder worry criticise
+criticize accuse hint concur predict assess repeat maintain indicate call describe
+""".split()
 _IRREGULAR = {
     "say": ["say", "says", "said", "saying"],
     "tell": ["tell", "tells", "told", "telling"],
@@ -55,15 +63,58 @@ STRONG_CUES = frozenset(
 
 # Verb forms that are as often nouns ("member states", "the reports"): they count as cues
 # only after a capitalised name or a pronoun.
-AMBIGUOUS = frozenset(["state", "states", "report", "reports", "note", "notes", "comment", "comments", "question", "questions", "signal", "signals", "claim", "claims", "answer", "answers", "object", "objects", "protest", "protests", "charge", "charges", "estimate", "estimates", "promise", "promises", "call", "calls", "cite", "cites", "concern", "concerns", "warns", "reply", "replies", "counter", "counters", "remark", "remarks", "pledge", "pledges", "vow", "vows", "demand", "demands"])
-AUX = frozenset(["has", "have", "had", "is", "was", "were", "are", "be", "been", "will", "would", "could", "should", "may", "might", "must", "also", "then", "later", "again", "earlier", "previously", "once", "repeatedly", "recently", "publicly", "privately", "separately", "further", "frequently", "often", "firmly", "flatly", "bluntly", "simply", "just", "even", "reportedly", "openly", "clearly", "angrily", "quickly", "immediately", "yesterday", "today", "tonight"])
-TIME_WORDS = frozenset(["on", "in", "at", "during", "after", "before", "last", "this", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "month", "year", "morning", "afternoon", "evening", "night"])
+AMBIGUOUS = frozenset("""
+state states report reports note notes comment comments question questions signal signals
+claim claims answer answers object objects protest protests charge charges estimate
+estimates promise promises call calls cite cites concern concerns warns reply replies
+counter counters remark remarks pledge pledges vow vows demand demands
+""".split())
+AUX = frozenset("""
+has have had is was were are be been will would could should may might must also then later
+again earlier previously once repeatedly recently publicly privately separately further
+frequently often firmly flatly bluntly simply just even reportedly openly clearly angrily
+quickly immediately yesterday today tonight
+""".split())
+TIME_WORDS = frozenset("""
+on in at during after before last this monday tuesday wednesday thursday friday saturday
+sunday week month year morning afternoon evening night
+""".split())
 
 PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it", "you"})
 PERSON_PRONOUNS = frozenset({"he", "she"})
 
 # Nouns that can head a speaker description ("the spokesman", "officials", "a source").
-SPEAKER_NOUNS = frozenset(["president", "presidents", "minister", "ministers", "chancellor", "premier", "leader", "leaders", "spokesman", "spokeswoman", "spokesperson", "spokespeople", "official", "officials", "source", "sources", "aide", "aides", "adviser", "advisers", "advisor", "advisors", "diplomat", "diplomats", "secretary", "ambassador", "general", "commander", "officer", "officers", "analyst", "analysts", "expert", "experts", "critic", "critics", "senator", "senators", "lawmaker", "lawmakers", "congressman", "congresswoman", "representative", "representatives", "governor", "mayor", "chief", "head", "director", "candidate", "nominee", "campaign", "administration", "government", "ministry", "kremlin", "pentagon", "police", "spokesmen", "spokeswomen", "lawyer", "lawyers", "attorney", "judge", "statement", "report", "reports", "poll", "polls", "survey", "study", "document", "documents", "letter", "agency", "embassy", "office", "party", "committee", "council", "prime", "king", "queen", "prince", "pope", "chairman", "chairwoman", "chair", "ceo", "founder", "member", "members", "observer", "observers", "residents", "resident", "witness", "witnesses", "voters", "supporters", "opponents", "economist", "economists", "scientist", "scientists", "researcher", "researchers", "authorities", "authority", "people", "prosecutors", "prosecutor", "investigators", "investigator", "sheriff", "negotiator", "negotiators", "envoy", "envoys", "correspondent", "reporter", "reporters", "newspaper", "journal", "times", "post", "agency", "vice", "deputy", "delegate", "delegates", "counterpart", "allies", "ally", "nato", "union", "commission"])
-TITLES = frozenset(["president", "vice", "prime", "minister", "chancellor", "secretary", "senator", "sen", "rep", "representative", "governor", "gov", "mayor", "general", "gen", "colonel", "col", "lieutenant", "lt", "sergeant", "sgt", "captain", "capt", "admiral", "judge", "justice", "king", "queen", "prince", "princess", "pope", "chairman", "chairwoman", "spokesman", "spokeswoman", "ambassador", "foreign", "defence", "defense", "interior", "finance", "deputy", "former", "french", "german", "british", "russian", "american", "ukrainian", "us", "u.s.", "eu", "nato", "chief", "dr", "mr", "mrs", "ms", "miss", "prof", "professor", "rev", "the", "of"])
-ABBREVIATIONS = frozenset(["mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt", "capt", "adm", "maj", "cpl", "pvt", "rev", "hon", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "vs", "etc", "inc", "corp", "co", "ltd", "dept", "univ", "ave", "blvd", "mt", "ft", "approx", "est", "fig", "al", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "d.c"])
-NON_NAMES = frozenset(["the", "a", "an", "this", "that", "these", "those", "in", "on", "at", "of", "for", "and", "but", "or", "so", "yet", "if", "when", "while", "after", "before", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "it", "he", "she", "they", "we", "i", "you", "his", "her", "their", "our", "its", "there", "here", "what", "who", "which", "why", "how", "according", "meanwhile", "however", "also", "still"])
+SPEAKER_NOUNS = frozenset("""
+president presidents minister ministers chancellor premier leader leaders spokesman
+spokeswoman spokesperson spokespeople official officials source sources aide aides adviser
+advisers advisor advisors diplomat diplomats secretary ambassador general commander officer
+officers analyst analysts expert experts critic critics senator senators lawmaker lawmakers
+congressman congresswoman representative representatives governor mayor chief head director
+candidate nominee campaign administration government ministry kremlin pentagon police
+spokesmen spokeswomen lawyer lawyers attorney judge statement report reports poll polls
+survey study document documents letter agency embassy office party committee council prime
+king queen prince pope chairman chairwoman chair ceo founder member members observer
+observers residents resident witness witnesses voters supporters opponents economist
+economists scientist scientists researcher researchers authorities authority people
+prosecutors prosecutor investigators investigator sheriff negotiator negotiators envoy
+envoys correspondent reporter reporters newspaper journal times post agency vice deputy
+delegate delegates counterpart allies ally nato union commission
+""".split())
+TITLES = frozenset("""
+president vice prime minister chancellor secretary senator sen rep representative governor
+gov mayor general gen colonel col lieutenant lt sergeant sgt captain capt admiral judge
+justice king queen prince princess pope chairman chairwoman spokesman spokeswoman ambassador
+foreign defence defense interior finance deputy former french german british russian
+american ukrainian us u.s. eu nato chief dr mr mrs ms miss prof professor rev the of
+""".split())
+ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof sr jr st gen sen rep gov lt col sgt capt adm maj cpl pvt rev hon jan feb
+mar apr jun jul aug sep sept oct nov dec no vs etc inc corp co ltd dept univ ave blvd mt ft
+approx est fig al u.s u.k u.n e.g i.e a.m p.m d.c
+""".split())
+NON_NAMES = frozenset("""
+the a an this that these those in on at of for and but or so yet if when while after before
+monday tuesday wednesday thursday friday saturday sunday january february march april may
+june july august september october november december it he she they we i you his her their
+our its there here what who which why how according meanwhile however also still
+""".split())
