@@ -18,8 +18,9 @@ _NAME = re.compile(
     r"(?<![\w’'])((?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*)(?:[ \-](?:(?:de|da|van|von|bin|al|le|la)"
     r"[ \-])?(?:[A-Z][a-zA-Z’'\-]+|[A-Z]\.))+)"
 )
-_TITLE_BEFORE = re.compile(r"((?:[A-Za-z.]+\s+){1,4})$")
-_APPOS = re.compile(r"^,\s+(?:the|a|an)\s+([^,.;]{3,60}?)(?:,|\.|;| said| says)")
+_TITLE_WORDS = TITLES - {"the", "of"}
+_NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ian|ish|ese|ch|i)$")
+_APPOS = re.compile(r",\s+(?:the|a|an)\s+([^,.;]{3,60}?)(?:,|\.|;| said| says)")
 _GENERIC = {"leader": {"president", "chancellor", "minister", "premier", "king", "leader",
                        "prime"},
             "president": {"president"}, "chancellor": {"chancellor"},
@@ -33,7 +34,7 @@ def _after_titles(words: list[str]) -> int:
     """Index of the first name word after any title words ("Polish President ...")."""
     last = -1
     for k, w in enumerate(words[:-1]):
-        if w.lower().rstrip(".,") in TITLES:
+        if w.lower().rstrip(".,") in _TITLE_WORDS or (k == 0 and _NATIONALITY.match(w)):
             last = k
     return last + 1
 
@@ -63,13 +64,19 @@ class Resolver:
             while lead < len(words) - 1 and words[lead].lower() in NON_NAMES:
                 lead += 1
             name_words = words[lead:]
-            if len(name_words) < 2 and lead == 0:
+            titled = any(w.lower().rstrip(".") in _TITLE_WORDS for w in words[:lead])
+            if len(name_words) < 2 and not titled:
                 continue
             desc = {w.lower().rstrip(".") for w in words[:lead]}
-            before = _TITLE_BEFORE.search(text, max(0, m.start() - 40), m.start())
-            if before:
-                desc |= {w.lower().rstrip(".") for w in before.group(1).split()
-                         if w.lower().rstrip(".") in TITLES or w[:1].isupper()}
+            # Title words written just before the name ("the French president Macron").
+
+            for w in reversed(text[max(0, m.start() - 40):m.start()].split()):
+                lw = w.lower().rstrip(".,")
+                if lw in _TITLE_WORDS or _NATIONALITY.match(w):
+                    desc.add(lw)
+                    continue
+                break
+
             appos = _APPOS.match(text, m.end())
             if appos:
                 desc |= set(appos.group(1).lower().split())

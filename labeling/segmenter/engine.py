@@ -149,9 +149,16 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
             break
     j = after
     if verb in ("told", "tell", "tells", "telling"):
-        while j < len(toks) and j - after < 4 and toks[j].text not in (",", ":"):
+        # The listener: "reporters", "the BBC", "Fox News", "a press conference".
+        if j < len(toks) and toks[j].low in ("the", "a", "an", "his", "her", "their"):
             j += 1
-        if j < len(toks) and toks[j].text in (",", ":"):
+        if j < len(toks) and toks[j].cap:
+            while j < len(toks) and toks[j].cap:
+                j += 1
+        elif j < len(toks) and toks[j].word:
+            j += 1
+        while j < len(toks) and (toks[j].text in (",", ":") or
+                                 (toks[j].low in TIME_WORDS and j - after < 5)):
             j += 1
         return j if j < len(toks) else None
     # skip a time phrase ("on Monday") and commas

@@ -1,0 +1,183 @@
+"""The segmenter on the phenomena of news quotes, with sentences written for the tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from labeling.segmenter import Quote, segment
+
+
+def one(text: str) -> Quote:
+    units = segment(text)
+    assert len(units) == 1, [(u.type, u.text) for u in units]
+    return units[0]
+
+
+def spk(q: Quote) -> tuple[str | None, str | None]:
+    return q.speaker, q.speaker_name
+
+
+@pytest.mark.parametrize("text,quote", [
+    ('"We will not send troops," Macron said.', '"We will not send troops,"'),
+    ("“We will not send troops,” Macron said.", "“We will not send troops,”"),
+    ("‘We will not send troops,’ Macron said.", "‘We will not send troops,’"),
+    ("«We will not send troops», Macron said.", "«We will not send troops»"),
+    ("„We will not send troops“, Macron said.", "„We will not send troops“"),
+    ("»We will not send troops«, Macron said.", "»We will not send troops«"),
+])
+def test_quotation_mark_styles(text: str, quote: str) -> None:
+    q = one(text)
+    assert q.text == quote and q.type == "direct"
+    assert spk(q) == ("Macron", "Macron") and q.cue == "said"
+
+
+def test_quote_inside_quote() -> None:
+    q = one("“Many people who say ‘never, never’ today were wrong before,” the president said.")
+    assert q.text.startswith("“Many") and q.text.endswith("before,”")
+    assert q.speaker == "the president"
+
+
+def test_multi_paragraph_quote() -> None:
+    text = ("Emmanuel Macron spoke at length.\n\n“We will do whatever it takes to make sure Russia does "
+            "not win this war.\n\n“Nothing should be ruled out in the months ahead,” he said.")
+    units = segment(text)
+    q = units[-1]
+    assert q.type == "direct" and q.parts is not None and len(q.parts) == 2
+    assert text[q.parts[0][0]:q.parts[0][1]].startswith("“We will")
+    assert text[q.parts[1][0]:q.parts[1][1]].endswith("ahead,”")
+    assert spk(q) == ("he", "Emmanuel Macron")
+
+
+def test_split_quote() -> None:
+    text = "“Today there is no consensus,” Macron said, “but nothing can be ruled out.”"
+    q = one(text)
+    assert [text[a:b] for a, b in q.parts] == ["“Today there is no consensus,”",
+                                               "“but nothing can be ruled out.”"]
+    assert q.speaker == "Macron" and q.speaker_start == 31
+    assert q.text == text[q.start:q.end]
+
+
+@pytest.mark.parametrize("text,speaker,name", [
+    ("“Troops are an option,” said Emmanuel Macron.", "Emmanuel Macron", "Emmanuel Macron"),
+    ("“Troops are an option,” Emmanuel Macron said.", "Emmanuel Macron", "Emmanuel Macron"),
+    ("“Troops are an option” Macron said.", "Macron", "Macron"),
+    ("Emmanuel Macron said: “Troops are an option.”", "Emmanuel Macron", "Emmanuel Macron"),
+    ("Emmanuel Macron told reporters on Monday: “Troops are an option.”", "Emmanuel Macron",
+     "Emmanuel Macron"),
+    ("Olaf Scholz, the German chancellor, said: “There will be no ground troops.”",
+     "Olaf Scholz", "Olaf Scholz"),
+    ("“There will be no ground troops,” said German Chancellor Olaf Scholz.",
+     "German Chancellor Olaf Scholz", "Olaf Scholz"),
+])
+def test_speaker_before_after_inverted_titles_appositions(text: str, speaker: str,
+                                                          name: str) -> None:
+    q = one(text)
+    assert q.type == "direct"
+    assert spk(q) == (speaker, name)
+    assert text[q.speaker_start:q.speaker_end] == speaker
+
+
+def test_according_to_both_ways() -> None:
+    q = one("According to Macron, negotiators have yet to reach a broad agreement.")
+    assert q.text == "negotiators have yet to reach a broad agreement"
+    assert q.speaker == "Macron" and q.cue == "According to" and q.type == "indirect"
+    q = one("Negotiators have yet to reach a broad agreement, according to the Kremlin.")
+    assert q.text == "Negotiators have yet to reach a broad agreement"
+    assert q.speaker == "the Kremlin"
+
+
+@pytest.mark.parametrize("verb", ["said", "warned", "insisted", "stressed", "argued", "noted",
+                                  "acknowledged", "added", "claimed", "announced"])
+def test_reported_speech_with_cue_lexicon(verb: str) -> None:
+    q = one(f"Dmitry Peskov {verb} that sending troops would make a conflict inevitable.")
+    assert q.type == "indirect" and q.cue == verb
+    assert q.text == "that sending troops would make a conflict inevitable"
+    assert spk(q) == ("Dmitry Peskov", "Dmitry Peskov")
+
+
+def test_told_skips_the_listener() -> None:
+    q = one("Zelensky told reporters the front line was holding despite the shortages.")
+    assert q.text == "the front line was holding despite the shortages"
+    assert q.speaker == "Zelensky" and q.cue == "told"
+
+
+def test_content_before_speaker() -> None:
+    q = one("Troops cannot be ruled out in the future, Macron said on Monday.")
+    assert q.text == "Troops cannot be ruled out in the future"
+    assert q.speaker == "Macron"
+    q = one("Troops cannot be ruled out in the future, said the French president.")
+    assert q.speaker == "the French president"
+
+
+def test_mixed_speech() -> None:
+    q = one("Macron said the European troops would be in a position to “respond” to an attack.")
+    assert q.type == "mixed"
+    assert q.text == "the European troops would be in a position to “respond” to an attack"
+
+
+def test_follow_on_quote_continues_the_last_speaker() -> None:
+    text = ("“We are ready,” Zelensky said.\n\n"
+            "“We have been waiting for this decision for two years and we will not wait more.”")
+    a, b = segment(text)
+    assert spk(b) == ("Zelensky", "Zelensky")
+    assert b.speaker_end is not None and b.speaker_end <= b.start
+
+
+def test_no_speaker_is_marked_not_invented() -> None:
+    q = one("“This is a turning point for the whole of Europe and for the alliance.”")
+    assert q.speaker is None and q.speaker_name is None
+
+
+def test_coreference_he_and_description() -> None:
+    text = ("French President Emmanuel Macron met Olaf Scholz, the German chancellor, on Monday.\n"
+            "The French leader indicated that the issue was complex and divisive.\n"
+            "He added that no option could be excluded at this stage of the war.\n"
+            "The chancellor warned that Germany would send no troops to Ukraine.")
+    units = segment(text)
+    assert [u.speaker for u in units] == ["The French leader", "He", "The chancellor"]
+    assert [u.speaker_name for u in units] == ["Emmanuel Macron", "Emmanuel Macron",
+                                               "Olaf Scholz"]
+
+
+def test_headline_with_dash_attribution() -> None:
+    text = ("NATO may deploy troops to assist Ukraine, but consensus is lacking - Macron\n\n"
+            "By Jane Doe\n\nThe president spoke in Paris.")
+    units = segment(text)
+    assert units[0].text == "NATO may deploy troops to assist Ukraine, but consensus is lacking"
+    assert units[0].speaker == "Macron"
+    assert all("Jane Doe" != u.speaker for u in units)
+
+
+def test_unbalanced_marks_never_lose_the_article() -> None:
+    text = ("“Troops are an option,” Macron said. Another stray ” mark here.\n\n"
+            "He said “this never closes and goes on.\n\n"
+            "Peskov warned that a conflict would be inevitable.")
+    units = segment(text)
+    texts = [u.text for u in units]
+    assert "“Troops are an option,”" in texts
+    assert "that a conflict would be inevitable" in texts
+
+
+def test_scare_quotes_are_not_units() -> None:
+    assert segment("The plan was called a “game changer” by many in the room.") == []
+
+
+def test_sentence_and_paragraph_bounds() -> None:
+    text = "Intro line.\n\nIt rained. “We stay,” Macron said. Then he left."
+    q = one(text)
+    assert text[q.paragraph_start:q.paragraph_end] == "It rained. “We stay,” Macron said. Then he left."
+    assert text[q.sentence_start:q.sentence_end] == "“We stay,” Macron said."
+
+
+def test_crlf_and_non_breaking_spaces_keep_offsets() -> None:
+    text = "Intro.\r\n\r\n“Troops\u00a0are an option,”\u00a0Macron said.\r\n"
+    q = one(text)
+    assert text[q.start:q.end] == q.text == "“Troops\u00a0are an option,”"
+    assert q.speaker == "Macron"
+
+
+def test_deterministic_and_dict_round_trip() -> None:
+    text = "“A,” he said, “B is here.” Macron warned that troops were an option."
+    assert segment(text) == segment(text)
+    d = segment(text)[0].to_dict()
+    assert d["parts"] == [[0, 4], [14, 26]] and d["type"] == "direct"

@@ -1,0 +1,58 @@
+"""Invariants of the segmenter on any string (Hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from labeling.segmenter import segment
+
+MARKS = "\"“”„«»‘’‹›‚'"
+news_alphabet = st.sampled_from(list(MARKS) + list(" \n\r\t\u00a0,.:;!?—-()") +
+                                ["said", "says", "told", "Macron", "he", "the", "president",
+                                 "according", "to", "that", "warned", "Emmanuel", "We", "will",
+                                 "troops", "😀", "é", "中文", "A.", "U.S."])
+quote_heavy = st.lists(news_alphabet, max_size=120).map(" ".join)
+anything = st.text(max_size=400)
+
+
+def check(text: str) -> None:
+    units = segment(text)
+    last_end = -1
+    for u in units:
+        assert 0 <= u.start < u.end <= len(text)
+        assert text[u.start:u.end] == u.text
+        assert u.start >= last_end, "units overlap"
+        last_end = u.end
+        parts = u.parts or ((u.start, u.end),)
+        for a, b in parts:
+            assert u.start <= a < b <= u.end
+        if u.speaker_start is not None:
+            assert u.speaker_end is not None and 0 <= u.speaker_start < u.speaker_end <= len(text)
+            assert text[u.speaker_start:u.speaker_end] == u.speaker
+            for a, b in parts:
+                assert u.speaker_end <= a or u.speaker_start >= b, "speaker inside quote"
+        if u.cue_start is not None:
+            assert text[u.cue_start:u.cue_end] == u.cue
+        assert u.sentence_start <= u.start and u.end <= u.sentence_end
+        assert u.paragraph_start <= u.start and u.end <= u.paragraph_end
+        assert u.type in ("direct", "indirect", "mixed")
+    assert segment(text) == units  # deterministic
+
+
+@given(anything)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_string(text: str) -> None:
+    check(text)
+
+
+@given(quote_heavy)
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_quote_heavy_strings(text: str) -> None:
+    check(text)
+
+
+def test_huge_and_odd_inputs() -> None:
+    check("“" * 5000 + "said Macron" + "”" * 5000)
+    check("\x00\ud800 said “x” \U0010ffff")
+    check(("Macron said that troops are an option. " * 2000) + "“unclosed")
