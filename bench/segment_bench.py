@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Quote segmentation: quality with the shared scorer, and speed against a baseline.
+
+    python bench/segment_bench.py [CORPUS.jsonl] [--scorer score.py] [--repeat 3]
+
+Runs the default engine and a plain quotation-mark regex (the baseline) on the same
+articles in the same process, on one core, and prints:
+- the scorer's figures (overlap >= 50 %, --split-parts): overall P/R/F1, recall per gold
+  type, direct-only F1, speaker accuracy on matched quotes;
+- a strict speaker accuracy, where a pronoun or description ("he", "the French leader")
+  counts only when the unit also carries the name it resolves to (``speaker_name``);
+- articles per second (CPU time, one process) for both, and their ratio.
+Defaults to the PolNeAR development split beside the repository (../shared/bench/quotes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from labeling.segmenter import segment  # noqa: E402
+from labeling.segmenter.lexicon import PRONOUNS  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "bench" / "quotes"
+_BASELINE = re.compile(r"[“\"]([^”\"\n]{3,})[”\"]")
+
+
+def baseline(text: str) -> list[dict[str, Any]]:
+    """The field's quotation-mark regex: quoted spans, no attribution."""
+    return [{"start": m.start(), "end": m.end(), "speaker": None, "type": "direct"}
+            for m in _BASELINE.finditer(text)]
+
+
+def engine(text: str) -> list[dict[str, Any]]:
+    return [q.to_dict() for q in segment(text)]
+
+
+def timed(fn: Any, docs: list[dict[str, Any]], repeat: int) -> tuple[list[dict[str, Any]], float]:
+    best = float("inf")
+    out: list[dict[str, Any]] = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        out = [{"doc_id": d["doc_id"], "quotes": fn(d["text"])} for d in docs]
+        best = min(best, time.process_time() - t0)
+    return out, best
+
+
+def is_mention_only(q: dict[str, Any]) -> bool:
+    """A pronoun or a description ("the French leader") rather than a name."""
+    sp = (q.get("speaker") or "").strip()
+    if not sp:
+        return False
+    words = sp.split()
+    low = words[0].lower()
+    return (len(words) == 1 and low in PRONOUNS) or (low in ("the", "a", "an") and
+                                                       not any(w[:1].isupper() for w in words[1:]))
+
+
+def strict(preds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop speakers that are mentions without a resolved name (they then count as wrong)."""
+    out = []
+    for d in preds:
+        qs = []
+        for q in d["quotes"]:
+            q = dict(q)
+            if is_mention_only(q) and not q.get("speaker_name"):
+                q["speaker"] = None
+            qs.append(q)
+        out.append({"doc_id": d["doc_id"], "quotes": qs})
+    return out
+
+
+def score(scorer: Path, gold: Path, preds: list[dict[str, Any]], *extra: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "pred.jsonl"
+        p.write_text("".join(json.dumps(d) + "\n" for d in preds), encoding="utf-8")
+        j = Path(tmp) / "res.json"
+        subprocess.run([sys.executable, str(scorer), str(gold), str(p), "--split-parts",
+                        "--json", str(j), *extra], check=True, capture_output=True)
+        res: dict[str, Any] = json.loads(j.read_text())
+        return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", nargs="?", default=str(SHARED / "polnear_dev.jsonl"))
+    ap.add_argument("--scorer", default=str(SHARED / "score.py"))
+    ap.add_argument("--repeat", type=int, default=3)
+    a = ap.parse_args()
+    gold = Path(a.corpus)
+    docs = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line]
+    ours, t_ours = timed(engine, docs, a.repeat)
+    base, t_base = timed(baseline, docs, a.repeat)
+    rows = []
+    for name, preds in (("engine", ours), ("baseline regex", base)):
+        r = score(Path(a.scorer), gold, preds)
+        rd = score(Path(a.scorer), gold, preds, "--gold-types", "direct")
+        rs = score(Path(a.scorer), gold, strict(preds))
+        rsd = score(Path(a.scorer), gold, strict(preds), "--gold-types", "direct")
+        ov = r["spans"]["overlap"]
+        rows.append((name, ov, rd["spans"]["overlap"], r["recall_by_gold_type"],
+                     r["speaker"]["overlap"]["accuracy"], rs["speaker"]["overlap"]["accuracy"],
+                     rsd["speaker"]["overlap"]["accuracy"]))
+    print(f"corpus: {gold.name}, {len(docs)} articles, "
+          f"{sum(len(d['quotes']) for d in docs)} gold attributions")
+    print("\nquality (overlap >= 50 %, --split-parts)")
+    print(f"{'system':<16}{'P':>7}{'R':>7}{'F1':>7}{'direct F1':>11}{'rec dir':>9}{'rec mix':>9}"
+          f"{'rec ind':>9}{'spk acc':>9}{'strict':>8}{'strict dir':>11}")
+
+    def pct(x: Any) -> str:
+        return "  n/a" if x is None else f"{100 * x:5.1f}"
+
+    for name, ov, ovd, by_type, acc, acc_strict, acc_sd in rows:
+        print(f"{name:<16}{pct(ov['precision']):>7}{pct(ov['recall']):>7}{pct(ov['f1']):>7}"
+              f"{pct(ovd['f1']):>11}{pct(by_type.get('direct', {}).get('overlap')):>9}"
+              f"{pct(by_type.get('mixed', {}).get('overlap')):>9}"
+              f"{pct(by_type.get('indirect', {}).get('overlap')):>9}{pct(acc):>9}"
+              f"{pct(acc_strict):>8}{pct(acc_sd):>11}")
+    n = len(docs)
+    print("\nspeed (CPU time, one process, best of", a.repeat, "runs)")
+    print(f"  engine          {n / t_ours:9.0f} articles/s")
+    print(f"  baseline regex  {n / t_base:9.0f} articles/s")
+    print(f"  ratio engine/baseline: {t_base / t_ours:.3f} (engine takes {t_ours / t_base:.1f}x "
+          "the baseline's time)")
+
+
+if __name__ == "__main__":
+    main()
