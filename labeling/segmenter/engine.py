@@ -17,6 +17,7 @@ Four passes over one text, all offsets into it:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .coref import Resolver
@@ -37,6 +38,7 @@ _MARKS = "\"“”„«»‘’‹›‚"
 _TRIM_END = " \t\r\n.;:,!?"
 _HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
 _WORDS = re.compile(r"\w+")
+_CUE_WORDS = CUE_VERBS | {"according"}
 
 
 @dataclass
@@ -228,7 +230,11 @@ class _Engine:
     def reported(self) -> None:
         text = self.text
         taken = sorted((u.start, u.end) for u in self.units)
+        cues = [m.start() for m in _WORDS.finditer(text) if m.group().lower() in _CUE_WORDS]
         for s, e in self.layout.sents:
+            k = bisect_left(cues, s)
+            if k == len(cues) or cues[k] >= e:
+                continue  # no cue word at all: nothing to tokenise
             if any(a < e and s < b for a, b in taken if a <= s and b >= e):
                 continue
             toks = tokens(text, s, e)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from .lexicon import (
     AMBIGUOUS,
     AUX,
@@ -18,27 +16,23 @@ from .lexicon import (
 
 # Words (with inner apostrophes, hyphens, dots of initials), or single punctuation marks.
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w][\w’'\-.&]*[\w]|[\w]|[^\w\s]", re.UNICODE)
+_INITIAL = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
 _BREAK = frozenset("""and or but that which who whom whose when while because as if to for with by from than so
 not nor""".split())
 
 
-@dataclass(frozen=True, slots=True)
 class Tok:
-    text: str
-    start: int
-    end: int
+    """A token with its offsets; ``low``, ``cap`` and ``word`` are computed once."""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower().rstrip(".")
+    __slots__ = ("text", "start", "end", "low", "cap", "word")
 
-    @property
-    def cap(self) -> bool:
-        return self.text[:1].isupper()
-
-    @property
-    def word(self) -> bool:
-        return self.text[:1].isalnum()
+    def __init__(self, text: str, start: int, end: int):
+        self.text = text
+        self.start = start
+        self.end = end
+        self.low = text.lower().rstrip(".")
+        self.cap = text[:1].isupper()
+        self.word = text[:1].isalnum()
 
 
 def tokens(text: str, start: int, end: int) -> list[Tok]:
@@ -47,7 +41,7 @@ def tokens(text: str, start: int, end: int) -> list[Tok]:
         t = m.group()
         s, e = m.start(), m.end()
         # A trailing full stop belongs to the sentence, unless the word is an initial.
-        if len(t) > 1 and t.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.", t):
+        if len(t) > 1 and t[-1] == "." and not _INITIAL.fullmatch(t):
             t, e = t[:-1], e - 1
         out.append(Tok(t, s, e))
     return out
