@@ -27,6 +27,7 @@ from .lexicon import (
     PRONOUNS,
     QUOTE_ONLY_VERBS,
     STRONG_CUES,
+    THAT_VERBS,
     TIME_WORDS,
 )
 from .marks import Marked, find_quotes
@@ -38,7 +39,7 @@ _MARKS = "\"“”„«»‘’‹›‚"
 _TRIM_END = " \t\r\n.;:,!?"
 _HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
 _WORDS = re.compile(r"\w+")
-_CUE_WORDS = CUE_VERBS | {"according"}
+_CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 
 
 @dataclass
@@ -278,8 +279,10 @@ class _Engine:
     def _cue_clause(self, toks: list[Tok], s: int, e: int) -> _Unit | None:
         text = self.text
         for v, t in enumerate(toks):
-            if t.low not in CUE_VERBS or t.cap or t.low in QUOTE_ONLY_VERBS \
-                    or t.low.endswith("ing"):
+            that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
+            if t.cap or t.low.endswith("ing") or not (
+                    (t.low in CUE_VERBS and t.low not in QUOTE_ONLY_VERBS)
+                    or (that_next and t.low in THAT_VERBS)):
                 continue
             sp = speaker_before(toks, v)
             if sp is None:
@@ -306,7 +309,7 @@ class _Engine:
             if nxt is not None and nxt.text == "," and not (
                     v + 2 < len(toks) and toks[v + 2].text in ("“", "\"")):
                 continue  # "X said, ..." is no clause of X's
-            if t.low not in STRONG_CUES:
+            if t.low not in STRONG_CUES and not that_next:
                 has_that = any(x.low == "that" for x in toks[v + 1:v + 4])
                 if not has_that:
                     continue

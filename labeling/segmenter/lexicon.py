@@ -45,6 +45,13 @@ CUE_VERBS: frozenset[str] = frozenset(
     [f for v in _REGULAR for f in _inflect(v)]
     + [f for forms in _IRREGULAR.values() for f in forms]
 )
+# Verbs of belief and finding: attributions when a "that" clause follows.
+THAT_VERBS = frozenset(f for v in """believe think know feel hope fear expect doubt recognize
+recognise understand show find learn hear assume realize realise fear predict reckon
+contend conclude guess imagine suspect worry bet prove demonstrate indicate reveal
+acknowledge insist agree admit charge allege suggest""".split() for f in _inflect(v)) | {
+    "thought", "knew", "known", "felt", "found", "learned", "learnt", "heard", "shown",
+    "showed", "proven"}
 # Verbs that take a direct quote but rarely report speech on their own (e.g. "asked").
 QUOTE_ONLY_VERBS = frozenset({"asked", "asks", "ask", "asking", "thought", "think", "thinks",
                               "believe", "believes", "believed", "wonder", "wondered",
