@@ -395,13 +395,55 @@ def status(state_dir: str | None) -> None:
 
 @studio.command()
 @click.option("--state-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--annotator", default=None, help="Show an annotator's login instead.")
 @_errors
-def login(state_dir: str | None) -> None:
-    """Print the admin login of the local server (to your terminal only)."""
+def login(state_dir: str | None, annotator: str | None) -> None:
+    """Print a login of the local server (to your terminal only)."""
+    from .annotators import stored_password
     from .server import LocalStudio
 
+    if annotator:
+        pw = stored_password(annotator, state_dir)
+        if pw is None:
+            raise click.ClickException(f"no stored login for {annotator}: add it with "
+                                       "`labeling studio add-annotator`")
+        click.echo(f"user: {annotator}\npassword: {pw}")
+        return
     local = LocalStudio(state_dir)
     if not local.cred_file.exists():
         raise click.ClickException("no local server yet: run `labeling studio up`")
     creds = local.credentials()
     click.echo(f"user: {creds.username}\npassword: {creds.password}")
+
+
+@studio.command(name="add-annotator")
+@click.argument("email")
+@click.option("--password", envvar="LABELING_ANNOTATOR_PASSWORD", default=None,
+              help="Password (or LABELING_ANNOTATOR_PASSWORD); generated if absent.")
+@click.option("--invite-token", default=None,
+              help="Token of the organization's invite link, for servers without open sign-up.")
+@click.option("--url", envvar="LABEL_STUDIO_URL", default=None,
+              help="Server URL; default: the embedded local server.")
+@click.option("--state-dir", type=click.Path(file_okay=False), default=None)
+@_errors
+def add_annotator(email: str, password: str | None, invite_token: str | None, url: str | None,
+                  state_dir: str | None) -> None:
+    """Create an annotator account that can log in to the web UI.
+
+    \b
+    labeling studio add-annotator alice@example.org
+    labeling studio login --annotator alice@example.org   # shows the password
+    """
+    from .annotators import add_annotator as run
+    from .server import LocalStudio
+
+    if not url:
+        info = LocalStudio(state_dir).running()
+        if info is None:
+            raise click.ClickException("the local Label Studio is not running: "
+                                       "`labeling studio up` first, or pass --url")
+        url = info.url
+    ann = run(url, email, password=password, invite_token=invite_token, state_dir=state_dir)
+    state = "created" if ann.created else "already there"
+    click.echo(f"annotator {email}: {state}; log in at {url}/user/login/ "
+               f"(password: `labeling studio login --annotator {email}`)")

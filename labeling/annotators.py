@@ -1,0 +1,83 @@
+"""Annotator accounts that can log in to Label Studio's web UI.
+
+Accounts are made through the server's own sign-up form (``/user/signup/``), exactly as a
+person would, so they get a usable password and join the server's organization; on a
+server that only allows sign-up by invitation, pass the token of the organization's
+invite link (Organization > Invite people: the ``token=`` part of the link).
+
+Passwords are generated when not given and kept, one file per annotator, in the state
+folder (mode 0600); they are never logged. ``labeling studio login --annotator EMAIL``
+shows one on the terminal that asks for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .errors import LabelingError, ServerError, ServerUnreachable
+from .server import state_home, write_private
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Annotator:
+    email: str
+    password: str
+    created: bool
+
+
+def _store(state_dir: str | Path | None) -> Path:
+    return state_home(state_dir) / "studio" / "annotators"
+
+
+def stored_password(email: str, state_dir: str | Path | None = None) -> str | None:
+    path = _store(state_dir) / f"{email.lower()}.json"
+    if not path.exists():
+        return None
+    return str(json.loads(path.read_text(encoding="utf-8"))["password"])
+
+
+def signup(url: str, email: str, password: str, invite_token: str | None = None) -> None:
+    """Create the account through the sign-up form; raises if the server refuses it."""
+    base = url.rstrip("/")
+    path = "/user/signup/" + (f"?token={invite_token}" if invite_token else "")
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as http:
+        try:
+            page = http.get(path)
+        except httpx.TransportError as exc:
+            raise ServerUnreachable(f"cannot reach Label Studio at {base}") from exc
+        m = _CSRF.search(page.text)
+        if page.status_code != 200 or not m:
+            raise ServerError(f"{base} shows no sign-up form (HTTP {page.status_code}): "
+                              "pass --invite-token from the organization's invite link")
+        resp = http.post(path, data={"csrfmiddlewaretoken": m.group(1), "email": email,
+                                     "password": password, "allow_newsletters": "false"},
+                         headers={"Referer": base + path})
+    if resp.status_code != 302:
+        errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{3,200})<', resp.text)
+        why = "; ".join(e.strip() for e in errors) or f"HTTP {resp.status_code}"
+        raise ServerError(f"Label Studio refused to create {email}: {why}")
+
+
+def add_annotator(
+    url: str, email: str, *, password: str | None = None, invite_token: str | None = None,
+    state_dir: str | Path | None = None,
+) -> Annotator:
+    """Create a login for ``email`` (idempotent: an account made before is reused)."""
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise LabelingError(f"{email!r} is not an e-mail address")
+    known = stored_password(email, state_dir)
+    if known is not None and password in (None, known):
+        return Annotator(email, known, created=False)
+    password = password or secrets.token_urlsafe(12)
+    signup(url, email, password, invite_token)
+    write_private(_store(state_dir) / f"{email.lower()}.json",
+                  {"email": email, "password": password})
+    return Annotator(email, password, created=True)
