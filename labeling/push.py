@@ -14,13 +14,15 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from label_studio_sdk.label_interface.interface import LabelInterface
 
@@ -130,6 +132,60 @@ def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -
                 if unit.context[v["start"]:v["end"]] != v["text"]:
                     raise ConfigError(f"{unit.quote_id}: region {region['id']} text mismatch")
         yield unit.quote_id, task
+
+
+_T = TypeVar("_T")
+_DONE = object()
+
+
+def prefetch(items: Iterable[_T], *, chunk: int = 256, depth: int = 8) -> Iterator[_T]:
+    """Iterate ``items`` in a background thread, up to ``depth`` chunks ahead.
+
+    Reading, segmenting and validating the next batch then overlaps with the server's
+    import of the current one (the client waits on the socket with the GIL released).
+    Order is kept, memory stays bounded, and an exception of the producer is raised
+    here at the point where it happened in the stream.
+    """
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(x: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(x, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        buf: list[_T] = []
+        try:
+            for item in items:
+                buf.append(item)
+                if len(buf) >= chunk:
+                    if not put(buf):
+                        return
+                    buf = []
+            if buf and not put(buf):
+                return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((_DONE, exc))
+
+    worker = threading.Thread(target=produce, name="push-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            got = q.get()
+            if got is _DONE:
+                return
+            if isinstance(got, tuple) and got and got[0] is _DONE:
+                raise got[1]
+            yield from got
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 def plan_propagation(
@@ -262,7 +318,7 @@ def push(
                     keys[u.quote_id] = tid
                 result.propagated += len(dups)
 
-        for qid, task in validated_tasks(fresh, schema, version):
+        for qid, task in prefetch(validated_tasks(fresh, schema, version)):
             attached = attach_new.get(qid)
             if attached:
                 task["data"]["duplicates"] = [lsformat.duplicate_record(u) for u in attached]

@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh server,agreement,dev
+bash scripts/setup-browser.sh
 exec .venv/bin/python -m pytest "$@"

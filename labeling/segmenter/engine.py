@@ -39,6 +39,7 @@ _MARKS = "\"“”„«»‘’‹›‚"
 _TRIM_END = " \t\r\n.;:,!?"
 _HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
 _WORDS = re.compile(r"\w+")
+_APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\s*[,.]")
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 
 
@@ -362,6 +363,10 @@ class _Engine:
                     spk_text = text[spk_s:spk_e]
                     name = resolver.resolve(spk_text, spk_s, last_person,
                                             last_speaker[1] if last_speaker else None)
+                    appos = _APPOS_NAME.match(text, spk_e)
+                    if appos and (name is None or spk_text.split()[0].lower() in
+                                  ("the", "a", "an")):
+                        name = appos.group(1)  # "the President of France, Emmanuel Macron,"
             elif u.follow_on and last_speaker and para - last_speaker[4] <= 2:
                 spk_text, name, spk_s, spk_e = last_speaker[0], last_speaker[1], \
                     last_speaker[2], last_speaker[3]
