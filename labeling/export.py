@@ -67,6 +67,8 @@ def features(schema: StanceSchema) -> Any:
         "cue_start": ds.Value("int32"),
         "cue_end": ds.Value("int32"),
         "spans_ok": ds.Value("bool"),
+        "spans": ds.List({"label": ds.Value("string"), "start": ds.Value("int32"),
+                          "end": ds.Value("int32"), "text": ds.Value("string")}),
     }
     return ds.Features({
         "quote_id": ds.Value("string"),
@@ -123,7 +125,8 @@ def strip_text(row: dict[str, Any]) -> dict[str, Any]:
     out = dict(row)
     for f in TEXT_FIELDS:
         out[f] = None
-    out["votes"] = [{**v, "speaker_text": None} for v in row["votes"]]
+    out["votes"] = [{**v, "speaker_text": None,
+                     "spans": [{**s, "text": None} for s in v["spans"]]} for v in row["votes"]]
     return out
 
 
@@ -175,6 +178,8 @@ def _vote_struct(ann: lsformat.ParsedAnnotation, target: str, project: Mapping[s
         "cue_start": cue.start if cue else None,
         "cue_end": cue.end if cue else None,
         "spans_ok": all(s.ok for s in ann.spans),
+        "spans": [{"label": s.label, "start": s.start, "end": s.end, "text": s.text}
+                  for s in sorted(ann.spans, key=lambda s: (s.start, s.end, s.label))],
     }
 
 

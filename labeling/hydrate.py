@@ -37,7 +37,9 @@ def hydrate_row(row: dict[str, Any], text: str, title: str) -> dict[str, Any]:
     out["quote"] = _slice(text, row["quote_start"], row["quote_end"]) or ""
     out["speaker"] = _slice(text, row["speaker_start"], row["speaker_end"])
     out["cue"] = _slice(text, row["cue_start"], row["cue_end"])
-    out["votes"] = [{**v, "speaker_text": _slice(text, v["speaker_start"], v["speaker_end"])}
+    out["votes"] = [{**v, "speaker_text": _slice(text, v["speaker_start"], v["speaker_end"]),
+                     "spans": [{**s, "text": _slice(text, s["start"], s["end"])}
+                               for s in v["spans"]]}
                     for v in row["votes"]]
     return out
 

@@ -69,6 +69,6 @@ def test_csv_without_text_column(tmp_path: Path) -> None:
 
 def test_crlf_text_is_kept_exactly(tmp_path: Path) -> None:
     p = tmp_path / "w.txt"
-    p.write_bytes('He said:\r\n"We stay."\r\n'.encode())
+    p.write_bytes(b'He said:\r\n"We stay."\r\n')
     (art,) = read_articles([p])
     assert art.text == 'He said:\r\n"We stay."\r\n'

@@ -145,7 +145,7 @@ def test_headline_with_dash_attribution() -> None:
     units = segment(text)
     assert units[0].text == "NATO may deploy troops to assist Ukraine, but consensus is lacking"
     assert units[0].speaker == "Macron"
-    assert all("Jane Doe" != u.speaker for u in units)
+    assert all(u.speaker != "Jane Doe" for u in units)
 
 
 def test_unbalanced_marks_never_lose_the_article() -> None:
