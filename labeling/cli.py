@@ -12,6 +12,7 @@ import functools
 import logging
 import os
 import sys
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -313,6 +314,24 @@ def publish(export_dir: str, repo: str, private: bool) -> None:
 
     url = run(export_dir, repo, private=private)
     click.echo(f"published {export_dir} to {url}")
+
+
+# ----------------------------------------------------------------------------- report
+@main.command()
+@click.argument("export_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="HTML file (default: EXPORT_DIR/report.html).")
+@_errors
+def report(export_dir: str, output: str | None) -> None:
+    """One offline HTML page: labels per target and speaker, agreement, annotator speed.
+
+    \b
+    labeling report exports/troops
+    """
+    from .report import write_report
+
+    path = write_report(export_dir, output or str(Path(export_dir) / "report.html"))
+    click.echo(f"report written to {path}")
 
 
 # ----------------------------------------------------------------------------- adjudicate
