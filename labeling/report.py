@@ -53,10 +53,10 @@ def stacked_bars(title: str, rows: list[tuple[str, list[int]]], names: list[str]
         out.append(f'<text x="{x + 6:.1f}" y="{y + bar_h * 0.7:.0f}">{sum(counts)}</text>')
         y += bar_h + gap
     lx = left
-    for i, n in enumerate(names):
-        color = TIE if n == "tie" else COLORS[i % len(COLORS)]
+    for i, name in enumerate(names):
+        color = TIE if name == "tie" else COLORS[i % len(COLORS)]
         out.append(f'<rect x="{lx}" y="{y + 6}" width="12" height="12" fill="{color}"/>'
-                   f'<text x="{lx + 16}" y="{y + 17}">{e(n)}</text>')
+                   f'<text x="{lx + 16}" y="{y + 17}">{e(name)}</text>')
         lx += 110
     out.append("</svg>")
     return "\n".join(out)

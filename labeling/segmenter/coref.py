@@ -10,6 +10,7 @@ description shares its words (else the last speaker); a surname to the full name
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .lexicon import NON_NAMES, PERSON_PRONOUNS, PRONOUNS, SPEAKER_NOUNS, TITLES
@@ -109,7 +110,8 @@ class Resolver:
             wanted = _GENERIC.get(head, {head})
             before = list(reversed(self._before(pos)))
             best: str | None = None
-            tests = [lambda e: bool(e.words & wanted) and (not mods or bool(mods & e.words))]
+            tests: list[Callable[[Entity], bool]] = [
+                lambda e: bool(e.words & wanted) and (not mods or bool(mods & e.words))]
             if mods:
                 tests.append(lambda e: bool(mods & e.words))
             else:

@@ -18,8 +18,8 @@ from .lexicon import (
 # Words (with inner apostrophes, hyphens, dots of initials), or single punctuation marks.
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w][\w’'\-.&]*[\w]|[\w]|[^\w\s]", re.UNICODE)
 _INITIAL = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
-_BREAK = frozenset("""and or but that which who whom whose when while because as if to for with by from than so
-not nor""".split())
+_BREAK = frozenset("""and or but that which who whom whose when while because as if to for
+with by from than so not nor""".split())
 
 
 class Tok:
