@@ -252,13 +252,17 @@ class Studio:
     def task_keys(self, project_id: int) -> dict[str, int]:
         """quote_id -> task id for every task of the project, in one listing."""
         keys: dict[str, int] = {}
-        for t in self.iter_tasks(project_id, include="id,meta,data"):
-            meta, data = t.get("meta") or {}, t.get("data") or {}
-            qid = meta.get("quote_id") or data.get("quote_id")
+        # Only ids and meta: the keys of a 50,000-task project, not its text.
+        for t in self.iter_tasks(project_id, include="id,meta"):
+            meta = t.get("meta") or {}
+            qid = meta.get("quote_id")
+            if qid is None:  # a task imported by something else: look at its data
+                qid = (self.json("GET", f"/api/tasks/{t['id']}").get("data") or {}).get(
+                    "quote_id")
             if qid is not None:
                 keys.setdefault(str(qid), int(t["id"]))
-            for dup in data.get("duplicates") or []:  # near-duplicates labelled with this task
-                keys.setdefault(str(dup.get("quote_id")), int(t["id"]))
+            for dup in meta.get("duplicates") or []:  # near-duplicates labelled with this task
+                keys.setdefault(str(dup), int(t["id"]))
         return keys
 
     def task_quotes(self, project_id: int) -> dict[str, tuple[int, str]]:

@@ -322,6 +322,7 @@ def push(
             attached = attach_new.get(qid)
             if attached:
                 task["data"]["duplicates"] = [lsformat.duplicate_record(u) for u in attached]
+                task["meta"]["duplicates"] = [u.quote_id for u in attached]
                 result.propagated += len(attached)
             batch.append((qid, task))
             if len(batch) >= batch_size:
@@ -361,8 +362,10 @@ def _attach_to_task(studio: Studio, task_id: int, units: list[Unit]) -> None:
     """Add near-duplicates to an existing task's ``data.duplicates`` (idempotent merge)."""
     task = studio.json("GET", f"/api/tasks/{task_id}")
     data = dict(task.get("data") or {})
+    meta = dict(task.get("meta") or {})
     have = {d.get("quote_id") for d in data.get("duplicates") or []}
     extra = [lsformat.duplicate_record(u) for u in units if u.quote_id not in have]
     if extra:
         data["duplicates"] = list(data.get("duplicates") or []) + extra
-        studio.json("PATCH", f"/api/tasks/{task_id}", json={"data": data})
+        meta["duplicates"] = [d["quote_id"] for d in data["duplicates"]]
+        studio.json("PATCH", f"/api/tasks/{task_id}", json={"data": data, "meta": meta})
