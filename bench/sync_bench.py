@@ -1,19 +1,27 @@
 #!/usr/bin/env python3
-"""Push and pull speed against the server's own speed, measured in one run.
+"""Push and pull against a real Label Studio, measured against the server's own speed.
 
-    python bench/sync_bench.py            # 5,000 and 50,000 units (takes a while)
-    python bench/sync_bench.py --quick    # 2,000 units
+    python bench/sync_bench.py            # 50,000 units (about 20 min on 2 cores)
+    python bench/sync_bench.py --quick    # 2,000 units (about 2 min with the start-up)
+    python bench/sync_bench.py --units 20000 --keep --json figures.json
 
-Starts its own local Label Studio (a temporary state folder) and, for each size N:
-- push: `labeling push` of N units (synthetic articles, predictions included) against a
-  single raw import request of the same task JSON into another project; peak RSS of the
-  push process;
-- listing: the time to find which units are on the server (one listing of ids and keys);
-- pull: `labeling pull` (full) of N tasks with 2 to 3 annotations each against a raw
-  snapshot export plus download of the same project;
-- incremental pull after 100 tasks change, against the full pull; the two datasets are
-  compared row by row.
-Prints a table of wall times and ratios (ratio = tool / baseline).
+Starts its own local server (``labeling.server.LocalStudio`` on a temporary state
+folder), writes synthetic articles (templated sentences around quotes made of
+pseudo-words, five quote units per article, one wire reprint every 50 articles; no
+real text) as JSONL, and measures in one run:
+
+- push: ``labeling push`` (a child process: wall time and peak RSS) of N and N/10 units,
+  against importing the *same* task JSON (data, meta, predictions) with one raw
+  ``POST /api/projects/ID/import`` request (done before and after the push; the mean);
+- finding what is on the server: the key listing of the N/10 and N projects (time per
+  1,000 tasks), and a rerun of the push (every unit present), counting its
+  ``GET /api/tasks`` pages;
+- pull: ``labeling pull`` of a project of N tasks with 2-3 annotations each, against a
+  raw snapshot export plus download of the same project; the tool's fetch alone too;
+- incremental pull after 100 tasks change (annotations edited, added, deleted), against
+  a full pull, and whether the two datasets are identical.
+
+Prints a table of figures and ratios (``--json FILE`` also writes them).
 """
 
 from __future__ import annotations
@@ -22,171 +30,352 @@ import argparse
 import json
 import os
 import random
-import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from labeling import lsformat  # noqa: E402
 from labeling.client import Connection, Studio  # noqa: E402
-from labeling.corpus import read_articles  # noqa: E402
+from labeling.corpus import Article  # noqa: E402
+from labeling.push import project_fields  # noqa: E402
 from labeling.schema import load_schema  # noqa: E402
 from labeling.server import LocalStudio  # noqa: E402
 from labeling.units import iter_units  # noqa: E402
 
 CONFIG = REPO / "configs" / "stance.yaml"
-NAMES = ["Emmanuel Macron", "Olaf Scholz", "Dmitry Peskov", "Volodymyr Zelensky", "Jens Stoltenberg"]
-VERBS = ["said", "warned", "insisted", "stressed", "added", "noted", "told reporters"]
+QUOTES_PER_ARTICLE = 5
+
+# ----------------------------------------------------------------------------- input
+SPEAKERS = ["Emmanuel Macron", "Olaf Scholz", "Jens Stoltenberg", "Dmitry Peskov",
+            "Volodymyr Zelensky", "Ursula von der Leyen", "Kaja Kallas", "Donald Tusk",
+            "Mark Rutte", "Antony Blinken", "Giorgia Meloni", "Pedro Sánchez"]
+VERBS = ["said", "told reporters", "warned", "added", "insisted", "argued"]
+TOPICS = ["troops", "military aid", "ammunition", "sanctions", "air defence", "the border",
+          "training missions", "long-range missiles", "reconstruction"]
+_SYL = ["ba", "ko", "ri", "tan", "mel", "su", "dor", "vi", "pe", "lun", "ga", "ster", "no", "fi",
+        "ram", "te", "qua", "lo", "zen", "mi", "bar", "ul", "cor", "den"]
+# 2,000 pseudo-words: quotes differ the way real quotes do (few shared word triples),
+# so the near-duplicate detector sees a realistic corpus, not one template 50,000 times.
+_VOCAB = sorted({a + b + c for a in _SYL for b in _SYL for c in ("", "s", "n", "ed", "er")})[:2000]
+WIRE_EVERY = 50  # every 50th article reprints the first quote of the one before (wire copy)
 
 
-def make_corpus(path: Path, n_units: int, seed: int = 1) -> None:
-    """Synthetic articles with four quote units each (text written here, no real news)."""
-    rng = random.Random(seed)
-    with path.open("w", encoding="utf-8") as fh:
-        for a in range(n_units // 4):
-            who = rng.choice(NAMES)
-            paras = [
-                f"Report {a} on the talks in city {rng.randint(1, 999)}.",
-                f"“Option {a} for troops number {rng.randint(1, 10**6)} is on the table,” "
-                f"{who} {rng.choice(VERBS)}.",
-                f"{rng.choice(NAMES)} warned that plan {a}-{rng.randint(1, 10**6)} would "
-                "lead to a wider war in the region.",
-                f"According to {rng.choice(NAMES)}, the meeting {a} ended without any "
-                f"agreement on item {rng.randint(1, 10**6)}.",
-                f"“We will decide in week {rng.randint(1, 52)} of year {a},” he added.",
-            ]
-            fh.write(json.dumps({"id": f"syn-{a}", "text": "\n\n".join(paras)}) + "\n")
+def _words(r: random.Random, lo: int, hi: int) -> str:
+    return " ".join(r.choice(_VOCAB) for _ in range(r.randint(lo, hi)))
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _quote_body(i: int, k: int) -> str:
+    r = random.Random(i * 16 + k)
+    return f"{_words(r, 6, 14)}, {_words(r, 4, 12)}"
 
 
-def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "labeling.cli", *args], env=env,
-                       capture_output=True, text=True)
-    dt = time.perf_counter() - t0
-    if r.returncode != 0:
-        raise SystemExit(f"labeling {' '.join(args)} failed:\n{r.stdout}\n{r.stderr}")
-    return dt, r.stdout
+def synthetic_article(i: int) -> dict[str, str]:
+    """Article ``i``: five paragraphs, each with one attributed quote (deterministic)."""
+    r = random.Random(i)
+    paras = []
+    for k in range(QUOTES_PER_ARTICLE):
+        s, v, t = r.choice(SPEAKERS), r.choice(VERBS), r.choice(TOPICS)
+        body = _quote_body(i - 1 if (k == 0 and i % WIRE_EVERY == 1) else i, k)
+        if k % 3 == 0:
+            paras.append(f'"On {t}, {body}," {s} {v} on Monday. Officials in Brussels gave no '
+                         "further details.")
+        elif k % 3 == 1:
+            paras.append(f'{s} {v}: "About {t}: {body}." The remark drew criticism at home.')
+        else:
+            paras.append(f"According to {s}, the question of {t} is {body}. The talks went on "
+                         "late into the night.")
+    return {"id": f"syn-{i:07d}", "title": f"Synthetic article {i}", "source": f"Outlet {i % 7}",
+            "published": "2024-02-27", "url": f"https://example.org/a/{i}",
+            "text": "\n\n".join(paras)}
 
 
-def one_size(studio: Studio, env: dict[str, str], n: int, tmp: Path, users: list[int]
-             ) -> dict[str, Any]:
-    corpus = tmp / f"corpus-{n}.jsonl"
-    make_corpus(corpus, n)
+def write_corpus(path: Path, n_articles: int, first: int = 0) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(first, first + n_articles):
+            fh.write(json.dumps(synthetic_article(i), ensure_ascii=False) + "\n")
+    return path
+
+
+def read_corpus(path: Path) -> Iterator[Article]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            yield Article(id=row["id"], text=row["text"], title=row["title"], url=row["url"],
+                          source=row["source"], published=row["published"])
+
+
+def task_json_of(path: Path) -> list[dict[str, Any]]:
+    """The task JSON ``labeling push`` sends for this corpus (same functions)."""
+    from labeling import __version__
+
     schema = load_schema(CONFIG)
-    version = lsformat.model_version("bench")
-    tasks = [lsformat.task_json(u, version) for u in iter_units(read_articles([corpus]), schema)]
-    out: dict[str, Any] = {"units": len(tasks)}
-    # Baseline push: one raw request with the same task JSON.
-    raw = studio.create_project(title=f"raw import {n}", label_config=lsformat.label_config(schema))
-    body = json.dumps(tasks).encode()
+    version = lsformat.model_version(__version__)
+    return [lsformat.task_json(u, version) for u in iter_units(read_corpus(path), schema)]
+
+
+# ----------------------------------------------------------------------------- helpers
+def run_cli(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float, str]:
+    """Run ``labeling ARGS`` in a child process: (wall s, its peak RSS MiB, stdout)."""
+    exe = str(Path(sys.executable).parent / "labeling")
     t0 = time.perf_counter()
-    studio.request("POST", f"/api/projects/{raw['id']}/import", content=body,
-                   headers={"Content-Type": "application/json"}, retry=False)
-    out["raw_import_s"] = time.perf_counter() - t0
-    # The tool's push (a separate process, so its peak RSS can be read).
-    before = peak_rss_mb()
-    out["push_s"], _ = run_cli(["push", str(corpus), "-p", f"push {n}", "--config", str(CONFIG),
-                                "-q"], env)
-    out["push_peak_rss_mb"] = max(peak_rss_mb(), before)
-    pid = int(studio.project(f"push {n}")["id"])
+    with open(log, "w") as err:
+        proc = subprocess.Popen([exe, *args], env={**os.environ, **env}, cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=err)
+        out = proc.stdout.read().decode() if proc.stdout else ""
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"labeling {args[0]} failed ({proc.returncode}):\n{out}\n"
+                         f"{log.read_text()[-3000:]}")
+    return wall, usage.ru_maxrss / 1024, out
+
+
+def raw_import(studio: Studio, title: str, body: bytes) -> tuple[int, float]:
+    """Create a project and import ``body`` in one request: (project id, seconds)."""
+    schema = load_schema(CONFIG)
+    pid = int(studio.create_project(title=title, **project_fields(schema))["id"])
     t0 = time.perf_counter()
-    keys = studio.task_keys(pid)
-    out["listing_s"] = time.perf_counter() - t0
-    assert len(keys) == len(tasks), (len(keys), len(tasks))
-    # A project with 2 to 3 annotations per task, imported inline.
-    rng = random.Random(n)
-    labels = schema.label_names
-    annotated = []
-    for t in tasks:
-        k = rng.choice([2, 3])
-        anns = [{"completed_by": users[i], "lead_time": rng.uniform(2, 30), "result": [
-            {"from_name": "stance_ground_troops", "to_name": "context", "type": "choices",
-             "value": {"choices": [rng.choice(labels)]}}]} for i in range(k)]
-        annotated.append({**t, "annotations": anns})
-    title = f"pull {n}"
-    proj = studio.create_project(title=title, **_fields(schema))
-    for i in range(0, len(annotated), 5000):
-        studio.request("POST", f"/api/projects/{proj['id']}/import",
-                       content=json.dumps(annotated[i:i + 5000]).encode(),
-                       headers={"Content-Type": "application/json"}, retry=False)
+    resp = httpx.post(f"{studio.url}/api/projects/{pid}/import", content=body,
+                      headers={"Authorization": f"Token {studio.conn.api_key}",
+                               "Content-Type": "application/json"}, timeout=3600)
+    took = time.perf_counter() - t0
+    resp.raise_for_status()
+    return pid, took
+
+
+def raw_export(studio: Studio, pid: int) -> tuple[float, int]:
+    """A snapshot export plus its download, every annotation kind: (seconds, tasks)."""
+    headers = {"Authorization": f"Token {studio.conn.api_key}"}
     t0 = time.perf_counter()
-    snap = studio._snapshot(int(proj["id"]), {
-        "title": "raw", "annotation_filter_options": {"usual": True, "ground_truth": True,
-                                                      "skipped": True}})
-    out["raw_export_s"] = time.perf_counter() - t0
-    assert len(snap) == len(tasks)
-    export_dir = tmp / f"export-{n}"
-    out["pull_s"], _ = run_cli(["pull", "-p", title, "--config", str(CONFIG), "-o",
-                                str(export_dir), "--full"], env)
-    # 100 tasks change, then an incremental pull and a full one for comparison.
-    time.sleep(2.5)
-    changed = rng.sample(snap, 100)
-    for t in changed:
-        ann = t["annotations"][0]
-        studio.update_annotation(int(ann["id"]), result=[
-            {"from_name": "stance_ground_troops", "to_name": "context", "type": "choices",
-             "value": {"choices": ["NONE"]}}])
-    out["incr_pull_s"], msg = run_cli(["pull", "-p", title, "--config", str(CONFIG), "-o",
-                                       str(export_dir)], env)
-    out["incr_fetched"] = msg
-    full_dir = tmp / f"export-full-{n}"
-    out["pull2_s"], _ = run_cli(["pull", "-p", title, "--config", str(CONFIG), "-o",
-                                 str(full_dir), "--full"], env)
+    with httpx.Client(base_url=studio.url, headers=headers, timeout=3600) as http:
+        snap = http.post(f"/api/projects/{pid}/exports", json={
+            "title": "raw", "annotation_filter_options": {
+                "usual": True, "ground_truth": True, "skipped": True}}).json()
+        while snap.get("status") not in ("completed", "failed"):
+            time.sleep(0.5)
+            snap = http.get(f"/api/projects/{pid}/exports/{snap['id']}").json()
+        data = http.get(f"/api/projects/{pid}/exports/{snap['id']}/download",
+                        params={"exportType": "JSON"}).content
+        took = time.perf_counter() - t0
+        http.delete(f"/api/projects/{pid}/exports/{snap['id']}")
+    return took, len(json.loads(data))
+
+
+def choice(target: str, label: str) -> dict[str, Any]:
+    return {"from_name": lsformat.stance_control(target), "to_name": lsformat.CONTEXT,
+            "type": "choices", "value": {"choices": [label]}}
+
+
+def rows_of(folder: Path) -> list[dict[str, Any]]:
     import datasets
 
-    a = datasets.load_from_disk(str(export_dir))
-    b = datasets.load_from_disk(str(full_dir))
-    out["identical"] = all(a[s].to_list() == b[s].to_list() for s in a) and set(a) == set(b)
-    return out
+    dd = datasets.load_from_disk(str(folder))
+    return sorted((r for part in dd.values() for r in part),
+                  key=lambda r: (r["quote_id"], r["target"]))
 
 
-def _fields(schema: Any) -> dict[str, Any]:
-    from labeling.push import project_fields
-
-    return project_fields(schema)
-
-
+# ----------------------------------------------------------------------------- bench
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="2,000 units only")
-    ap.add_argument("--sizes", default=None, help="comma-separated unit counts")
-    a = ap.parse_args()
-    sizes = [2000] if a.quick else [int(x) for x in (a.sizes or "5000,50000").split(",")]
-    with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp_s:
-        tmp = Path(tmp_s)
-        local = LocalStudio(tmp / "state")
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    ap.add_argument("--units", type=int, default=50_000, help="units of the large run")
+    ap.add_argument("--quick", action="store_true", help="2,000 units: a quick check")
+    ap.add_argument("--batch-size", type=int, default=None, help="push --batch-size")
+    ap.add_argument("--skip-pull", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = ap.parse_args()
+    n = 2000 if args.quick else args.units
+    n -= n % QUOTES_PER_ARTICLE
+    small = max(QUOTES_PER_ARTICLE, n // 10 - (n // 10) % QUOTES_PER_ARTICLE)
+    work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
+    fig: dict[str, Any] = {"units": n, "small_units": small}
+    local = LocalStudio(work / "state")
+    try:
+        t0 = time.perf_counter()
+        local.init()
         info = local.up()
-        try:
-            token = local.credentials().token
-            studio = Studio(Connection(info.url, token))
-            env = {**os.environ, "LABEL_STUDIO_URL": info.url, "LABEL_STUDIO_API_KEY": token,
-                   "LABELING_HOME": str(tmp / "home"), "PYTHONPATH": str(REPO)}
-            users = [int((studio.find_user(f"bench{i}@x.test") or studio.create_user(
-                f"bench{i}@x.test"))["id"]) for i in range(3)]
-            results = [one_size(studio, env, n, tmp, users) for n in sizes]
-        finally:
-            local.down()
-    print(f"{'units':>7} {'raw import':>11} {'push':>8} {'ratio':>6} {'peak RSS':>9} "
-          f"{'listing':>8} {'raw export':>11} {'pull':>8} {'ratio':>6} {'incr pull':>10} "
-          f"{'incr/full':>9} {'same':>5}")
-    for r in results:
-        print(f"{r['units']:>7} {r['raw_import_s']:>10.1f}s {r['push_s']:>7.1f}s "
-              f"{r['push_s'] / r['raw_import_s']:>6.2f} {r['push_peak_rss_mb']:>7.0f}MB "
-              f"{r['listing_s']:>7.1f}s {r['raw_export_s']:>10.1f}s {r['pull_s']:>7.1f}s "
-              f"{r['pull_s'] / r['raw_export_s']:>6.2f} {r['incr_pull_s']:>9.1f}s "
-              f"{r['incr_pull_s'] / r['pull2_s']:>9.3f} {str(r['identical']):>5}")
-    for r in results:
-        print(f"  {r['units']} units: {r['incr_fetched'].strip()}")
+        fig["server_start_s"] = time.perf_counter() - t0
+        token = local.credentials().token
+        studio = Studio(Connection(info.url, token))
+        env = {"LABEL_STUDIO_URL": info.url, "LABEL_STUDIO_API_KEY": token,
+               "LABELING_HOME": str(work / "home")}
+        print(f"server up in {fig['server_start_s']:.0f} s at {info.url}; {n} units", flush=True)
+        bench_push(studio, env, work, n, small, fig, args.batch_size)
+        if not args.skip_pull:
+            bench_pull(studio, env, work, n, fig)
+        studio.close()
+    finally:
+        local.down()
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print_table(fig)
+    if args.json:
+        args.json.write_text(json.dumps(fig, indent=2) + "\n")
+
+
+def bench_push(studio: Studio, env: dict[str, str], work: Path, n: int, small: int,
+               fig: dict[str, Any], batch_size: int | None) -> None:
+    extra = ["--batch-size", str(batch_size)] if batch_size else []
+    for label, units in (("small", small), ("large", n)):
+        corpus = write_corpus(work / f"corpus-{label}.jsonl", units // QUOTES_PER_ARTICLE,
+                              first=10_000_000 if label == "small" else 0)
+        tasks = task_json_of(corpus)
+        assert len(tasks) == units, (len(tasks), units)
+        body = json.dumps(tasks, ensure_ascii=False).encode("utf-8")
+        del tasks
+        fig[f"body_{label}_mb"] = len(body) / 2**20
+        _, raw_before = raw_import(studio, f"raw {label}", body)
+        title = f"push {label}"
+        wall, rss, out = run_cli(["push", str(corpus), "-p", title, "--config", str(CONFIG),
+                                  "-q", *extra], env, work / f"push-{label}.log")
+        assert f"{units} tasks created" in out, out
+        # The server's speed drifts by 10-15 % between runs: import the raw body again
+        # after the push and compare with the mean of the two.
+        _, raw_after = raw_import(studio, f"raw {label} again", body)
+        del body
+        raw_s = (raw_before + raw_after) / 2
+        fig[f"raw_import_{label}_s"] = raw_s
+        fig[f"raw_import_{label}_each_s"] = [raw_before, raw_after]
+        fig[f"push_{label}_s"] = wall
+        fig[f"push_{label}_rss_mb"] = rss
+        fig[f"push_{label}_ratio"] = wall / raw_s
+        print(f"push {units}: {wall:.1f} s vs raw import {raw_before:.1f} / {raw_after:.1f} s "
+              f"({wall / raw_s:.2f}x), peak RSS {rss:.0f} MiB", flush=True)
+        # Finding what is already there: one listing, linear in the project's size.
+        pid = int(studio.project(title)["id"])
+        t0 = time.perf_counter()
+        keys = studio.task_keys(pid)
+        fig[f"listing_{label}_s"] = time.perf_counter() - t0
+        assert len(keys) == units
+        fig[f"listing_{label}_ms_per_1k"] = 1000 * fig[f"listing_{label}_s"] / units * 1000
+        if label == "large":
+            log = work / "rerun.log"
+            wall, _, out = run_cli(["-vv", "push", str(corpus), "-p", title, "--config",
+                                    str(CONFIG), "-q", *extra], env, log)
+            assert "0 tasks created" in out, out
+            pages = sum("GET " in line and "/api/tasks?" in line
+                        for line in log.read_text().splitlines())
+            fig["rerun_push_s"] = wall
+            fig["rerun_listing_pages"] = pages
+            fig["rerun_expected_pages"] = units // 1000 + 1  # the last page comes back short
+            print(f"rerun push (all {units} present): {wall:.1f} s, {pages} task-list pages",
+                  flush=True)
+
+
+def bench_pull(studio: Studio, env: dict[str, str], work: Path, n: int,
+               fig: dict[str, Any]) -> None:
+    ids = []
+    for name in ("ann1", "ann2", "ann3"):
+        email = f"{name}@bench.local"
+        ids.append(int((studio.find_user(email) or studio.create_user(email))["id"]))
+    tasks = task_json_of(work / "corpus-large.jsonl")
+    labels = ["FAVOR", "AGAINST", "NONE"]
+    for i, t in enumerate(tasks):
+        r = random.Random(i)
+        who = ids if i % 2 else ids[:2]
+        t["annotations"] = [{"completed_by": uid, "lead_time": 5.0, "result": [
+            choice("ground_troops", r.choice(labels)), choice("military_aid", r.choice(labels))]}
+            for uid in who]
+    schema = load_schema(CONFIG)
+    title = "pull bench"
+    pid = int(studio.create_project(title=title, **project_fields(schema))["id"])
+    t0 = time.perf_counter()
+    for k in range(0, len(tasks), 5000):
+        studio.import_tasks(pid, tasks[k:k + 5000])
+    n_ann = sum(len(t["annotations"]) for t in tasks)
+    del tasks
+    print(f"annotated project: {n} tasks, {n_ann} annotations imported in "
+          f"{time.perf_counter() - t0:.0f} s", flush=True)
+    fig["pull_annotations"] = n_ann
+    raw_s, got = raw_export(studio, pid)
+    assert got == n
+    fig["raw_export_s"] = raw_s
+    t0 = time.perf_counter()
+    got = len(studio.export_tasks(pid))  # the tool's own fetch, in this process
+    fig["tool_fetch_s"] = time.perf_counter() - t0
+    fig["fetch_ratio"] = fig["tool_fetch_s"] / raw_s
+    assert got == n
+    out, full_out = work / "export", work / "export-full"
+    args = ["pull", "-p", title, "--config", str(CONFIG)]
+    wall, rss, text = run_cli([*args, "-o", str(out)], env, work / "pull.log")
+    assert "(full)" in text, text
+    fig["pull_s"], fig["pull_rss_mb"], fig["pull_ratio"] = wall, rss, wall / raw_s
+    print(f"pull {n} tasks: {wall:.1f} s vs raw export {raw_s:.1f} s ({wall / raw_s:.2f}x; "
+          f"fetch alone {fig['tool_fetch_s']:.1f} s), peak RSS {rss:.0f} MiB", flush=True)
+    # 100 tasks change: 40 annotations edited, 40 added, 20 deleted.
+    time.sleep(2.5)  # past the pull's cursor margin
+    listing = sorted(studio.iter_tasks(pid, include="id"), key=lambda t: t["id"])
+    step = max(1, len(listing) // 100)
+    changed = [t["id"] for t in listing[::step]][:100]
+    for j, tid in enumerate(changed):
+        anns = studio.json("GET", f"/api/tasks/{tid}").get("annotations") or []
+        if j < 40 and anns:
+            studio.update_annotation(anns[0]["id"], result=[choice("ground_troops", "AGAINST")])
+        elif j < 80 or not anns:
+            studio.create_annotation(tid, result=[choice("military_aid", "FAVOR")])
+        else:
+            studio.delete_annotation(anns[-1]["id"])
+    wall_inc, _, text = run_cli([*args, "-o", str(out)], env, work / "pull-inc.log")
+    assert "incremental" in text, text
+    fig["incremental_fetched"] = int(text.split("incremental: ")[1].split(" ")[0])
+    wall_full, _, text = run_cli([*args, "-o", str(full_out), "--full"], env,
+                                 work / "pull-full.log")
+    fig["incremental_pull_s"], fig["full_pull_after_s"] = wall_inc, wall_full
+    fig["incremental_ratio"] = wall_inc / wall_full
+    fig["incremental_identical"] = rows_of(out) == rows_of(full_out)
+    print(f"incremental pull ({fig['incremental_fetched']} tasks fetched): {wall_inc:.1f} s "
+          f"vs full {wall_full:.1f} s ({wall_inc / wall_full:.1%}); identical: "
+          f"{fig['incremental_identical']}", flush=True)
+
+
+def print_table(fig: dict[str, Any]) -> None:
+    n, s = fig["units"], fig["small_units"]
+
+    def g(key: str, fmt: str = ".1f") -> str:
+        v = fig.get(key)
+        return "-" if v is None else format(v, fmt)
+
+    rows = [
+        ("what", "tool", "server baseline", "ratio", "limit"),
+        (f"push {s:,} units", g("push_small_s") + " s",
+         g("raw_import_small_s") + " s (1 request)", g("push_small_ratio", ".2f") + "x", "1.25x"),
+        (f"push {n:,} units", g("push_large_s") + " s",
+         g("raw_import_large_s") + " s (1 request)", g("push_large_ratio", ".2f") + "x", "1.25x"),
+        (f"push peak RSS {s:,} / {n:,}", g("push_small_rss_mb", ".0f") + " / "
+         + g("push_large_rss_mb", ".0f") + " MiB", "", "", "flat"),
+        (f"key listing {s:,} / {n:,}", g("listing_small_ms_per_1k", ".0f") + " / "
+         + g("listing_large_ms_per_1k", ".0f") + " ms per 1k tasks", "", "", "linear"),
+        (f"rerun push {n:,} (all present)", g("rerun_push_s") + " s",
+         f"{g('rerun_listing_pages', 'd')} list pages (one listing = "
+         f"{g('rerun_expected_pages', 'd')})", "", "1 listing"),
+        (f"pull {n:,} tasks, {g('pull_annotations', ',')} ann.", g("pull_s") + " s",
+         g("raw_export_s") + " s (snapshot + download)", g("pull_ratio", ".2f") + "x", "1.25x"),
+        ("  its fetch alone (snapshot + download)", g("tool_fetch_s") + " s",
+         g("raw_export_s") + " s", g("fetch_ratio", ".2f") + "x", ""),
+        ("pull peak RSS", g("pull_rss_mb", ".0f") + " MiB", "", "", ""),
+        (f"incremental pull, 100 tasks changed ({g('incremental_fetched', 'd')} fetched)",
+         g("incremental_pull_s") + " s", g("full_pull_after_s") + " s (full pull)",
+         g("incremental_ratio", ".1%"), "5%"),
+        ("incremental dataset == full", str(fig.get("incremental_identical", "-")), "", "", "True"),
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for k, r in enumerate(rows):
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+        if k == 0:
+            print("-+-".join("-" * w for w in widths))
 
 
 if __name__ == "__main__":
