@@ -7,6 +7,7 @@ Offline, or without a token, the command says so and leaves the export as it is.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from .errors import LabelingError
@@ -31,7 +32,10 @@ def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:
         api.whoami()
         dd.push_to_hub(repo, private=private, token=token)
         if (src / "README.md").exists():
-            api.upload_file(path_or_fileobj=str(src / "README.md"), path_in_repo="README.md",
+            # On the Hub the splits are Parquet files under data/, not Arrow folders.
+            card = re.sub(r"path: (\w+)/\*\.arrow", r"path: data/\1-*",
+                          (src / "README.md").read_text(encoding="utf-8"))
+            api.upload_file(path_or_fileobj=card.encode("utf-8"), path_in_repo="README.md",
                             repo_id=repo, repo_type="dataset")
     except HfHubHTTPError as exc:
         status = getattr(exc.response, "status_code", None)
