@@ -181,3 +181,18 @@ def test_deterministic_and_dict_round_trip() -> None:
     assert segment(text) == segment(text)
     d = segment(text)[0].to_dict()
     assert d["parts"] == [[0, 4], [14, 26]] and d["type"] == "direct"
+
+
+def test_colon_introduction_in_the_paragraph_before() -> None:
+    text = ("Hillary Clinton told supporters in Des Moines:\n\n"
+            "“We have to defeat ISIS in Syria, Iraq and across the Middle East.”")
+    q = one(text)
+    assert q.type == "direct" and spk(q) == ("Hillary Clinton", "Hillary Clinton")
+    assert q.cue == "told"
+
+
+def test_unattributed_quote_after_a_quote_in_the_same_paragraph() -> None:
+    text = ("“The meeting went well,” Jens Stoltenberg said. “We will meet again in "
+            "the spring to decide.”")
+    a, b = segment(text)
+    assert spk(b) == ("Jens Stoltenberg", "Jens Stoltenberg")

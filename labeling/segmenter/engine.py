@@ -223,10 +223,32 @@ class _Engine:
                 continue
             n = _n_words(text, first, last)
             opens_para = first == p_start
+            opens_sentence = not [t for t in head if t.word]
             if n < 4 and not opens_para:
                 continue  # a scare-quoted word or title, not a quote unit
-            unit.follow_on = opens_para
+            if opens_para:
+                intro = self._introduced_by_previous_paragraph(first)
+                if intro:
+                    unit.speaker, unit.cue = intro
+                    self.units.append(unit)
+                    continue
+            unit.follow_on = opens_para or opens_sentence
             self.units.append(unit)
+
+    def _introduced_by_previous_paragraph(
+            self, first: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """A quote opening a paragraph after "Macron said:" ending the paragraph before."""
+        pi = self.layout.para_index(first)
+        if pi == 0:
+            return None
+        ps, pe = self.layout.paras[pi - 1]
+        if self.text[pe - 1] not in ":,":
+            return None
+        s_start = self.layout.sent_of(pe - 1)[0]
+        got = _attribute_head(tokens(self.text, max(s_start, ps), pe))
+        if not got:
+            return None
+        return got[0], got[1]
 
     # ---------------------------------------------------------------- reported speech
     def reported(self) -> None:
@@ -237,8 +259,8 @@ class _Engine:
             k = bisect_left(cues, s)
             if k == len(cues) or cues[k] >= e:
                 continue  # no cue word at all: nothing to tokenise
-            if any(a < e and s < b for a, b in taken if a <= s and b >= e):
-                continue
+            if any(a < e and s < b for a, b in taken):
+                continue  # the sentence holds a quotation already: its words are its frame
             toks = tokens(text, s, e)
             if len(toks) < 4:
                 continue
@@ -301,8 +323,7 @@ class _Engine:
             nxt = toks[v + 1] if v + 1 < len(toks) else None
             # "CONTENT, X said (Friday)." / "CONTENT, X said, adding ..."
             if sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
-                    nxt is None or nxt.text in (",", ".", ";") or nxt.low in TIME_WORDS
-                    or not nxt.word):
+                    nxt is None or nxt.text in (",", ".", ";", "!", "?") or nxt.low in TIME_WORDS):
                 cs, ce = _trim(text, s, toks[sp[0] - 1].start)
                 if ce > cs and _n_words(text, cs, ce) >= 3:
                     return _Unit([(cs, ce)], "indirect", speaker, cue)
