@@ -71,6 +71,13 @@ def open_next_task(page: Any, url: str, project_id: int) -> None:
     page.locator(".lsf-modal-ls_visible").wait_for(state="detached", timeout=5000)
 
 
+def submit(page: Any) -> None:
+    """Click Submit and wait until the server has stored the annotation."""
+    with page.expect_response(lambda r: "/annotations" in r.url and r.request.method == "POST"
+                              and r.status == 201, timeout=60000):
+        page.locator("button:has-text('Submit')").first.click()
+
+
 def stance_block(page: Any, target_name: str) -> Any:
     return page.locator(f".sl-target:has-text('Stance toward: {target_name}')")
 
@@ -152,8 +159,7 @@ def test_two_annotators_label_blind_and_pull_gets_both(
     assert page.locator(".htx-highlight[data-label*='SPEAKER']").first.inner_text().strip() \
         == "Emmanuel Macron"
     page.screenshot(path=str(ARTIFACTS / "labelling-page-corrected.png"), full_page=True)
-    page.locator("button:has-text('Submit')").first.click()
-    page.wait_for_timeout(1500)
+    submit(page)
     page.context.close()
 
     # Annotator two: same task, blind to the first one's labels.
@@ -166,8 +172,7 @@ def test_two_annotators_label_blind_and_pull_gets_both(
     stance_block(page, "Western ground troops in Ukraine").locator(
         "label:has(input[name='AGAINST'])").click()
     page.keyboard.press("6")  # military_aid / NONE
-    page.locator("button:has-text('Submit')").first.click()
-    page.wait_for_timeout(1500)
+    submit(page)
     page.context.close()
 
     out = tmp_path / "export"

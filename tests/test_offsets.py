@@ -22,7 +22,14 @@ from labeling.push import push
 from labeling.schema import load_schema
 
 from .conftest import CONFIG, RunningStudio
-from .test_browser import browser, login, open_next_task, select_text, stance_block  # noqa: F401
+from .test_browser import (  # noqa: F401 (browser is a fixture)
+    browser,
+    login,
+    open_next_task,
+    select_text,
+    stance_block,
+    submit,
+)
 
 ARTICLES = {
     "emoji": "Zoë sagte 😀 nichts.\r\n\r\n“Paris 🇫🇷 is ready for 👩‍👩‍👧 families,” said "
@@ -83,8 +90,7 @@ def test_selected_spans_round_trip_from_the_page(browser: Any,  # noqa: F811
         page.keyboard.press("6")
         page.keyboard.press("v")  # CUE label, then select a span after the odd characters
         select_text(page, NEW_SPANS[key])
-        page.locator("button:has-text('Submit')").first.click()
-        page.wait_for_timeout(1500)
+        submit(page)
     page.context.close()
     assert seen == set(ARTICLES)
     out = tmp_path / "export"
