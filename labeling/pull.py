@@ -79,7 +79,7 @@ def check_project_config(project: Mapping[str, Any], schema: StanceSchema) -> No
                 f"project {project.get('title')!r} has no question {name!r}: pull with the "
                 "--config the project was pushed with"
             )
-        labels = controls[name]
+        labels = [lab for lab in controls[name] if lab is not None]
         if labels and sorted(labels) != sorted(schema.label_names):
             raise ConfigError(
                 f"question {name!r} of the project has labels {labels}, the config has "

@@ -2,6 +2,6 @@
 # Run the whole test suite (it starts and stops its own Label Studio servers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh server,agreement,dev
+bash scripts/setup.sh server,agreement,distributed,dev
 bash scripts/setup-browser.sh
 exec .venv/bin/python -m pytest "$@"

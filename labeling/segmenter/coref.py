@@ -10,7 +10,8 @@ description shares its words (else the last speaker); a surname to the full name
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .lexicon import NON_NAMES, PERSON_PRONOUNS, PRONOUNS, SPEAKER_NOUNS, TITLES
@@ -19,6 +20,7 @@ _NAME = re.compile(
     r"(?<![\w’'])((?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*)(?:[ \-](?:(?:de|da|van|von|bin|al|le|la)"
     r"[ \-])?(?:[A-Z][a-zA-Z’'\-]+|[A-Z]\.))+)"
 )
+LOOKBACK = 400  # names looked at, nearest first, when resolving a mention
 _TITLE_WORDS = TITLES - {"the", "of"}
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ian|ish|ese|ch|i)$")
 _APPOS = re.compile(r",\s+(?:the|a|an)\s+([^,.;]{3,60}?)(?:,|\.|;| said| says)")
@@ -83,12 +85,19 @@ class Resolver:
                 desc |= set(appos.group(1).lower().split())
             name = " ".join(name_words)
             self.entities.append(Entity(name, m.start(), desc - {"the", "of"}))
+        self._positions = [e.pos for e in self.entities]  # ascending: finditer order
 
-    def _before(self, pos: int) -> list[Entity]:
-        return [e for e in self.entities if e.pos < pos]
+    def _before(self, pos: int) -> Iterator[Entity]:
+        """Entities before ``pos``, nearest first, at most LOOKBACK of them.
+
+        Bounded so that resolving every mention of a huge text stays linear in its length.
+        """
+        k = bisect_left(self._positions, pos)
+        for i in range(k - 1, max(-1, k - 1 - LOOKBACK), -1):
+            yield self.entities[i]
 
     def full_name(self, surname: str, pos: int) -> str | None:
-        for e in reversed(self._before(pos + len(surname) + 1)):
+        for e in self._before(pos + len(surname) + 1):
             if e.name.split()[-1] == surname and e.name != surname:
                 return e.name
         return None
@@ -108,7 +117,7 @@ class Resolver:
             head = low[-1]
             mods = set(low[1:-1]) - {"the", "a", "an"}
             wanted = _GENERIC.get(head, {head})
-            before = list(reversed(self._before(pos)))
+            before = list(self._before(pos))
             best: str | None = None
             tests: list[Callable[[Entity], bool]] = [
                 lambda e: bool(e.words & wanted) and (not mods or bool(mods & e.words))]
@@ -131,7 +140,7 @@ class Resolver:
         return core
 
     def _last_person(self, pos: int) -> str | None:
-        for e in reversed(self._before(pos)):
+        for e in self._before(pos):
             if e.person:
                 return e.name
         return None

@@ -172,6 +172,30 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
     return j if j < len(toks) else None
 
 
+class _Spans:
+    """Disjoint covered ranges, merged on insertion; overlap queries in O(log n)."""
+
+    def __init__(self, spans: list[tuple[int, int]] | None = None):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(spans or []):
+            self.add(s, e)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        k = bisect_left(self.starts, e) - 1  # the last range starting before e
+        return k >= 0 and self.ends[k] > s
+
+    def add(self, s: int, e: int) -> None:
+        if e <= s:
+            return
+        lo = bisect_left(self.ends, s)  # first range ending at or after s
+        hi = bisect_left(self.starts, e + 1)  # ranges starting at or before e
+        if lo < hi:  # merge the ranges it touches
+            s, e = min(s, self.starts[lo]), max(e, self.ends[hi - 1])
+        self.starts[lo:hi] = [s]
+        self.ends[lo:hi] = [e]
+
+
 class _Engine:
     def __init__(self, text: str):
         self.text = text
@@ -253,13 +277,13 @@ class _Engine:
     # ---------------------------------------------------------------- reported speech
     def reported(self) -> None:
         text = self.text
-        taken = sorted((u.start, u.end) for u in self.units)
+        taken = _Spans([(u.start, u.end) for u in self.units])
         cues = [m.start() for m in _WORDS.finditer(text) if m.group().lower() in _CUE_WORDS]
         for s, e in self.layout.sents:
             k = bisect_left(cues, s)
             if k == len(cues) or cues[k] >= e:
                 continue  # no cue word at all: nothing to tokenise
-            if any(a < e and s < b for a, b in taken):
+            if taken.overlaps(s, e):
                 continue  # the sentence holds a quotation already: its words are its frame
             toks = tokens(text, s, e)
             if len(toks) < 4:
@@ -267,14 +291,14 @@ class _Engine:
             unit = self._according(toks, s, e) or self._cue_clause(toks, s, e)
             if unit is None:
                 continue
-            if any(a < unit.end and unit.start < b for a, b in taken):
+            if taken.overlaps(unit.start, unit.end):
                 continue
             if _n_words(text, unit.start, unit.end) < 3:
                 continue
             seg = text[unit.start:unit.end]
             unit.type = "mixed" if any(c in seg for c in "“”\"«»") else "indirect"
             self.units.append(unit)
-            taken.append((unit.start, unit.end))
+            taken.add(unit.start, unit.end)
 
     def _according(self, toks: list[Tok], s: int, e: int) -> _Unit | None:
         text = self.text
@@ -347,9 +371,9 @@ class _Engine:
     # ---------------------------------------------------------------- headlines
     def headlines(self) -> None:
         text = self.text
-        taken = [(u.start, u.end) for u in self.units]
+        taken = _Spans([(u.start, u.end) for u in self.units])
         for ps, pe in self.layout.paras:
-            if pe - ps > 200 or text[pe - 1] in ".!?”\"" or any(a < pe and ps < b for a, b in taken):
+            if pe - ps > 200 or text[pe - 1] in ".!?”\"" or taken.overlaps(ps, pe):
                 continue
             m = _HEADLINE_DASH.match(text, ps, pe)
             if not m:
