@@ -17,6 +17,8 @@ untouched.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -351,19 +353,42 @@ def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
     return rows, votes
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False  # a file system without the exchange: fall back to two renames
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def _atomic_replace(tmp: Path, out: Path) -> None:
-    """Put the finished folder ``tmp`` at ``out``, replacing an old export in one rename."""
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        try:
-            os.replace(tmp, out)
-        except OSError:
-            os.replace(old, out)  # put the previous export back
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
+    """Put the finished folder ``tmp`` at ``out``, replacing an old export.
+
+    Where the system can swap two folders in one step the old export is never absent;
+    elsewhere it is moved aside and put back if anything (an interrupt included) stops
+    the second rename.
+    """
+    if not out.exists():
         os.replace(tmp, out)
+        return
+    if _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # the old export, now at tmp
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except BaseException:
+        os.replace(old, out)  # put the previous export back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def save_folder(dd: Any, out: Path, files: Mapping[str, str], *, parquet: bool = False) -> None:

@@ -11,6 +11,7 @@ state folder are serialised by a lock file.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import logging
@@ -18,7 +19,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from . import __version__ as segmenter_version
 from . import lsformat
 from .client import Studio
 from .corpus import BadHandler, read_articles
-from .errors import ConfigError, InputError, ServerError
+from .errors import ConfigError, InputError, NotFound, ServerError
 from .neardup import cluster_ids
 from .schema import StanceSchema
 from .server import state_home
@@ -50,6 +51,7 @@ class PushResult:
     present: int = 0
     propagated: int = 0  # units attached to an existing cluster representative
     gold: int = 0  # known-answer tasks put in every annotator's queue
+    repaired: int = 0  # predictions restored on tasks a concurrent import left bare
     project_created: bool = False
 
     @property
@@ -270,6 +272,7 @@ def push(
     """Segment ``inputs`` and import every unit not yet in project ``project``."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    inputs = list(inputs)
     # Read the input lazily, but fail on an unreadable first file before touching the server.
     articles = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
     first = next(articles, None)
@@ -280,11 +283,14 @@ def push(
         yield first
         yield from articles
 
-    proj, created_project = ensure_project(studio, project, schema, update_config=update_config)
-    pid = int(proj["id"])
-    version = lsformat.model_version(segmenter_version)
-    result = PushResult(pid, project, studio.url, project_created=created_project)
     with project_lock(studio.url, project, state_dir):
+        proj, created_project = ensure_project(studio, project, schema,
+                                               update_config=update_config)
+        if created_project:
+            proj = settle_project_race(studio, project, proj)
+        pid = int(proj["id"])
+        version = lsformat.model_version(segmenter_version)
+        result = PushResult(pid, project, studio.url, project_created=created_project)
         keys = {} if created_project else studio.task_keys(pid)
         log.info("project %s has %d tasks", pid, len(keys))
         counted: set[str] = set()
@@ -334,10 +340,103 @@ def push(
             result.created += _import_batch(studio, pid, batch, keys)
         if progress:
             progress(result.articles, result.units, result.created)
+        # Another push (from another state folder or machine) may have imported some of the
+        # same units at the same time: more tasks than the units known here tells, and only
+        # then are the ids listed again.
+        if _task_count(studio, pid) > len(set(keys.values())):
+            removed, kept = remove_duplicates(studio, pid)
+            if removed:
+                log.warning("removed %d tasks that a concurrent push had imported too",
+                            len(removed))
+                result.created -= sum(1 for q in counted if keys.get(q) in removed)
+                keys.update(kept)
+            # Concurrent imports into one project can leave a task without the prediction
+            # it was imported with (seen with Label Studio on SQLite): check, and restore.
+            result.repaired = repair_predictions(
+                studio, pid, {q: keys[q] for q in counted if q in keys},
+                lambda: iter_units(read_articles(inputs, encoding=encoding, skip_bad=True,
+                                                 on_bad=lambda *_: None), schema),
+                schema, version)
         result.gold = mark_gold(studio, schema, keys)
     # Units found present after a failed batch count as present, not created.
     result.present = result.units - result.created - result.propagated
     return result
+
+
+def _task_count(studio: Studio, pid: int) -> int:
+    return int(studio.get_project(pid).get("task_number") or 0)
+
+
+def settle_project_race(studio: Studio, title: str, proj: dict[str, Any]) -> dict[str, Any]:
+    """Two pushes that created the same project at once keep the older one (lowest id)."""
+    body = studio.json("GET", "/api/projects", params={"title": title, "page_size": 100})
+    rows = body["results"] if isinstance(body, dict) else body
+    same = sorted((p for p in rows if p.get("title") == title), key=lambda p: int(p["id"]))
+    if not same or int(same[0]["id"]) == int(proj["id"]):
+        return proj
+    log.warning("project %r was created by another push at the same time: using id %s",
+                title, same[0]["id"])
+    studio.delete_project(int(proj["id"]))  # ours is empty: nothing imported yet
+    return dict(same[0])
+
+
+def remove_duplicates(studio: Studio, pid: int) -> tuple[set[int], dict[str, int]]:
+    """Delete later copies of units imported twice by concurrent pushes.
+
+    Returns the deleted task ids and, for each unit that had copies, the task kept.
+
+    The task with the lowest id of each ``quote_id`` is kept (the first import), so every
+    push that runs this converges on the same tasks. A copy someone already annotated is
+    kept (and reported): deleting it would lose work.
+    """
+    by_qid: dict[str, list[tuple[int, int]]] = {}
+    for t in studio.iter_tasks(pid, include="id,meta,total_annotations"):
+        qid = (t.get("meta") or {}).get("quote_id")
+        if qid is not None:
+            by_qid.setdefault(str(qid), []).append(
+                (int(t["id"]), int(t.get("total_annotations") or 0)))
+    removed: set[int] = set()
+    kept: dict[str, int] = {}
+    for qid, copies in by_qid.items():
+        if len(copies) < 2:
+            continue
+        kept[qid] = min(copies)[0]
+        for tid, n_ann in sorted(copies)[1:]:
+            if n_ann:
+                log.warning("unit %s is in tasks %s; task %s is annotated, so it is kept",
+                            qid, [c[0] for c in copies], tid)
+                continue
+            with contextlib.suppress(NotFound):  # the other push removed it first
+                studio.delete_task(tid)
+            removed.add(tid)
+    return removed, kept
+
+
+def repair_predictions(studio: Studio, pid: int, tasks: Mapping[str, int],
+                       units: Callable[[], Iterable[Unit]], schema: StanceSchema,
+                       version: str) -> int:
+    """Give each task of ``tasks`` (quote_id -> task id) that has no prediction its own back.
+
+    ``units`` re-reads the input (only the units of tasks found bare are used). Returns
+    how many predictions were created.
+    """
+    if not tasks:
+        return 0
+    listed = studio.json("GET", "/api/predictions", params={"project": pid})
+    have = {int(p["task"]) for p in listed if p.get("task") is not None}
+    bare = {q: t for q, t in tasks.items() if t not in have}
+    if not bare:
+        return 0
+    log.warning("%d tasks have no prediction: restoring them", len(bare))
+    made = 0
+    for qid, task in validated_tasks((u for u in units() if u.quote_id in bare), schema, version):
+        tid = bare.pop(qid, None)
+        if tid is None:
+            continue
+        for pred in task["predictions"]:
+            studio.json("POST", "/api/predictions", json={"task": tid, **pred})
+            made += 1
+    return made
 
 
 GOLD_OVERLAP = 1000  # "every annotator": more than any team has

@@ -19,6 +19,7 @@ Rules match a method and a path prefix, skip the first ``after`` matching reques
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import struct
@@ -122,15 +123,11 @@ class FaultProxy:
     @staticmethod
     def _reset(h: BaseHTTPRequestHandler) -> None:
         """Close with an RST (SO_LINGER 0), as a crashed peer would."""
-        try:
+        with contextlib.suppress(OSError):
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        except OSError:
-            pass
         h.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             h.connection.close()
-        except OSError:
-            pass
 
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
         length = int(h.headers.get("Content-Length") or 0)
@@ -172,7 +169,5 @@ class FaultProxy:
                 h.send_header(k, v)
         h.send_header("Content-Length", str(len(data)))
         h.end_headers()
-        try:
+        with contextlib.suppress(OSError):
             h.wfile.write(data)
-        except OSError:
-            pass

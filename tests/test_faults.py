@@ -108,10 +108,10 @@ def test_server_killed_mid_import_then_rerun_is_exact(studio_template: Path, tmp
     try:
         with FaultProxy(running.url) as proxy:
             proxy.add("hook", "POST", "/api/projects/", after=2, hook=kill)  # the third import
-            with Studio(Connection(proxy.url, running.token), retries=1, backoff=0.05) as st:
-                with pytest.raises(ServerError) as err:
-                    push([src], project=project_title, schema=schema, studio=st,
-                         batch_size=30, state_dir=tmp_path / "home")
+            with Studio(Connection(proxy.url, running.token), retries=1, backoff=0.05) as st, \
+                    pytest.raises(ServerError) as err:
+                push([src], project=project_title, schema=schema, studio=st,
+                     batch_size=30, state_dir=tmp_path / "home")
             assert killed.is_set()
             assert "run the same push again" in str(err.value)
             assert running.token not in str(err.value)
@@ -159,8 +159,9 @@ def test_persistent_failure_is_a_clear_error_and_a_rerun_repairs(
     expected = unit_ids(src)
     schema = load_schema(CONFIG)
     with FaultProxy(studio_server.url) as proxy:
-        # The first batch goes through, every later import is taken in but never answered.
-        proxy.add("reset_after", "POST", "/api/projects/", after=2, times=None)
+        # The first batch goes through, every later import is dropped before it reaches
+        # the server (one taken in but never answered counts as arrived: see above).
+        proxy.add("reset", "POST", "/api/projects/", after=2, times=None)
         with Studio(Connection(proxy.url, studio_server.token), retries=1,
                     backoff=0.05) as st:
             t0 = time.monotonic()
@@ -181,16 +182,16 @@ def test_persistent_failure_is_a_clear_error_and_a_rerun_repairs(
 def test_bounded_retries_on_reads_then_a_clear_error(studio_server: RunningStudio) -> None:
     with FaultProxy(studio_server.url) as proxy:
         rule = proxy.add("status", "GET", "/api/current-user/whoami", status=503, times=None)
-        with Studio(Connection(proxy.url, studio_server.token), retries=3, backoff=0.01) as st:
-            with pytest.raises(ServerError) as err:
-                st.whoami()
+        with Studio(Connection(proxy.url, studio_server.token), retries=3, backoff=0.01) as st, \
+                pytest.raises(ServerError) as err:
+            st.whoami()
         assert rule.fired == 4  # the first try and three retries
         assert "HTTP 503" in str(err.value) and studio_server.token not in str(err.value)
         proxy.clear()
         rule = proxy.add("reset", "GET", "/api/current-user/whoami", times=None)
-        with Studio(Connection(proxy.url, studio_server.token), retries=2, backoff=0.01) as st:
-            with pytest.raises(ServerError) as err:
-                st.whoami()
+        with Studio(Connection(proxy.url, studio_server.token), retries=2, backoff=0.01) as st, \
+                pytest.raises(ServerError) as err:
+            st.whoami()
         assert rule.fired == 3
         assert "did not answer" in str(err.value) or "cannot reach" in str(err.value)
 
@@ -226,7 +227,7 @@ def test_interrupted_pull_leaves_the_previous_export(studio_server: RunningStudi
     before = _rows(out)
     _annotate_all(client, project_title, "AGAINST")  # the next pull differs
     other = tmp_path / "other"
-    assert cli([*args[:-3], str(other), "--full"], env)[0] == 0
+    assert cli([*args[:-3], "-o", str(other), "--full"], env)[0] == 0
     new = _rows(other)
     assert new != before
     args = args[:-1]  # incremental from here on: the pull cache is written too
@@ -330,7 +331,10 @@ def test_edits_and_deletions_after_a_pull_reach_the_next_pull(
     time.sleep(2.5)  # beyond the pull cursor's margin
     client.update_annotation(anns[0]["id"], result=[{**choice, "value": {"choices": ["NONE"]}}])
     client.delete_annotation(anns[1]["id"])
-    client.create_annotation(tasks[2]["id"], result=[], was_cancelled=True)  # a skip
+    # A second annotator skips (one annotator's later annotation would replace the first).
+    other = client.find_user("skipper@faults.test") or client.create_user("skipper@faults.test")
+    client.create_annotation(tasks[2]["id"], result=[], was_cancelled=True,
+                             completed_by=other["id"])
     client.delete_task(tasks[3]["id"])  # a whole task removed on the server
     code, text = cli(pull, env)
     assert code == 0 and "incremental" in text, text
@@ -418,8 +422,6 @@ def test_segmenter_survives_random_bytes_and_odd_unicode() -> None:
         _check_units(text)
 
 
-@pytest.mark.xfail(strict=False, reason="segmenter: _Engine.reported() scans every unit found so far "
-                   "for each sentence (quadratic in the article's length)")
 def test_segmenter_time_grows_linearly_with_article_size() -> None:
     """A huge article must not hang: 8x the text may cost at most 8x the time (and some)."""
     para = "\n\n".join(article(i)["text"] for i in range(50))
@@ -435,9 +437,8 @@ def test_segmenter_time_grows_linearly_with_article_size() -> None:
     assert big < 16 * small + 0.5, f"0.125 MB: {small:.2f} s, 1 MB: {big:.2f} s (superlinear)"
 
 
-@pytest.mark.skipif(not os.environ.get("LABELING_HUGE_TESTS"),
-                    reason="set LABELING_HUGE_TESTS=1 for the 100 MB article")
 def test_segmenter_handles_a_100_mb_article() -> None:
+    """About 2 minutes and 2 GB: the units of a 100 MB article, all of them found."""
     para = "\n\n".join(article(i)["text"] for i in range(50))
     text = (para + "\n\n") * int(100 * 2**20 / len(para))
     units = segment(text)
