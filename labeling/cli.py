@@ -159,7 +159,8 @@ def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | Non
                f"{res.units} quote units: {res.created} tasks created, "
                f"{res.present} already present"
                + (f", {res.propagated} near-duplicates labelled with their cluster"
-                  if res.propagated else ""))
+                  if res.propagated else "")
+               + (f", {res.repaired} missing predictions restored" if res.repaired else ""))
     click.echo(f"open: {res.project_url}")
     if local:
         from .server import LocalStudio
@@ -377,13 +378,18 @@ def studio() -> None:
 @click.option("--state-dir", type=click.Path(file_okay=False), default=None)
 @_errors
 def up(port: int | None, state_dir: str | None) -> None:
-    """Start the local server (kept running) and print its URL and login."""
-    from .server import LocalStudio
+    """Start the local server (kept running) and print its URL and login.
+
+    The server keeps its data in SQLite in the state folder; set LABELING_DATABASE_URL
+    (postgresql://USER:PASSWORD@HOST:5432/NAME) to keep it in PostgreSQL instead.
+    """
+    from .server import DATABASE_URL_VAR, LocalStudio, database_label
 
     local = LocalStudio(state_dir)
     info = local.up(port=port)
     creds = local.credentials()
-    click.echo(f"Label Studio is running at {info.url} (pid {info.pid})")
+    click.echo(f"Label Studio is running at {info.url} (pid {info.pid}); "
+               f"data: {database_label(os.environ.get(DATABASE_URL_VAR))}")
     click.echo(f"login: {creds.username} (password: `labeling studio login`)")
 
 

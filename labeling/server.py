@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,45 @@ log = logging.getLogger(__name__)
 DEFAULT_PORT = 8089
 # Bare names Label Studio also reads from the environment: scrub them from the child.
 _SCRUB = ("HOST", "PORT", "USERNAME", "PASSWORD", "DEBUG", "LABEL_STUDIO_HOST")
+
+
+DATABASE_URL_VAR = "LABELING_DATABASE_URL"
+
+
+def database_env(url: str | None) -> dict[str, str]:
+    """Label Studio's database settings for ``postgresql://USER:PASSWORD@HOST:PORT/NAME``.
+
+    Without a URL the server keeps its SQLite file in the state folder. The password is
+    only handed to the server's environment, never logged.
+    """
+    if not url:
+        return {}
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql") or not parts.hostname:
+        raise LabelingError(
+            f"{DATABASE_URL_VAR} must look like postgresql://USER:PASSWORD@HOST:5432/NAME "
+            f"(got a URL with scheme {parts.scheme!r})"
+        )
+    name = parts.path.lstrip("/")
+    if not name or not parts.username:
+        raise LabelingError(f"{DATABASE_URL_VAR} needs a user and a database name "
+                            "(postgresql://USER:PASSWORD@HOST:5432/NAME)")
+    return {
+        "DJANGO_DB": "default",
+        "POSTGRE_NAME": urllib.parse.unquote(name),
+        "POSTGRE_USER": urllib.parse.unquote(parts.username),
+        "POSTGRE_PASSWORD": urllib.parse.unquote(parts.password or ""),
+        "POSTGRE_HOST": parts.hostname,
+        "POSTGRE_PORT": str(parts.port or 5432),
+    }
+
+
+def database_label(url: str | None) -> str:
+    """Where the server keeps its data, for messages (no password)."""
+    if not url:
+        return "SQLite in the state folder"
+    p = urllib.parse.urlsplit(url)
+    return f"PostgreSQL {p.hostname}:{p.port or 5432}/{p.path.lstrip('/')}"
 
 
 @dataclass(frozen=True)
@@ -161,6 +201,7 @@ class LocalStudio:
 
     def _env(self, creds: Credentials) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+        env.update(database_env(os.environ.get(DATABASE_URL_VAR)))
         env.update(
             LABEL_STUDIO_BASE_DATA_DIR=str(self.data_dir),
             LABEL_STUDIO_USERNAME=creds.username,

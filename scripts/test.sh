@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh server,agreement,distributed,dev
 bash scripts/setup-browser.sh
+bash scripts/setup-postgres.sh
+export LABELING_REQUIRE_POSTGRES=1  # the PostgreSQL tests fail, not skip, without it
 exec .venv/bin/python -m pytest "$@"
