@@ -196,3 +196,10 @@ def test_unattributed_quote_after_a_quote_in_the_same_paragraph() -> None:
             "the spring to decide.”")
     a, b = segment(text)
     assert spk(b) == ("Jens Stoltenberg", "Jens Stoltenberg")
+
+
+def test_double_apostrophe_marks() -> None:
+    text = "''We will build it together,'' the mayor said. She didn''t stop there."
+    q = segment(text)[0]
+    assert q.text == "''We will build it together,''" and q.type == "direct"
+    assert q.speaker == "the mayor"

@@ -296,7 +296,7 @@ class _Engine:
             if _n_words(text, unit.start, unit.end) < 3:
                 continue
             seg = text[unit.start:unit.end]
-            unit.type = "mixed" if any(c in seg for c in "“”\"«»") else "indirect"
+            unit.type = "mixed" if any(c in seg for c in "“”\"«»") or "''" in seg else "indirect"
             self.units.append(unit)
             taken.add(unit.start, unit.end)
 

@@ -15,7 +15,7 @@ from .structure import Layout
 
 CLOSERS = {"“": "”", "\"": "\"", "«": "»", "„": "“”", "‘": "’", "‹": "›", "‚": "‘’",
            "»": "«", "”": "”"}
-_OPEN = re.compile(r"[“\"«„‘‹‚»”]")
+_OPEN = re.compile(r"''|[“\"«„‘‹‚»”]")
 _LETTER = re.compile(r"\w", re.UNICODE)
 UNCLOSED_MAX = 300
 
@@ -29,10 +29,12 @@ class Marked:
     closed: bool
 
 
-def _is_opener(text: str, i: int) -> bool:
+def _is_opener(text: str, i: int, width: int = 1) -> bool:
     c = text[i]
     prev = text[i - 1] if i > 0 else " "
-    nxt = text[i + 1] if i + 1 < len(text) else " "
+    nxt = text[i + width] if i + width < len(text) else " "
+    if width == 2:  # ''
+        return not nxt.isspace() and (prev.isspace() or prev in "([{—–-:/" or i == 0)
     if nxt.isspace() and c not in "«»":
         return False
     if c in "‘\"”»":
@@ -41,8 +43,22 @@ def _is_opener(text: str, i: int) -> bool:
     return True
 
 
+def _find_double_apostrophe(text: str, start: int, end: int) -> int:
+    """Index of the closing ``''`` (two apostrophes, a newspaper style) or -1."""
+    i = text.find("''", start, end)
+    while i >= 0:
+        nxt = text[i + 2] if i + 2 < len(text) else " "
+        if not _LETTER.match(nxt):
+            return i + 1  # the index of the last character of the closing mark
+        i = text.find("''", i + 2, end)
+    return -1
+
+
 def _find_close(text: str, start: int, end: int, mark: str) -> int:
-    """Index of the closing mark for ``mark`` in text[start:end], or -1."""
+    """Index of the closing mark for ``mark`` in text[start:end], or -1
+    (for the two-character ``''``, the index of its last character)."""
+    if mark == "''":
+        return _find_double_apostrophe(text, start, end)
     closers = CLOSERS[mark]
     i = start
     while i < end:
@@ -83,14 +99,14 @@ def find_quotes(text: str, layout: Layout) -> list[Marked]:
             pi += 1
             continue
         i = m.start()
-        mark = text[i]
+        mark = m.group()
         if mark == "”" and not (i == p_start or text[i - 1] in " (—–-:"):
             pos = i + 1  # a stray closing mark
             continue
-        if not _is_opener(text, i):
+        if not _is_opener(text, i, len(mark)):
             pos = i + 1
             continue
-        close = _find_close(text, i + 1, p_end, mark)
+        close = _find_close(text, i + len(mark), p_end, mark)
         if close >= 0:
             out.append(Marked([(i, close + 1)], mark, True))
             pos = close + 1
@@ -102,10 +118,10 @@ def find_quotes(text: str, layout: Layout) -> list[Marked]:
         closed = False
         while pj + 1 < len(paras):
             n_start, n_end = paras[pj + 1]
-            if text[n_start] != mark:
+            if not text.startswith(mark, n_start):
                 break
             pj += 1
-            close = _find_close(text, n_start + 1, n_end, mark)
+            close = _find_close(text, n_start + len(mark), n_end, mark)
             if close >= 0:
                 parts.append((n_start, close + 1))
                 closed = True
