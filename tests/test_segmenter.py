@@ -203,3 +203,18 @@ def test_double_apostrophe_marks() -> None:
     q = segment(text)[0]
     assert q.text == "''We will build it together,''" and q.type == "direct"
     assert q.speaker == "the mayor"
+
+
+def test_mixed_with_words_between_cue_and_quote() -> None:
+    q = one("Ms. Varga said there remains a “deep gap between the two plans” on pensions.")
+    assert q.type == "mixed"
+    assert q.text == "there remains a “deep gap between the two plans” on pensions"
+    q = one("The mayor said the budget is “balanced at last.” The council met later.")
+    assert q.text == "the budget is “balanced at last.”"
+
+
+def test_reported_content_stops_at_a_new_clause() -> None:
+    q = one("Harbor officials said the ferry would resume service in May; the union disagreed.")
+    assert q.text == "the ferry would resume service in May"
+    q = one("Local analysts said the port had grown quickly, citing new shipping routes.")
+    assert q.text == "the port had grown quickly"

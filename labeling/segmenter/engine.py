@@ -40,6 +40,10 @@ _TRIM_END = " \t\r\n.;:,!?"
 _HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
 _WORDS = re.compile(r"\w+")
 _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\s*[,.]")
+# Where reported content that runs to the end of its sentence stops: a semicolon, or a
+# participle or attribution that starts a new clause ("..., citing", "..., according to").
+_CONTENT_END = re.compile(r";|,\s+(?:according to|saying|arguing|noting|calling|telling|adding|"
+                          r"citing|said|says)\b")
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 
 
@@ -76,6 +80,12 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1] in _TRIM_END:
         e -= 1
     return s, e
+
+
+def _cut(text: str, s: int, e: int) -> tuple[int, int]:
+    """``_trim`` of content that runs on to its sentence's end, cut where a new clause starts."""
+    m = _CONTENT_END.search(text, s, e)
+    return _trim(text, s, m.start() if m and m.start() > s else e)
 
 
 def _tail_bounds(text: str, layout: Layout, pos: int) -> int:
@@ -233,14 +243,17 @@ class _Engine:
             if got:
                 unit.speaker, unit.cue, after = got
                 rest = head[after:]
-                words_between = [t for t in rest if t.word]
-                short = _n_words(text, first, last) < 6
-                if len(words_between) > 6 or (rest and rest[0].low == "that") or (
-                        short and words_between and rest[-1].text not in (":", ",")):
+                cs = _content_start(head, after)
+                words_between = [t for t in head[cs:] if t.word] if cs is not None else []
+                lead_that = any(x.low == "that" for x in rest[:4])
+                if lead_that or words_between and (
+                        rest[-1].text not in (":", ",")
+                        or (len(words_between) >= 3 and rest[0].text != ",")):
                     # Reported speech carrying a quoted fragment: a mixed unit.
-                    cs = _content_start(head, after)
                     start = head[cs].start if cs is not None else first
-                    start, end = _trim(text, start, tail_end)
+                    # A quote closing its sentence ends the unit; else the clause runs on.
+                    stop = last if text[last - 2:last - 1] in (".", "!", "?") else tail_end
+                    start, end = _cut(text, start, stop)
                     unit.parts = [(min(start, first), max(end, last))]
                     unit.type = "mixed"
                 self.units.append(unit)
@@ -315,7 +328,7 @@ class _Engine:
             if v <= 1:  # According to X, CONTENT.
                 if j >= len(toks):
                     return None
-                cs, ce = _trim(text, toks[j].end, e)
+                cs, ce = _cut(text, toks[j].end, e)
             else:  # CONTENT, according to X.
                 cs, ce = _trim(text, s, toks[v].start)
             if ce <= cs:
@@ -362,7 +375,7 @@ class _Engine:
             cs_i = _content_start(toks, v + 1)
             if cs_i is None:
                 continue
-            cs, ce = _trim(text, toks[cs_i].start, e)
+            cs, ce = _cut(text, toks[cs_i].start, e)
             if ce <= cs:
                 continue
             return _Unit([(cs, ce)], "indirect", speaker, cue)
