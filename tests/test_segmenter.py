@@ -218,3 +218,28 @@ def test_reported_content_stops_at_a_new_clause() -> None:
     assert q.text == "the ferry would resume service in May"
     q = one("Local analysts said the port had grown quickly, citing new shipping routes.")
     assert q.text == "the port had grown quickly"
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Several harbor pilots said the new channel was too shallow for tankers.", "Several harbor pilots"),
+    ("Protest groups say the curfew is meant to keep them out of sight.", "Protest groups"),
+    ("The veteran skipper said the storm had come without warning.", "The veteran skipper"),
+])
+def test_descriptions_with_any_head_noun(text: str, speaker: str) -> None:
+    q = one(text)
+    assert q.type == "indirect" and q.speaker == speaker
+
+
+@pytest.mark.parametrize("text", [
+    "The road closure was first reported by the local radio station.",
+    "Editor’s note: the bridge reopens on Monday after repairs.",
+])
+def test_passives_and_nouns_are_not_speech(text: str) -> None:
+    assert segment(text) == []
+
+
+def test_a_clause_after_a_comma_is_no_apposition() -> None:
+    q = one("Ferry captains complained, and the meeting went badly from there, said one official.")
+    assert q.speaker == "one official"
+    q = one("Anna Berg, a spokeswoman for the port, said the union expected more ships.")
+    assert q.speaker == "Anna Berg" and q.text == "the union expected more ships"

@@ -349,7 +349,8 @@ class _Engine:
                 # "..., said the spokesman."
                 if v > 0 and toks[v - 1].text == "," and t.low in ("said", "says"):
                     sa = speaker_after(toks, v)
-                    if sa:
+                    if sa and (sa[1] >= len(toks) or toks[sa[1]].text in (",", ".", ";", "!", "?")
+                               or toks[sa[1]].low in TIME_WORDS):
                         cs, ce = _trim(text, s, toks[v - 1].start)
                         if ce > cs:
                             return _Unit([(cs, ce)], "indirect", _span(toks, sa),

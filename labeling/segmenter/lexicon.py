@@ -74,12 +74,13 @@ AMBIGUOUS = frozenset("""
 state states report reports note notes comment comments question questions signal signals
 claim claims answer answers object objects protest protests charge charges estimate
 estimates promise promises call calls cite cites concern concerns warns reply replies
-counter counters remark remarks pledge pledges vow vows demand demands
+counter counters remark remarks pledge pledges vow vows demand demands boasts cautions jokes
+laments mentions recalls tweets welcomes worries wonders hints
 """.split())
 AUX = frozenset("""
 has have had is was were are be been will would could should may might must also then later
 again earlier previously once repeatedly recently publicly privately separately further
-frequently often firmly flatly bluntly simply just even reportedly openly clearly angrily
+first frequently often firmly flatly bluntly simply just even reportedly openly clearly angrily
 quickly immediately yesterday today tonight
 """.split())
 TIME_WORDS = frozenset("""

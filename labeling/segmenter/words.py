@@ -52,6 +52,22 @@ def is_cue(tok: Tok) -> bool:
     return tok.low in CUE_VERBS
 
 
+# Words opening a clause, not an apposition, after a comma.
+_CLAUSE_START = frozenset("and or but so then while as because if when although though".split())
+_BE = frozenset({"is", "was", "were", "are", "be", "been"})
+# Words that cannot head a speaker noun phrase even in lower case.
+_NOT_HEAD = NON_NAMES | AUX | _BREAK | TIME_WORDS | frozenset("""him her them us me himself
+herself themselves itself myself not never only what whom one ones all both each either
+neither""".split())
+
+
+def _common_head(tok: Tok) -> bool:
+    """A lower-case word that can head a description ("protest groups", "the legend")."""
+    low = tok.low
+    return (not tok.cap and tok.text.isalpha() and len(low) > 2 and low not in _NOT_HEAD
+            and not low.endswith("ly") and low not in CUE_VERBS)
+
+
 def _np_word(tok: Tok) -> bool:
     low = tok.low
     if not tok.word:
@@ -72,12 +88,15 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
         j -= 1
     if j == 0:
         return None
+    if any(toks[k].low in _BE for k in range(j, verb)) and not toks[verb].low.endswith("ing"):
+        return None  # passive ("was first reported by"): the subject is no speaker
     # Apposition: NAME , APPOSITION , verb
     if toks[j - 1].text == ",":
         k = j - 2
         while k >= 0 and toks[k].text != "," and j - k < 10:
             k -= 1
-        if k > 0 and toks[k].text == ",":
+        if k > 0 and toks[k].text == "," and toks[k + 1].low not in _CLAUSE_START and not any(
+                toks[x].low in CUE_VERBS for x in range(k + 1, j - 1)):
             name = speaker_before(toks, k, limit)
             if name and toks[name[1] - 1].cap:
                 return name
@@ -85,9 +104,11 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
     last = toks[j - 1]
     if last.low in PRONOUNS:
         return (j - 1, j)
-    if toks[verb].low in AMBIGUOUS and not last.cap:
-        return None
-    if not _np_word(last) or not (last.cap or last.low in SPEAKER_NOUNS or last.text == ")"):
+    if toks[verb].low in AMBIGUOUS and (not last.cap or last.low.endswith(("’s", "'s"))):
+        return None  # "member states", "the editor's note"
+    common = _common_head(last)
+    if not _np_word(last) or not (last.cap or last.low in SPEAKER_NOUNS or last.text == ")"
+                                  or common):
         return None
     i = j - 1
     while i > 0 and j - i < limit:
@@ -101,8 +122,8 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
             break
         if not prev.cap and prev.low not in SPEAKER_NOUNS and prev.low not in TITLES:
             # lower-case modifiers only inside a description ("top black lawmakers")
-            if not (last.low in SPEAKER_NOUNS and not last.cap and j - i <= 3
-                    and prev.text.isalpha()):
+            if not ((last.low in SPEAKER_NOUNS or common) and not last.cap and j - i <= 3
+                    and prev.text.isalpha() and prev.low not in _NOT_HEAD):
                 break
         i -= 1
     # Trim a leading sentence word that is no name ("Meanwhile Macron said").
