@@ -291,13 +291,11 @@ class _Engine:
     def reported(self) -> None:
         text = self.text
         taken = _Spans([(u.start, u.end) for u in self.units])
-        cues = [m.start() for m in _WORDS.finditer(text) if m.group().lower() in _CUE_WORDS]
         for s, e in self.layout.sents:
-            k = bisect_left(cues, s)
-            if k == len(cues) or cues[k] >= e:
-                continue  # no cue word at all: nothing to tokenise
             if taken.overlaps(s, e):
                 continue  # the sentence holds a quotation already: its words are its frame
+            if _CUE_WORDS.isdisjoint(_WORDS.findall(text[s:e].lower())):
+                continue  # no cue word at all: nothing to tokenise
             toks = tokens(text, s, e)
             if len(toks) < 4:
                 continue

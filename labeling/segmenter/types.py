@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -36,6 +36,10 @@ class Quote:
     paragraph_end: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # Every field is a scalar or a tuple of int pairs: no deep copy (``asdict``) needed.
+        d = {name: getattr(self, name) for name in _FIELDS}
         d["parts"] = [list(p) for p in self.parts] if self.parts else None
         return d
+
+
+_FIELDS = tuple(f.name for f in fields(Quote))

@@ -31,20 +31,23 @@ class Tok:
         self.text = text
         self.start = start
         self.end = end
-        self.low = text.lower().rstrip(".")
-        self.cap = text[:1].isupper()
-        self.word = text[:1].isalnum()
+        low = text.lower()
+        self.low = low.rstrip(".") if low[-1] == "." else low
+        c = text[0]
+        self.cap = c.isupper()
+        self.word = c.isalnum()
 
 
 def tokens(text: str, start: int, end: int) -> list[Tok]:
-    out = []
+    out: list[Tok] = []
+    append = out.append
     for m in _TOKEN.finditer(text, start, end):
         t = m.group()
-        s, e = m.start(), m.end()
+        s, e = m.span()
         # A trailing full stop belongs to the sentence, unless the word is an initial.
-        if len(t) > 1 and t[-1] == "." and not _INITIAL.fullmatch(t):
+        if t[-1] == "." and len(t) > 1 and not _INITIAL.fullmatch(t):
             t, e = t[:-1], e - 1
-        out.append(Tok(t, s, e))
+        append(Tok(t, s, e))
     return out
 
 
