@@ -243,3 +243,27 @@ def test_a_clause_after_a_comma_is_no_apposition() -> None:
     assert q.speaker == "one official"
     q = one("Anna Berg, a spokeswoman for the port, said the union expected more ships.")
     assert q.speaker == "Anna Berg" and q.text == "the union expected more ships"
+
+
+def test_reported_speech_beside_a_quotation() -> None:
+    text = "“We will rebuild,” the mayor said, adding that the pier would reopen by June."
+    units = segment(text)
+    assert [u.text for u in units] == ["“We will rebuild,”", "that the pier would reopen by June"]
+    # Words that only frame the quotation are no unit of their own.
+    assert len(segment("“We will rebuild,” the mayor said of the storm damage on Friday.")) == 1
+    assert len(segment("When she reached the harbor office, she said, “Nothing is left.”")) == 1
+
+
+def test_attribution_inside_the_sentence_gives_two_parts() -> None:
+    text = "The old ferry, the captain said, would be sold to a museum in the spring."
+    q = one(text)
+    assert [text[a:b] for a, b in q.parts or []] == ["The old ferry",
+                                                     "would be sold to a museum in the spring"]
+    assert q.speaker == "the captain"
+
+
+def test_participle_continues_the_speaker() -> None:
+    text = "Lena Ortiz said the bridge was safe, adding that inspections would continue weekly."
+    a, b = segment(text)
+    assert a.text == "the bridge was safe" and b.text == "that inspections would continue weekly"
+    assert b.speaker == "Lena Ortiz" and b.cue == "adding"

@@ -44,6 +44,10 @@ _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\
 # participle or attribution that starts a new clause ("..., citing", "..., according to").
 _CONTENT_END = re.compile(r";|,\s+(?:according to|saying|arguing|noting|calling|telling|adding|"
                           r"citing|said|says)\b")
+_PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insisting "
+                             "claiming explaining stressing".split())
+_SUBORDINATORS = frozenset("when while as after before if because since although though once "
+                          "until".split())
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 
 
@@ -88,6 +92,9 @@ def _cut(text: str, s: int, e: int) -> tuple[int, int]:
     return _trim(text, s, m.start() if m and m.start() > s else e)
 
 
+FRAME_CHARS = 400  # how far before or after a quotation its speaker and cue are looked for
+
+
 def _tail_bounds(text: str, layout: Layout, pos: int) -> int:
     """End of the clause that follows a closing mark (the next sentence if one ends here)."""
     p_end = layout.para_of(max(0, pos - 1))[1]
@@ -99,7 +106,7 @@ def _tail_bounds(text: str, layout: Layout, pos: int) -> int:
             k += 1
         if k < p_end:
             end = layout.sent_of(k)[1]
-    return min(end, p_end)
+    return min(end, p_end, pos + FRAME_CHARS)
 
 
 def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], int] | None:
@@ -159,7 +166,7 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
     for j in range(after, limit):
         if toks[j].low == "that":
             return j
-        if toks[j].text in (".", ";", ":", "“", "\""):
+        if toks[j].text in (".", ";", ":", "“", "\"", ","):
             break
     j = after
     if verb in ("told", "tell", "tells", "telling"):
@@ -237,7 +244,8 @@ class _Engine:
                 continue
             s_start = layout.sent_of(first)[0]
             p_start = layout.para_of(first)[0]
-            s_start = max(s_start, p_start)
+            # Bounded: a sentence of many quotes must not be re-read from its start each time.
+            s_start = max(s_start, p_start, first - FRAME_CHARS)
             head = tokens(text, s_start, first)
             got = _attribute_head(head)
             if got:
@@ -291,25 +299,49 @@ class _Engine:
     def reported(self) -> None:
         text = self.text
         taken = _Spans([(u.start, u.end) for u in self.units])
+        quoted = sorted(self.units, key=lambda u: u.start)
+        qi = 0
         for s, e in self.layout.sents:
-            if taken.overlaps(s, e):
-                continue  # the sentence holds a quotation already: its words are its frame
             if _CUE_WORDS.isdisjoint(_WORDS.findall(text[s:e].lower())):
                 continue  # no cue word at all: nothing to tokenise
             toks = tokens(text, s, e)
             if len(toks) < 4:
                 continue
-            unit = self._according(toks, s, e) or self._cue_clause(toks, s, e)
-            if unit is None:
-                continue
-            if taken.overlaps(unit.start, unit.end):
-                continue
-            if _n_words(text, unit.start, unit.end) < 3:
-                continue
-            seg = text[unit.start:unit.end]
-            unit.type = "mixed" if any(c in seg for c in "“”\"«»") or "''" in seg else "indirect"
-            self.units.append(unit)
-            taken.add(unit.start, unit.end)
+            while qi < len(quoted) and quoted[qi].start < s:
+                qi += 1
+            frame = None
+            k = qi
+            while k < len(quoted) and quoted[k].start < e:
+                frame = quoted[k].speaker or frame
+                k += 1
+            acc = self._according(toks, s, e)
+            for unit in [acc] if acc else self._cue_clauses(toks, s, e, frame):
+                if taken.overlaps(unit.start, unit.end):
+                    continue
+                if _n_words(text, unit.start, unit.end) < 3:
+                    continue
+                if taken.overlaps(s, e) and self._frames_a_quote(unit, taken, s):
+                    continue
+                seg = text[unit.start:unit.end]
+                unit.type = "mixed" if any(c in seg for c in "“”\"«»") or "''" in seg \
+                    else "indirect"
+                self.units.append(unit)
+                taken.add(unit.start, unit.end)
+
+    def _frames_a_quote(self, unit: _Unit, taken: _Spans, s: int) -> bool:
+        """Words around a quotation in its sentence that only frame it: '"...," X said
+        [of the plan]' or '[When he arrived], he said, "..."'."""
+        text = self.text
+        if _WORDS.match(text, unit.start) and text[unit.start:unit.end].split(None, 1)[0].lower() \
+                in _SUBORDINATORS:
+            return True
+        if unit.cue is None or unit.start < unit.cue[1] or text[unit.cue[1] - 3:unit.cue[1]] == "ing" \
+                or text.startswith("that ", unit.start):
+            return False
+        k = bisect_left(taken.ends, unit.cue[0] + 1) - 1  # the last quote ending before the cue
+        if k < 0 or taken.ends[k] < s:
+            return False
+        return _n_words(text, taken.ends[k], unit.cue[0]) <= 6
 
     def _according(self, toks: list[Tok], s: int, e: int) -> _Unit | None:
         text = self.text
@@ -334,51 +366,98 @@ class _Engine:
             return _Unit([(cs, ce)], "indirect", speaker, cue)
         return None
 
-    def _cue_clause(self, toks: list[Tok], s: int, e: int) -> _Unit | None:
+    def _cue_clauses(self, toks: list[Tok], s: int, e: int,
+                     frame_speaker: tuple[int, int] | None) -> list[_Unit]:
+        """Reported speech in one sentence, left to right (several units when it has them)."""
+        out: list[_Unit] = []
+        v = 0
+        last_sp = frame_speaker
+        while v < len(toks):
+            got = self._cue_clause_at(toks, v, s, e, last_sp)
+            if got is None:
+                v += 1
+                continue
+            unit, sp = got
+            if sp is not None:
+                last_sp = sp
+            if unit is None:
+                v += 1
+                continue
+            out.append(unit)
+            nv = v + 1
+            while nv < len(toks) and toks[nv].start < unit.end:
+                nv += 1
+            v = nv
+        return out
+
+    def _cue_clause_at(self, toks: list[Tok], v: int, s: int, e: int,
+                       last_sp: tuple[int, int] | None
+                       ) -> tuple[_Unit | None, tuple[int, int] | None] | None:
+        """The unit whose cue is ``toks[v]`` (and the speaker found), or None."""
         text = self.text
-        for v, t in enumerate(toks):
-            that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
-            if t.cap or t.low.endswith("ing") or not (
-                    (t.low in CUE_VERBS and t.low not in QUOTE_ONLY_VERBS)
-                    or (that_next and t.low in THAT_VERBS)):
-                continue
-            sp = speaker_before(toks, v)
-            if sp is None:
-                # "..., said the spokesman."
-                if v > 0 and toks[v - 1].text == "," and t.low in ("said", "says"):
-                    sa = speaker_after(toks, v)
-                    if sa and (sa[1] >= len(toks) or toks[sa[1]].text in (",", ".", ";", "!", "?")
-                               or toks[sa[1]].low in TIME_WORDS):
-                        cs, ce = _trim(text, s, toks[v - 1].start)
-                        if ce > cs:
-                            return _Unit([(cs, ce)], "indirect", _span(toks, sa),
-                                         (t.start, t.end))
-                continue
-            speaker = _span(toks, sp)
-            cue = (t.start, t.end)
-            nxt = toks[v + 1] if v + 1 < len(toks) else None
-            # "CONTENT, X said (Friday)." / "CONTENT, X said, adding ..."
-            if sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
-                    nxt is None or nxt.text in (",", ".", ";", "!", "?") or nxt.low in TIME_WORDS):
-                cs, ce = _trim(text, s, toks[sp[0] - 1].start)
-                if ce > cs and _n_words(text, cs, ce) >= 3:
-                    return _Unit([(cs, ce)], "indirect", speaker, cue)
-                continue
-            if nxt is not None and nxt.text == "," and not (
-                    v + 2 < len(toks) and toks[v + 2].text in ("“", "\"")):
-                continue  # "X said, ..." is no clause of X's
-            if t.low not in STRONG_CUES and not that_next:
-                has_that = any(x.low == "that" for x in toks[v + 1:v + 4])
-                if not has_that:
-                    continue
-            cs_i = _content_start(toks, v + 1)
-            if cs_i is None:
-                continue
+        t = toks[v]
+        that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
+        if t.cap:
+            return None
+        if t.low.endswith("ing"):
+            # "..., adding that ..." / "..., saying ...": the sentence's speaker goes on.
+            if (last_sp is None or v == 0 or toks[v - 1].text != "," or t.low not in CUE_VERBS
+                    or not (that_next or t.low in _PARTICIPLE_CUES)):
+                return None
+            cs_i = v + 1
+            if cs_i >= len(toks) or toks[cs_i].text in ("“", "\"", ":", ","):
+                return None
             cs, ce = _cut(text, toks[cs_i].start, e)
-            if ce <= cs:
-                continue
-            return _Unit([(cs, ce)], "indirect", speaker, cue)
-        return None
+            if _n_words(text, cs, ce) < 3:
+                return None
+            return _Unit([(cs, ce)], "indirect", last_sp, (t.start, t.end)), None
+        if not ((t.low in CUE_VERBS and t.low not in QUOTE_ONLY_VERBS)
+                or (that_next and t.low in THAT_VERBS)):
+            return None
+        sp = speaker_before(toks, v)
+        if sp is None:
+            # "..., said the spokesman."
+            if v > 0 and toks[v - 1].text == "," and t.low in ("said", "says"):
+                sa = speaker_after(toks, v)
+                if sa and (sa[1] >= len(toks) or toks[sa[1]].text in (",", ".", ";", "!", "?")
+                           or toks[sa[1]].low in TIME_WORDS):
+                    cs, ce = _trim(text, s, toks[v - 1].start)
+                    if ce > cs:
+                        speaker = _span(toks, sa)
+                        return _Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
+            return None
+        speaker = _span(toks, sp)
+        cue = (t.start, t.end)
+        nxt = toks[v + 1] if v + 1 < len(toks) else None
+        # "CONTENT, X said (Friday)." / "CONTENT, X said, adding ..." / "A, X said, B."
+        if sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
+                nxt is None or nxt.text in (",", ".", ";", "!", "?") or nxt.low in TIME_WORDS):
+            parts = []
+            cs, ce = _trim(text, s, toks[sp[0] - 1].start)
+            if ce > cs:
+                parts.append((cs, ce))
+            if nxt is not None and nxt.text == "," and v + 2 < len(toks) and \
+                    toks[v + 2].low not in CUE_VERBS and toks[v + 2].text not in ("“", "\""):
+                cs2, ce2 = _cut(text, toks[v + 2].start, e)
+                if _n_words(text, cs2, ce2) >= 3:
+                    parts.append((cs2, ce2))
+            if parts and _n_words(text, parts[0][0], parts[-1][1]) >= 3:
+                return _Unit(parts, "indirect", speaker, cue), speaker
+            return None, speaker
+        if nxt is not None and nxt.text == "," and not (
+                v + 2 < len(toks) and toks[v + 2].text in ("“", "\"")):
+            return None, speaker  # "X said, ..." is no clause of X's
+        if t.low not in STRONG_CUES and not that_next:
+            has_that = any(x.low == "that" for x in toks[v + 1:v + 4])
+            if not has_that:
+                return None, speaker
+        c_i = _content_start(toks, v + 1)
+        if c_i is None:
+            return None, speaker
+        cs, ce = _cut(text, toks[c_i].start, e)
+        if ce <= cs:
+            return None, speaker
+        return _Unit([(cs, ce)], "indirect", speaker, cue), speaker
 
     # ---------------------------------------------------------------- headlines
     def headlines(self) -> None:
