@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .lexicon import NON_NAMES, PERSON_PRONOUNS, PRONOUNS, SPEAKER_NOUNS, TITLES
 
 _NAME = re.compile(
-    r"(?<![\w’'])((?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*)(?:[ \-](?:(?:de|da|van|von|bin|al|le|la)"
+    r"(?=[A-Z])(?<![\w’'])((?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*)(?:[ \-](?:(?:de|da|van|von|bin|al|le|la)"
     r"[ \-])?(?:[A-Z][a-zA-Z’'\-]+|[A-Z]\.))+)"
 )
 LOOKBACK = 400  # names looked at, nearest first, when resolving a mention

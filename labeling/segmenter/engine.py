@@ -49,6 +49,7 @@ _PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insis
 _SUBORDINATORS = frozenset("when while as after before if because since although though once "
                           "until".split())
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
+_THAT_ONLY = THAT_VERBS - CUE_VERBS
 
 
 @dataclass
@@ -302,8 +303,11 @@ class _Engine:
         quoted = sorted(self.units, key=lambda u: u.start)
         qi = 0
         for s, e in self.layout.sents:
-            if _CUE_WORDS.isdisjoint(_WORDS.findall(text[s:e].lower())):
-                continue  # no cue word at all: nothing to tokenise
+            words = _WORDS.findall(text, s, e)
+            found = _CUE_WORDS.intersection(words)
+            if "According" not in words and (
+                    not found or found <= _THAT_ONLY and "that" not in words):
+                continue  # no cue word that can fire (cues are lower case): nothing to tokenise
             toks = tokens(text, s, e)
             if len(toks) < 4:
                 continue
@@ -373,6 +377,9 @@ class _Engine:
         v = 0
         last_sp = frame_speaker
         while v < len(toks):
+            if toks[v].low not in _CUE_WORDS:
+                v += 1
+                continue
             got = self._cue_clause_at(toks, v, s, e, last_sp)
             if got is None:
                 v += 1
