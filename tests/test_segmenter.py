@@ -267,3 +267,24 @@ def test_participle_continues_the_speaker() -> None:
     a, b = segment(text)
     assert a.text == "the bridge was safe" and b.text == "that inspections would continue weekly"
     assert b.speaker == "Lena Ortiz" and b.cue == "adding"
+
+
+def test_long_apposition_after_the_quote() -> None:
+    text = ("“The bridge is safe,” Maria Lindqvist, the chief engineer of the regional "
+            "transport authority, said.")
+    q = one(text)
+    assert q.speaker == "Maria Lindqvist"
+
+
+def test_continued_introduces_a_quote() -> None:
+    text = "“We are ready,” she said.\n\n“Honestly,” she continued, “the storm was a test.”"
+    units = segment(text)
+    assert units[-1].cue == "continued" and units[-1].speaker == "she"
+    assert segment("Prices continued to rise all year.") == []
+
+
+def test_sentence_ends_before_a_double_apostrophe_quote() -> None:
+    text = ("''We are ready,'' said Ana Ruiz, the harbor master. ''The ships can come in "
+            "now that the channel is clear.''")
+    a, b = segment(text)
+    assert spk(b) == ("Ana Ruiz", "Ana Ruiz")

@@ -115,12 +115,14 @@ def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[
     k = 0
     while k < len(toks) and toks[k].text in (",", "—", "–", "-"):
         k += 1
-    for v in range(k, min(len(toks), k + 9)):
+    for v in range(k, min(len(toks), k + 16)):
         t = toks[v]
         if t.low not in CUE_VERBS:
             continue
         if t.cap and v > k:
             continue
+        if v - k >= 9 and toks[v - 1].text != ",":
+            return None  # far from the quote only after an apposition ("X, a ..., said")
         if v == k:  # inverted: said Macron
             sp = speaker_after(toks, v)
             if sp:

@@ -10,7 +10,7 @@ declare decry demand deny describe disclose dismiss emphasise emphasize estimate
 insist joke lament mention note object observe pledge point predict promise propose protest
 question recall reckon recount reiterate remark reply report respond reveal scoff signal
 state stress suggest testify threaten tweet urge vow warn welcome wonder worry criticise
-criticize accuse hint concur predict assess repeat maintain indicate call describe
+criticize accuse hint concur predict assess repeat maintain indicate call describe continue
 """.split()
 _IRREGULAR = {
     "say": ["say", "says", "said", "saying"],
@@ -56,7 +56,8 @@ acknowledge insist agree admit charge allege suggest""".split() for f in _inflec
 QUOTE_ONLY_VERBS = frozenset({"asked", "asks", "ask", "asking", "thought", "think", "thinks",
                               "believe", "believes", "believed", "wonder", "wondered",
                               "wonders", "joked", "jokes", "question", "questioned",
-                              "estimate", "estimated", "estimates", "put", "puts"})
+                              "estimate", "estimated", "estimates", "put", "puts",
+                              "continue", "continues", "continued", "continuing"})
 # Verbs that report speech with or without "that"; others need "that" for indirect speech.
 STRONG_CUES = frozenset(
     f for v in ("say", "tell", "add", "warn", "insist", "stress", "argue", "note", "acknowledge",

@@ -10,7 +10,7 @@ from .lexicon import ABBREVIATIONS
 _PARA = re.compile(r"[^\n]+")
 # A sentence may end after . ! ? (and closing quotes/brackets), before white space and an
 # upper-case letter, a digit or an opening quote.
-_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s+[\"“‘«(\[]?[A-Z0-9])")
+_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s+(?:''|[\"“‘«(\[])?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
