@@ -288,3 +288,24 @@ def test_sentence_ends_before_a_double_apostrophe_quote() -> None:
             "now that the channel is clear.''")
     a, b = segment(text)
     assert spk(b) == ("Ana Ruiz", "Ana Ruiz")
+
+
+@pytest.mark.parametrize("text,speaker,name", [
+    ("“The dunes are moving,” said Mr. Okafor, who studies the coast.", "Mr. Okafor", "Okafor"),
+    ("“The dunes are moving,” said the Rev. Ada Lowe of the harbor church.", "the Rev. Ada Lowe",
+     "Ada Lowe"),
+    ("“The dunes are moving,” council chair Tom Reyes (D-Ore.) said on Friday.", "council chair Tom Reyes",
+     "Tom Reyes"),
+])
+def test_abbreviated_titles_and_bracketed_party(text: str, speaker: str, name: str) -> None:
+    q = segment(text)[0]
+    assert spk(q) == (speaker, name)
+
+
+def test_organisation_descriptions_and_it() -> None:
+    text = ("The International Coastal Fund met in Lisbon on Monday.\n\n"
+            "The fund warned that sea levels would rise faster than expected.\n\n"
+            "It said that ports should prepare new defenses within a decade.")
+    a, b = segment(text)
+    assert spk(a) == ("The fund", "International Coastal Fund")
+    assert spk(b) == ("It", "International Coastal Fund")

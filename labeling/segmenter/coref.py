@@ -30,7 +30,10 @@ _GENERIC = {"leader": {"president", "chancellor", "minister", "premier", "king",
             "minister": {"minister"}}
 _ORG_WORDS = {"times", "post", "news", "agency", "ministry", "party", "union", "house",
               "council", "committee", "office", "department", "kremlin", "nato", "press",
-              "journal", "tribune", "reuters", "tass", "network", "group", "institute"}
+              "journal", "tribune", "reuters", "tass", "network", "group", "institute", "fund",
+              "bank", "court", "commission", "foundation", "association", "university",
+              "company", "corporation", "campaign", "administration", "organization", "center",
+              "board", "service", "bureau", "senate", "congress", "police"}
 
 
 def _after_titles(words: list[str]) -> int:
@@ -112,8 +115,13 @@ class Resolver:
         if low[0] in PRONOUNS and len(words) == 1:
             if low[0] in PERSON_PRONOUNS:
                 return last_person or self._last_person(pos)
-            return None  # it / they / we: no person to name
-        if low[0] in ("the", "a", "an") or low[-1] in SPEAKER_NOUNS and not words[-1][0].isupper():
+            if low[0] in ("it", "they"):  # an organisation ("the committee ... it stated")
+                return self._last_org(pos)
+            return None  # we / you / I: the writer or a crowd, no name to give
+        if low[0] in ("the", "a", "an") and len(words) > 2 and words[-1][:1].isupper() and \
+                words[-2][:1].isupper() and low[-1] not in _TITLE_WORDS:
+            words, low = words[1:], low[1:]  # "the Rev. Peter Wherry": a name after all
+        elif low[0] in ("the", "a", "an") or low[-1] in SPEAKER_NOUNS and not words[-1][0].isupper():
             head = low[-1]
             mods = set(low[1:-1]) - {"the", "a", "an"}
             wanted = _GENERIC.get(head, {head})
@@ -125,6 +133,8 @@ class Resolver:
                 tests.append(lambda e: bool(mods & e.words))
             else:
                 tests.append(lambda e: bool(e.words & wanted))
+            # "the fund" -> "International Monetary Fund", "the panel" -> "Select Panel"
+            tests.append(lambda e: head in e.name.lower().split())
             for test in tests:
                 best = next((e.name for e in before if test(e)), None)
                 if best:
@@ -132,12 +142,20 @@ class Resolver:
             if best is None and head in ("leader", "president", "chancellor", "minister"):
                 best = last_person
             return best
-        # A name: strip leading titles, expand a surname.
+        # A name: strip leading descriptions and titles, expand a surname.
+        first_cap = next((k for k, w in enumerate(words) if w[:1].isupper()), 0)
+        words = words[first_cap:]
         i = _after_titles(words)
         core = " ".join(w.strip(",") for w in words[i:])
         if len(core.split()) == 1:
             return self.full_name(core, pos) or core
         return core
+
+    def _last_org(self, pos: int) -> str | None:
+        for e in self._before(pos):
+            if not e.person:
+                return e.name
+        return None
 
     def _last_person(self, pos: int) -> str | None:
         for e in self._before(pos):

@@ -121,7 +121,8 @@ def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[
             continue
         if t.cap and v > k:
             continue
-        if v - k >= 9 and toks[v - 1].text != ",":
+        if v - k >= 9 and toks[v - 1].text not in (",", ")") and \
+                sum(1 for x in toks[k:v] if x.word) >= 8:
             return None  # far from the quote only after an apposition ("X, a ..., said")
         if v == k:  # inverted: said Macron
             sp = speaker_after(toks, v)

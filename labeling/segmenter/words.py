@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .lexicon import (
+    ABBREVIATIONS,
     AMBIGUOUS,
     AUX,
     CUE_VERBS,
@@ -104,6 +105,12 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
             if name and toks[name[1] - 1].cap:
                 return name
         return None
+    if toks[j - 1].text == ")":  # "Jason Chaffetz (R-Utah) said": the name before the brackets
+        k = j - 2
+        while k > 0 and toks[k].text != "(" and j - k < 8:
+            k -= 1
+        if k > 0 and toks[k].text == "(":
+            j = k
     last = toks[j - 1]
     if last.low in PRONOUNS:
         return (j - 1, j)
@@ -151,7 +158,11 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
         j += 1
     while j < len(toks) and j - i < limit:
         t = toks[j]
-        if t.text in (",", ";", ":") or (not t.word and t.text not in (".", "’", "'", "-")):
+        if t.text == "." and j > i and toks[j - 1].low in ABBREVIATIONS and \
+                j + 1 < len(toks) and toks[j + 1].cap:
+            j += 1  # "Mr. Pike", "the Rev. Peter Wherry"
+            continue
+        if t.text in (",", ";", ":", ".") or (not t.word and t.text not in ("’", "'", "-")):
             break
         if not t.cap and t.low not in SPEAKER_NOUNS and t.low not in TITLES and \
                 not (j + 1 < len(toks) and toks[j + 1].low in SPEAKER_NOUNS and t.text.isalpha()):
@@ -159,6 +170,8 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
         if t.low in TIME_WORDS and not t.cap:
             break
         j += 1
+    while j > i + 1 and not toks[j - 1].cap and toks[j - 1].low not in SPEAKER_NOUNS:
+        j -= 1  # "said the Rev. Ada Lowe [of the]"
     if j == i or (j == i + 1 and toks[i].low in ("the", "a", "an")):
         return None
     last = toks[j - 1]
