@@ -87,6 +87,7 @@ def _find_close(text: str, start: int, end: int, mark: str) -> int:
 def find_quotes(text: str, layout: Layout) -> list[Marked]:
     """Every quotation in reading order; no two overlap."""
     out: list[Marked] = []
+    stray: set[tuple[int, str]] = set()
     paras = layout.paras
     pi = 0
     pos = 0
@@ -103,7 +104,7 @@ def find_quotes(text: str, layout: Layout) -> list[Marked]:
         if mark == "”" and not (i == p_start or text[i - 1] in " (—–-:"):
             pos = i + 1  # a stray closing mark
             continue
-        if not _is_opener(text, i, len(mark)):
+        if not _is_opener(text, i, len(mark)) or (pi, mark) in stray:
             pos = i + 1
             continue
         close = _find_close(text, i + len(mark), p_end, mark)
@@ -137,4 +138,7 @@ def find_quotes(text: str, layout: Layout) -> list[Marked]:
             pos = p_end
             continue
         pos = i + 1  # a stray opening mark: ignore it
+        # Nothing closes this mark in the rest of the paragraph: later openers of the same
+        # mark there are strays too (found once, so a paragraph of them stays linear).
+        stray.add((pi, mark))
     return out
