@@ -309,3 +309,28 @@ def test_organisation_descriptions_and_it() -> None:
     a, b = segment(text)
     assert spk(a) == ("The fund", "International Coastal Fund")
     assert spk(b) == ("It", "International Coastal Fund")
+
+
+@pytest.mark.parametrize("text,content,cue", [
+    ("The harbor union criticized the new shift schedule, saying it was unsafe.",
+     "the new shift schedule", "criticized"),
+    ("Mayor Ines Bauer called for an independent inquiry into the flooding.",
+     "an independent inquiry into the flooding", "called"),
+    ("The fishermen vowed to block the port until the quotas were lifted.",
+     "to block the port until the quotas were lifted", "vowed"),
+    ("She believes the ferry line can survive without subsidies.",
+     "the ferry line can survive without subsidies", "believes"),
+    ("The council asked the engineers whether the dam could hold another winter.",
+     "whether the dam could hold another winter", "asked"),
+])
+def test_stances_with_an_object(text: str, content: str, cue: str) -> None:
+    q = segment(text)[0]
+    assert q.text == content and q.cue == cue and q.type == "indirect"
+
+
+@pytest.mark.parametrize("text", [
+    "The mayor's plan to widen the road was dropped in May.",
+    "Portugal offers a mild climate to many retirees.",
+])
+def test_nouns_and_non_speech_are_no_stances(text: str) -> None:
+    assert segment(text) == []

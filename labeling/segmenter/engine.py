@@ -22,13 +22,18 @@ from dataclasses import dataclass
 
 from .coref import Resolver
 from .lexicon import (
+    AUX,
+    BELIEF_VERBS,
     CUE_VERBS,
+    OBJECT_VERBS,
     PERSON_PRONOUNS,
     PRONOUNS,
     QUOTE_ONLY_VERBS,
+    SPEAKER_NOUNS,
     STRONG_CUES,
     THAT_VERBS,
     TIME_WORDS,
+    TO_VERBS,
 )
 from .marks import Marked, find_quotes
 from .structure import Layout
@@ -49,7 +54,13 @@ _PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insis
 _SUBORDINATORS = frozenset("when while as after before if because since although though once "
                           "until".split())
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
-_THAT_ONLY = THAT_VERBS - CUE_VERBS
+_STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
+_CUE_WORDS = _CUE_WORDS | _STANCE_VERBS
+_THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS
+_WH = frozenset("whether if what why how when where who to".split())
+# A noun-phrase object ends at a clause break.
+_OBJECT_END = re.compile(r"[,;:]|\s[—–-]{1,2}\s|\s(?:but|because|after|while|when|before|since|"
+                         r"although|though|and then)\s")
 
 
 @dataclass
@@ -232,6 +243,8 @@ class _Engine:
             q = marked[i]
             i += 1
             first, last = q.parts[0][0], q.parts[-1][1]
+            if not _WORDS.search(text, first, last):
+                continue  # marks around no word at all ('""', '« »'): nothing to label
             unit = _Unit(list(q.parts), "direct")
             tail_end = _tail_bounds(text, layout, last)
             tail = tokens(text, last, tail_end) if q.closed else []
@@ -421,6 +434,9 @@ class _Engine:
             if _n_words(text, cs, ce) < 3:
                 return None
             return _Unit([(cs, ce)], "indirect", last_sp, (t.start, t.end)), None
+        if t.low in _STANCE_VERBS and not that_next and not (
+                t.low in CUE_VERBS and any(x.low == "that" for x in toks[v + 1:v + 4])):
+            return self._stance(toks, v, e)
         if not ((t.low in CUE_VERBS and t.low not in QUOTE_ONLY_VERBS)
                 or (that_next and t.low in THAT_VERBS)):
             return None
@@ -468,6 +484,54 @@ class _Engine:
         if ce <= cs:
             return None, speaker
         return _Unit([(cs, ce)], "indirect", speaker, cue), speaker
+
+    def _stance(self, toks: list[Tok], v: int, e: int
+                ) -> tuple[_Unit | None, tuple[int, int] | None] | None:
+        """A stance whose object is the content: "X criticized [the plan]", "X vowed [to
+        act]", "X believes [he can win]". Only a named, pronoun or titled speaker."""
+        text = self.text
+        t = toks[v]
+        sp = speaker_before(toks, v)
+        if sp is None:
+            return None
+        head = toks[sp[1] - 1]
+        described = toks[sp[0]].low in ("the", "a", "an") and sp[1] - sp[0] > 1
+        if not (head.cap or head.low in PRONOUNS or head.low in SPEAKER_NOUNS or described) or \
+                head.text.endswith(("’s", "'s")):
+            return None  # "Obama's plan to ...": a possessive, the verb is a noun
+        speaker = _span(toks, sp)
+        j = v + 1
+        while j < len(toks) and toks[j].low in AUX and not toks[j].cap:
+            j += 1  # "called again for"
+        if j >= len(toks):
+            return None, speaker
+        low = toks[j].low
+        if t.low in TO_VERBS and low != "to" and t.low not in OBJECT_VERBS:
+            if not t.low.startswith(("want", "hope")):
+                return None, speaker
+        if t.low in BELIEF_VERBS and t.low not in TO_VERBS:
+            # a clause: it opens with its subject
+            if not (low in PRONOUNS or low in ("the", "a", "an", "his", "her", "their", "its")
+                    or toks[j].cap and not t.low.startswith("kn")):
+                return None, speaker
+        if low in ("for", "on", "about", "of") and t.low not in BELIEF_VERBS:
+            j += 1  # "called for [an inquiry]", "called on [Congress to act]"
+        elif t.low.startswith("ask"):
+            k = j
+            while k < min(len(toks), j + 8) and toks[k].low not in _WH:
+                k += 1
+            if k < len(toks) and toks[k].low in _WH:
+                j = k  # "asked the attorney [whether ...]"
+        if j >= len(toks) or not toks[j].word:
+            return None, speaker
+        if t.low in OBJECT_VERBS and low != "to":
+            m = _OBJECT_END.search(text, toks[j].start, e)
+            cs, ce = _trim(text, toks[j].start, m.start() if m else e)
+        else:
+            cs, ce = _cut(text, toks[j].start, e)
+        if ce <= cs:
+            return None, speaker
+        return _Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
 
     # ---------------------------------------------------------------- headlines
     def headlines(self) -> None:

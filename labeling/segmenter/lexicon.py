@@ -52,6 +52,21 @@ contend conclude guess imagine suspect worry bet prove demonstrate indicate reve
 acknowledge insist agree admit charge allege suggest""".split() for f in _inflect(v)) | {
     "thought", "knew", "known", "felt", "found", "learned", "learnt", "heard", "shown",
     "showed", "proven"}
+# Stances with a noun-phrase object, which is the attributed content ("X criticized [the
+# plan]", "X called [the charges fabricated]", "X called for [an inquiry]").
+_OBJECT = """call describe accuse criticize criticise cite reject attack blast deny condemn urge
+oppose propose question praise defend endorse welcome demand dismiss blame applaud ask
+express recommend request label dub""".split()
+OBJECT_VERBS = frozenset(f for v in _OBJECT for f in _inflect(v) if not f.endswith("ing")) | {
+    "sought", "seeks", "seek", "slammed", "slams", "supported", "backed"}
+# Stances with a "to" clause ("X vowed [to repeal the law]"); want and hope also take
+# "X wants [voters to remember]".
+_TO = "want plan hope vow pledge promise refuse decline agree intend threaten aim".split()
+TO_VERBS = frozenset(f for v in _TO for f in _inflect(v) if not f.endswith("ing")) | {
+    "planned", "sought", "seeks", "seek"}
+# Beliefs whose clause may come without "that" ("X believes [he can win]").
+BELIEF_VERBS = frozenset("""believe believes believed think thinks thought feel feels felt fear
+fears feared suspect suspects suspected expect expects expected know knows knew""".split())
 # Verbs that take a direct quote but rarely report speech on their own (e.g. "asked").
 QUOTE_ONLY_VERBS = frozenset({"asked", "asks", "ask", "asking", "thought", "think", "thinks",
                               "believe", "believes", "believed", "wonder", "wondered",
