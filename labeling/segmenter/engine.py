@@ -17,7 +17,7 @@ Four passes over one text, all offsets into it:
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from .coref import Resolver
@@ -217,6 +217,11 @@ class _Spans:
         k = bisect_left(self.starts, e) - 1  # the last range starting before e
         return k >= 0 and self.ends[k] > s
 
+    def covers(self, s: int, e: int) -> bool:
+        """Whether one range holds all of [s, e)."""
+        k = bisect_right(self.starts, s) - 1  # the last range starting at or before s
+        return k >= 0 and self.ends[k] >= e
+
     def add(self, s: int, e: int) -> None:
         if e <= s:
             return
@@ -319,6 +324,8 @@ class _Engine:
         quoted = sorted(self.units, key=lambda u: u.start)
         qi = 0
         for s, e in self.layout.sents:
+            if taken.covers(s, e):
+                continue  # inside a quotation: the quoted words are no one's frame
             words = _WORDS.findall(text, s, e)
             found = _CUE_WORDS.intersection(words)
             if "According" not in words and (
