@@ -41,6 +41,7 @@ from .types import Quote
 from .words import Tok, speaker_after, speaker_before, tokens
 
 _MARKS = "\"“”„«»‘’‹›‚"
+_MARKS_AND_APOSTROPHE = _MARKS + "'"
 _TRIM_END = " \t\r\n.;:,!?"
 _HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
 _WORDS = re.compile(r"\w+")
@@ -322,6 +323,7 @@ class _Engine:
         text = self.text
         taken = _Spans([(u.start, u.end) for u in self.units])
         quoted = sorted(self.units, key=lambda u: u.start)
+        marked = _Spans([p for u in quoted if u.type == "direct" for p in u.parts])
         qi = 0
         for s, e in self.layout.sents:
             if taken.covers(s, e):
@@ -331,7 +333,8 @@ class _Engine:
             if "According" not in words and (
                     not found or found <= _THAT_ONLY and "that" not in words):
                 continue  # no cue word that can fire (cues are lower case): nothing to tokenise
-            toks = tokens(text, s, e)
+            toks = self._frame_tokens(s, e, marked) if marked.overlaps(s, e) else \
+                tokens(text, s, e)
             if len(toks) < 4:
                 continue
             while qi < len(quoted) and quoted[qi].start < s:
@@ -354,6 +357,26 @@ class _Engine:
                     else "indirect"
                 self.units.append(unit)
                 taken.add(unit.start, unit.end)
+
+    def _frame_tokens(self, s: int, e: int, marked: _Spans) -> list[Tok]:
+        """Tokens of a sentence outside its quotations, each quotation standing as its two
+        marks: the quoted words can be no speaker, cue or content of reported speech."""
+        text = self.text
+        out: list[Tok] = []
+        pos = s
+        k = bisect_right(marked.ends, s)  # the first quotation ending after s
+        while k < len(marked.starts) and marked.starts[k] < e:
+            a, b = max(marked.starts[k], s), min(marked.ends[k], e)
+            if a > pos:
+                out.extend(tokens(text, pos, a))
+            out.append(Tok(text[a], a, a + 1))
+            if b - 1 > a and text[b - 1] in _MARKS_AND_APOSTROPHE:
+                out.append(Tok(text[b - 1], b - 1, b))
+            pos = max(pos, b)
+            k += 1
+        if pos < e:
+            out.extend(tokens(text, pos, e))
+        return out
 
     def _frames_a_quote(self, unit: _Unit, taken: _Spans, s: int) -> bool:
         """Words around a quotation in its sentence that only frame it: '"...," X said
