@@ -334,3 +334,14 @@ def test_stances_with_an_object(text: str, content: str, cue: str) -> None:
 ])
 def test_nouns_and_non_speech_are_no_stances(text: str) -> None:
     assert segment(text) == []
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Mr. Okafor, then 38, said he was told to find a more experienced deputy.", "Mr. Okafor"),
+    ("Rosa Diaz, a former harbor pilot who joined the port authority last spring, said the "
+     "channel had silted up.", "Rosa Diaz"),
+    ("The most experienced skippers, like Ana and Tom, say the new buoys are misplaced.",
+     "The most experienced skippers"),
+])
+def test_longer_appositions(text: str, speaker: str) -> None:
+    assert one(text).speaker == speaker

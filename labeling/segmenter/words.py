@@ -57,7 +57,8 @@ def is_cue(tok: Tok) -> bool:
 
 
 # Words opening a clause, not an apposition, after a comma.
-_CLAUSE_START = frozenset("and or but so then while as because if when although though".split())
+_CLAUSE_START = frozenset("and or but so while as because if when although though".split())
+_DETERMINERS = frozenset("the a an some many most several other few".split())
 _BE = frozenset({"is", "was", "were", "are", "be", "been"})
 # Words that cannot head a speaker noun phrase even in lower case.
 _NOT_HEAD = NON_NAMES | AUX | _BREAK | TIME_WORDS | frozenset("""him her them us me himself
@@ -97,13 +98,14 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
     # Apposition: NAME , APPOSITION , verb
     if toks[j - 1].text == ",":
         k = j - 2
-        while k >= 0 and toks[k].text != "," and j - k < 10:
+        while k >= 0 and toks[k].text != "," and j - k < 24:
             k -= 1
         if k > 0 and toks[k].text == "," and toks[k + 1].low not in _CLAUSE_START and not any(
                 toks[x].low in CUE_VERBS for x in range(k + 1, j - 1)):
             name = speaker_before(toks, k, limit)
-            if name and toks[name[1] - 1].cap:
-                return name
+            if name and (toks[name[1] - 1].cap or toks[name[0]].low in _DETERMINERS
+                         or toks[name[1] - 1].low in SPEAKER_NOUNS):
+                return name  # "Olaf Scholz, the chancellor, said"; "the hawks, like X, say"
         return None
     if toks[j - 1].text == ")":  # "Jason Chaffetz (R-Utah) said": the name before the brackets
         k = j - 2
@@ -126,6 +128,9 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
         if prev.low in ("the", "a", "an"):
             i -= 1
             break
+        if prev.text == "." and i > 1 and toks[i - 2].low in ABBREVIATIONS and toks[i].cap:
+            i -= 2  # "Mr. Okafor", "Sen. Ada Lowe"
+            continue
         if not _np_word(prev):
             break
         if prev.low in TIME_WORDS and not prev.cap:
