@@ -345,3 +345,10 @@ def test_nouns_and_non_speech_are_no_stances(text: str) -> None:
 ])
 def test_longer_appositions(text: str, speaker: str) -> None:
     assert one(text).speaker == speaker
+
+
+def test_cue_coordinated_with_an_earlier_verb() -> None:
+    q = one("Carla Mendes visited the flooded harbor on Monday and said the repairs would take a year.")
+    assert q.speaker == "Carla Mendes" and q.text == "the repairs would take a year"
+    q = one("Ivo Petrov, who chairs the port board, met the union and said that talks would resume.")
+    assert q.speaker == "Ivo Petrov"

@@ -38,7 +38,7 @@ from .lexicon import (
 from .marks import Marked, find_quotes
 from .structure import Layout
 from .types import Quote
-from .words import Tok, speaker_after, speaker_before, tokens
+from .words import Tok, coordinated_subject, speaker_after, speaker_before, tokens
 
 _MARKS = "\"“”„«»‘’‹›‚"
 _MARKS_AND_APOSTROPHE = _MARKS + "'"
@@ -471,6 +471,8 @@ class _Engine:
                 or (that_next and t.low in THAT_VERBS)):
             return None
         sp = speaker_before(toks, v)
+        if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
+            sp = coordinated_subject(toks, v - 1)
         if sp is None:
             # "..., said the spokesman."
             if v > 0 and toks[v - 1].text == "," and t.low in ("said", "says"):
@@ -522,6 +524,8 @@ class _Engine:
         text = self.text
         t = toks[v]
         sp = speaker_before(toks, v)
+        if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
+            sp = coordinated_subject(toks, v - 1)
         if sp is None:
             return None
         head = toks[sp[1] - 1]

@@ -183,3 +183,23 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
     if not (last.cap or last.low in SPEAKER_NOUNS):
         return None
     return (i, j)
+
+
+def coordinated_subject(toks: list[Tok], conj: int) -> tuple[int, int] | None:
+    """The subject of a cue coordinated with an earlier verb ("Obama met them and said ...",
+    "Sanders, who endorsed him, and said ..."): the speaker of the clause's first verb."""
+    for m in range(1, conj):
+        t = toks[m]
+        if t.cap or not t.text.isalpha():
+            continue
+        low = t.low
+        if toks[m - 1].low == "who" and m > 2 and toks[m - 2].text == ",":
+            return speaker_before(toks, m - 2)  # "NAME, who VERB ... and said"
+        if not (low.endswith("ed") or low in _BE or low in ("has", "have", "had", "will")
+                or low in CUE_VERBS):
+            continue
+        sp = speaker_before(toks, m)
+        if sp is not None and toks[sp[0]].low not in PRONOUNS or sp is not None and sp[0] == 0:
+            return sp
+        return None
+    return None
