@@ -352,3 +352,17 @@ def test_cue_coordinated_with_an_earlier_verb() -> None:
     assert q.speaker == "Carla Mendes" and q.text == "the repairs would take a year"
     q = one("Ivo Petrov, who chairs the port board, met the union and said that talks would resume.")
     assert q.speaker == "Ivo Petrov"
+
+
+@pytest.mark.parametrize("text", [
+    "“We lost the boat,” the skipper said of the storm that hit the coast last week.",
+    "He joined a group called Friends of the Harbor in the spring.",
+    "The harbor survived the violent attacks from the winter storms.",
+])
+def test_circumstances_and_names_are_no_content(text: str) -> None:
+    assert all(u.type == "direct" for u in segment(text))
+
+
+def test_adverbs_between_speaker_and_cue() -> None:
+    q = one("Ms. Ferreira has long said that the harbor needs a second pier.")
+    assert q.speaker == "Ms. Ferreira"

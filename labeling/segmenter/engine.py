@@ -58,6 +58,7 @@ _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 _STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
 _CUE_WORDS = _CUE_WORDS | _STANCE_VERBS
 _THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS
+_PREPOSITIONS = frozenset("of about at in on with from during after before into for by".split())
 _WH = frozenset("whether if what why how when where who to".split())
 # A noun-phrase object ends at a clause break.
 _OBJECT_END = re.compile(r"[,;:]|\s[—–-]{1,2}\s|\s(?:but|because|after|while|when|before|since|"
@@ -510,8 +511,8 @@ class _Engine:
             if not has_that:
                 return None, speaker
         c_i = _content_start(toks, v + 1)
-        if c_i is None:
-            return None, speaker
+        if c_i is None or toks[c_i].low in _PREPOSITIONS:
+            return None, speaker  # "X said [of the plan]": a circumstance, not the content
         cs, ce = _cut(text, toks[c_i].start, e)
         if ce <= cs:
             return None, speaker
@@ -529,6 +530,8 @@ class _Engine:
         if sp is None:
             return None
         head = toks[sp[1] - 1]
+        if t.low == "called" and toks[sp[0]].low in ("a", "an"):
+            return None  # "a group called Citizens for Trump": a name, not a stance
         described = toks[sp[0]].low in ("the", "a", "an") and sp[1] - sp[0] > 1
         if not (head.cap or head.low in PRONOUNS or head.low in SPEAKER_NOUNS or described) or \
                 head.text.endswith(("’s", "'s")):

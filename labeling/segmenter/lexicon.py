@@ -91,13 +91,14 @@ state states report reports note notes comment comments question questions signa
 claim claims answer answers object objects protest protests charge charges estimate
 estimates promise promises call calls cite cites concern concerns warns reply replies
 counter counters remark remarks pledge pledges vow vows demand demands boasts cautions jokes
-laments mentions recalls tweets welcomes worries wonders hints
+laments mentions recalls tweets welcomes worries wonders hints attacks
 """.split())
 AUX = frozenset("""
 has have had is was were are be been will would could should may might must also then later
 again earlier previously once repeatedly recently publicly privately separately further
 first frequently often firmly flatly bluntly simply just even reportedly openly clearly angrily
-quickly immediately yesterday today tonight
+quickly immediately yesterday today tonight since long now already still never always
+consistently
 """.split())
 TIME_WORDS = frozenset("""
 on in at during after before last this monday tuesday wednesday thursday friday saturday
