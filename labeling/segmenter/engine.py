@@ -387,7 +387,7 @@ class _Engine:
                 in _SUBORDINATORS:
             return True
         if unit.cue is None or unit.start < unit.cue[1] or text[unit.cue[1] - 3:unit.cue[1]] == "ing" \
-                or text.startswith("that ", unit.start):
+                or text.startswith("that ", unit.start) and unit.start - unit.cue[1] <= 1:
             return False
         k = bisect_left(taken.ends, unit.cue[0] + 1) - 1  # the last quote ending before the cue
         if k < 0 or taken.ends[k] < s:
