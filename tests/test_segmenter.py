@@ -366,3 +366,22 @@ def test_circumstances_and_names_are_no_content(text: str) -> None:
 def test_adverbs_between_speaker_and_cue() -> None:
     q = one("Ms. Ferreira has long said that the harbor needs a second pier.")
     assert q.speaker == "Ms. Ferreira"
+
+
+def test_signature_after_a_dash() -> None:
+    text = "“The harbor is our whole life.” ― Marta Oliveira\n“We will not leave.” ― Jonas Berg"
+    a, b = segment(text)
+    assert a.speaker == "Marta Oliveira" and b.speaker == "Jonas Berg"
+
+
+def test_follow_on_quote_after_a_description() -> None:
+    text = ("“The pier never closed,” said a senior port official. “Not for a "
+            "single hour did we stop the ferries.”")
+    a, b = segment(text)
+    assert b.speaker == "a senior port official"
+
+
+def test_relative_clause_with_a_cue_verb_in_the_apposition() -> None:
+    text = ("A port official, who spoke on condition of anonymity, said of the mayor, “She "
+            "never once asked us about the dredging.”")
+    assert one(text).speaker == "A port official"

@@ -41,6 +41,7 @@ from .types import Quote
 from .words import Tok, coordinated_subject, speaker_after, speaker_before, tokens
 
 _MARKS = "\"“”„«»‘’‹›‚"
+_DASHES = frozenset("―—–-")
 _MARKS_AND_APOSTROPHE = _MARKS + "'"
 _TRIM_END = " \t\r\n.;:,!?"
 _HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
@@ -125,6 +126,13 @@ def _tail_bounds(text: str, layout: Layout, pos: int) -> int:
 
 def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], int] | None:
     """(speaker span, cue span, index after the cue phrase) from words after a quote."""
+    if len(toks) >= 2 and toks[0].text in _DASHES and toks[1].cap:
+        # '“...” ― Ana Ruiz': a signature after a dash, alone up to the line's end
+        j = 1
+        while j < len(toks) and j < 7 and (toks[j].cap or toks[j].text in ".’'-"):
+            j += 1
+        if j == len(toks) or (j == len(toks) - 1 and toks[j].text == "."):
+            return _span(toks, (1, j)), (toks[0].start, toks[0].end), j
     k = 0
     while k < len(toks) and toks[k].text in (",", "—", "–", "-"):
         k += 1
@@ -598,7 +606,7 @@ class _Engine:
             kept.append(u)
         out: list[Quote] = []
         last_person: str | None = None
-        last_speaker: tuple[str, str, int | None, int | None, int] | None = None
+        last_speaker: tuple[str, str | None, int | None, int | None, int] | None = None
         for u in kept:
             para = layout.para_index(u.start)
             spk_text = spk_s = spk_e = name = None
@@ -622,6 +630,10 @@ class _Engine:
                 if low not in PRONOUNS or low in PERSON_PRONOUNS:
                     last_person = name if _is_person(name) else last_person
                 last_speaker = (spk_text, name, spk_s, spk_e, para)
+            elif spk_text is not None and spk_text.lower() not in PRONOUNS:
+                # A description with no name found ("the base chief"): its follow-on quotes
+                # are still its own.
+                last_speaker = (spk_text, None, spk_s, spk_e, para)
             cue_text = text[u.cue[0]:u.cue[1]] if u.cue else None
             start, end = u.start, u.end
             s_lo = min(layout.sent_of(start)[0], start)

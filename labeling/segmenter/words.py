@@ -100,8 +100,9 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
         k = j - 2
         while k >= 0 and toks[k].text != "," and j - k < 24:
             k -= 1
-        if k > 0 and toks[k].text == "," and toks[k + 1].low not in _CLAUSE_START and not any(
-                toks[x].low in CUE_VERBS for x in range(k + 1, j - 1)):
+        if k > 0 and toks[k].text == "," and toks[k + 1].low not in _CLAUSE_START and (
+                toks[k + 1].low == "who" or not any(
+                    toks[x].low in CUE_VERBS for x in range(k + 1, j - 1))):
             name = speaker_before(toks, k, limit)
             if name and (toks[name[1] - 1].cap or toks[name[0]].low in _DETERMINERS
                          or toks[name[1] - 1].low in SPEAKER_NOUNS):
@@ -150,6 +151,16 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
     return (i, j)
 
 
+def _noun_ahead(toks: list[Tok], j: int) -> bool:
+    """A speaker noun within the next three words ("a [senior port] official")."""
+    for k in range(j, min(len(toks), j + 3)):
+        if toks[k].low in SPEAKER_NOUNS:
+            return True
+        if not toks[k].text.isalpha():
+            return False
+    return False
+
+
 def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int] | None:
     """Token range of the speaker right after an inverted cue ("said Macron")."""
     i = verb + 1
@@ -169,8 +180,8 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
             continue
         if t.text in (",", ";", ":", ".") or (not t.word and t.text not in ("’", "'", "-")):
             break
-        if not t.cap and t.low not in SPEAKER_NOUNS and t.low not in TITLES and \
-                not (j + 1 < len(toks) and toks[j + 1].low in SPEAKER_NOUNS and t.text.isalpha()):
+        if not t.cap and t.low not in SPEAKER_NOUNS and t.low not in TITLES and not (
+                t.text.isalpha() and _noun_ahead(toks, j + 1)):
             break
         if t.low in TIME_WORDS and not t.cap:
             break
