@@ -385,3 +385,8 @@ def test_relative_clause_with_a_cue_verb_in_the_apposition() -> None:
     text = ("A port official, who spoke on condition of anonymity, said of the mayor, “She "
             "never once asked us about the dredging.”")
     assert one(text).speaker == "A port official"
+
+
+def test_colon_introduction_by_any_verb() -> None:
+    q = segment("Lena Fischer posted: “The ferry is late again and nobody tells us why.”")[0]
+    assert q.speaker == "Lena Fischer" and q.cue == ":"

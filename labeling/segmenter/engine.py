@@ -33,6 +33,7 @@ from .lexicon import (
     STRONG_CUES,
     THAT_VERBS,
     TIME_WORDS,
+    TITLES,
     TO_VERBS,
 )
 from .marks import Marked, find_quotes
@@ -182,6 +183,22 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
     return None
 
 
+def _colon_intro(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], int] | None:
+    """A short clause ending in a colon before a quote: its subject is the speaker
+    ("Ana Ruiz posted: “...”", "The letter reads: “...”")."""
+    if len(toks) < 3 or toks[-1].text != ":" or sum(1 for t in toks if t.word) > 8:
+        return None
+    for m in range(1, len(toks) - 1):
+        t = toks[m]
+        if t.cap or not t.text.isalpha() or t.low in ("the", "a", "an") or t.low in TITLES:
+            continue
+        sp = speaker_before(toks, m)
+        if sp is None or sp[0] > 1:
+            return None
+        return _span(toks, sp), (toks[-1].start, toks[-1].end), len(toks)
+    return None
+
+
 def _content_start(toks: list[Tok], after: int) -> int | None:
     """Index of the first content token after a cue (skipping "that" search, objects)."""
     if after >= len(toks):
@@ -279,7 +296,7 @@ class _Engine:
             # Bounded: a sentence of many quotes must not be re-read from its start each time.
             s_start = max(s_start, p_start, first - FRAME_CHARS)
             head = tokens(text, s_start, first)
-            got = _attribute_head(head)
+            got = _attribute_head(head) or _colon_intro(head)
             if got:
                 unit.speaker, unit.cue, after = got
                 rest = head[after:]
