@@ -28,7 +28,7 @@ _GENERIC = {"leader": {"president", "chancellor", "minister", "premier", "king",
                        "prime"},
             "president": {"president"}, "chancellor": {"chancellor"},
             "minister": {"minister"}}
-_ORG_WORDS = {"times", "post", "news", "agency", "ministry", "party", "union", "house",
+ORG_WORDS = {"times", "post", "news", "agency", "ministry", "party", "union", "house",
               "council", "committee", "office", "department", "kremlin", "nato", "press",
               "journal", "tribune", "reuters", "tass", "network", "group", "institute", "fund",
               "bank", "court", "commission", "foundation", "association", "university",
@@ -54,7 +54,7 @@ class Entity:
     @property
     def person(self) -> bool:
         low = self.name.lower().split()
-        return not (set(low) & _ORG_WORDS)
+        return not (set(low) & ORG_WORDS)
 
 
 class Resolver:

@@ -20,8 +20,9 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from .coref import Resolver
+from .coref import ORG_WORDS, Resolver
 from .lexicon import (
+    ABBREVIATIONS,
     AUX,
     BELIEF_VERBS,
     CUE_VERBS,
@@ -426,8 +427,9 @@ class _Engine:
                 continue
             cue = (toks[v].start, toks[v + 1].end)
             j = v + 2
-            while j < len(toks) and toks[j].text not in (",", ".", ";"):
-                j += 1
+            while j < len(toks) and (toks[j].text not in (",", ".", ";") or (
+                    toks[j].text == "." and toks[j - 1].low in ABBREVIATIONS)):
+                j += 1  # up to the comma ("According to Mrs. Clinton, ...")
             if j == v + 2:
                 return None
             speaker = (toks[v + 2].start, toks[j - 1].end)
@@ -670,9 +672,7 @@ class _Engine:
 
 
 def _is_person(name: str) -> bool:
-    low = name.lower()
-    return not any(w in low for w in ("times", "post", "agency", "kremlin", "ministry", "nato",
-                                       "government", "office", "party", "news"))
+    return not (set(name.lower().split()) & (ORG_WORDS | {"government", "pac"}))
 
 
 def run(text: str) -> list[Quote]:

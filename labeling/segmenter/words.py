@@ -129,7 +129,7 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
         if prev.low in ("the", "a", "an"):
             i -= 1
             break
-        if prev.text == "." and i > 1 and toks[i - 2].low in ABBREVIATIONS and toks[i].cap:
+        if prev.text == "." and i > 1 and _abbreviation(toks[i - 2]) and toks[i].cap:
             i -= 2  # "Mr. Okafor", "Sen. Ada Lowe"
             continue
         if not _np_word(prev):
@@ -149,6 +149,11 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
     if head.low in NON_NAMES and head.low not in PRONOUNS:
         return None
     return (i, j)
+
+
+def _abbreviation(tok: Tok) -> bool:
+    """A title or an initial that a full stop follows inside a name ("Mr.", "Kevin D.")."""
+    return tok.low in ABBREVIATIONS or (len(tok.text) == 1 and tok.cap)
 
 
 def _noun_ahead(toks: list[Tok], j: int) -> bool:
@@ -174,7 +179,7 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
         j += 1
     while j < len(toks) and j - i < limit:
         t = toks[j]
-        if t.text == "." and j > i and toks[j - 1].low in ABBREVIATIONS and \
+        if t.text == "." and j > i and _abbreviation(toks[j - 1]) and \
                 j + 1 < len(toks) and toks[j + 1].cap:
             j += 1  # "Mr. Pike", "the Rev. Peter Wherry"
             continue
