@@ -309,6 +309,13 @@ class Studio:
         Uses a snapshot export (the server's fastest path), downloaded and then deleted.
         With ``updated_since`` only tasks updated after that moment are exported.
         """
+        return self.snapshot(project_id, updated_since=updated_since)[0]
+
+    def snapshot(
+        self, project_id: int, *, updated_since: datetime | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """:meth:`export_tasks` plus the server's time when the snapshot was started
+        (what a later ``updated_since`` should start from)."""
         spec: dict[str, Any] = {
             "title": "stance-labeling pull",
             "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
@@ -339,9 +346,11 @@ class Studio:
                 except ServerError as exc:
                     log.warning("could not delete temporary view %s: %s", view_id, exc)
 
-    def _snapshot(self, project_id: int, spec: dict[str, Any]) -> list[dict[str, Any]]:
+    def _snapshot(self, project_id: int, spec: dict[str, Any]
+                  ) -> tuple[list[dict[str, Any]], str | None]:
         snap = self.json("POST", f"/api/projects/{project_id}/exports", json=spec, retry=False)
         export_id = int(snap["id"])
+        started = snap.get("created_at")
         try:
             deadline = time.monotonic() + 3600
             while snap.get("status") not in ("completed", "failed"):
@@ -361,7 +370,7 @@ class Studio:
                 self.request("DELETE", f"/api/projects/{project_id}/exports/{export_id}")
             except ServerError as exc:  # a leftover snapshot is harmless
                 log.warning("could not delete export snapshot %s: %s", export_id, exc)
-        return tasks
+        return tasks, str(started) if started else None
 
 
 def connect(url: str | None, api_key: str | None, state_dir: str | os.PathLike[str] | None = None,

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import lsformat
 from .client import Studio
@@ -125,8 +125,9 @@ def records_from_export(
 # ----------------------------------------------------------------------------- sync cache
 # The raw task JSON of the last pull is kept in the state folder (not in the export, which
 # may be published without article text), keyed by server, project and export path.
-# The next pull fetches only tasks whose ``updated_at`` is later than the newest one seen
-# (creating, editing and deleting an annotation all bump it), merges them by task id, and
+# The next pull fetches only tasks whose ``updated_at`` is later than the moment (server
+# clock) this pull's snapshot began, less a margin (creating, editing and deleting an
+# annotation all bump it), merges them by task id, and
 # drops tasks deleted on the server. Rebuilding from the merged cache gives the same
 # dataset as a full pull.
 _CURSOR_MARGIN = timedelta(seconds=2)  # re-fetch a little: writes racing the last export
@@ -178,20 +179,33 @@ def _parse_time(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
+class Fetched(NamedTuple):
+    tasks: dict[int, dict[str, Any]]
+    incremental: bool
+    fetched: int
+    cache_path: Path
+    cursor: str | None
+
+
 def fetch_tasks(
     studio: Studio, project: Mapping[str, Any], out: Path, *, full: bool,
     state_dir: str | Path | None,
-) -> tuple[dict[int, dict[str, Any]], bool, int, Path]:
+) -> Fetched:
     """All tasks of the project (from the cache plus what changed, or in full)."""
     pid = int(project["id"])
     cache_path = _cache_dir(studio.url, pid, out, state_dir)
     cached = None if full or not out.exists() else load_cache(cache_path)
+
+    def everything() -> Fetched:
+        got, started = studio.snapshot(pid)
+        tasks = {int(t["id"]): _slim(t) for t in got}
+        return Fetched(tasks, False, len(tasks), cache_path, _cursor(started, tasks))
+
     if cached is None or not cached[0].get("cursor"):
-        tasks = {int(t["id"]): _slim(t) for t in studio.export_tasks(pid)}
-        return tasks, False, len(tasks), cache_path
+        return everything()
     meta, tasks = cached
     since = _parse_time(meta["cursor"]) - _CURSOR_MARGIN
-    changed = studio.export_tasks(pid, updated_since=since)
+    changed, started = studio.snapshot(pid, updated_since=since)
     for t in changed:
         tasks[int(t["id"])] = _slim(t)
     # Deleted tasks do not show up as changes: compare counts, list ids only if they differ.
@@ -200,9 +214,17 @@ def fetch_tasks(
         alive = {int(t["id"]) for t in studio.iter_tasks(pid, include="id")}
         tasks = {k: v for k, v in tasks.items() if k in alive}
         if len(alive) != len(tasks):  # tasks we never saw: fall back to a full pull
-            tasks = {int(t["id"]): _slim(t) for t in studio.export_tasks(pid)}
-            return tasks, False, len(tasks), cache_path
-    return tasks, True, len(changed), cache_path
+            return everything()
+    return Fetched(tasks, True, len(changed), cache_path, _cursor(started, tasks))
+
+
+def _cursor(started: str | None, tasks: Mapping[int, Mapping[str, Any]]) -> str | None:
+    """Where the next incremental pull starts: the server's clock when this pull's snapshot
+    began (a change after that is in the next pull), else the newest task seen."""
+    if started:
+        return started
+    stamps = [str(t.get("updated_at")) for t in tasks.values() if t.get("updated_at")]
+    return max(stamps) if stamps else None
 
 
 def pull(
@@ -228,7 +250,7 @@ def pull(
     out = Path(out)
     proj = studio.project(project)
     check_project_config(proj, schema)
-    tasks, incremental, fetched, cache_path = fetch_tasks(
+    tasks, incremental, fetched, cache_path, cursor = fetch_tasks(
         studio, proj, out, full=full, state_dir=state_dir)
     records, problems = records_from_export([tasks[k] for k in sorted(tasks)], schema)
     if problems:
@@ -251,9 +273,8 @@ def pull(
         config_path=config_path, span_problems=problems,
         decisions=fetch_decisions(studio, project, schema), with_text=with_text, parquet=parquet,
     )
-    stamps = [str(t.get("updated_at")) for t in tasks.values() if t.get("updated_at")]
-    save_cache(cache_path, {"project_id": proj["id"], "server": studio.url,
-                            "cursor": max(stamps) if stamps else None}, tasks)
+    save_cache(cache_path, {"project_id": proj["id"], "server": studio.url, "cursor": cursor},
+               tasks)
     result.rows = written.rows
     result.stats = written.stats
     return result

@@ -72,11 +72,10 @@ def status(*, project: str, schema: StanceSchema, studio: Studio,
     key = hashlib.sha256(f"status|{studio.url}|{proj['id']}".encode()).hexdigest()[:16]
     marker = state_home(state_dir) / "status" / key
     marker.mkdir(parents=True, exist_ok=True)
-    tasks, _, fetched, cache_path = fetch_tasks(studio, proj, marker, full=False,
-                                                state_dir=state_dir)
-    stamps = [str(t.get("updated_at")) for t in tasks.values() if t.get("updated_at")]
-    save_cache(cache_path, {"project_id": proj["id"], "server": studio.url,
-                            "cursor": max(stamps) if stamps else None}, tasks)
+    got = fetch_tasks(studio, proj, marker, full=False, state_dir=state_dir)
+    tasks, fetched = got.tasks, got.fetched
+    save_cache(got.cache_path, {"project_id": proj["id"], "server": studio.url,
+                                "cursor": got.cursor}, tasks)
     records, _ = records_from_export([tasks[k] for k in sorted(tasks)], schema)
     labels = schema.label_names
     votes = votes_of(records, schema, proj)
