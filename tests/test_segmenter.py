@@ -390,3 +390,16 @@ def test_relative_clause_with_a_cue_verb_in_the_apposition() -> None:
 def test_colon_introduction_by_any_verb() -> None:
     q = segment("Lena Fischer posted: “The ferry is late again and nobody tells us why.”")[0]
     assert q.speaker == "Lena Fischer" and q.cue == ":"
+
+
+def test_attribution_does_not_reach_into_the_next_reported_sentence() -> None:
+    text = ("Ms. Okoro says that “a port without fishermen is a car park.” And she added that "
+            "the quay “needs people, not parking.”")
+    a, b = segment(text)[:2]
+    assert a.speaker == "Ms. Okoro" and a.type == "mixed"
+
+
+def test_participle_after_a_quote_is_no_inverted_cue() -> None:
+    q = segment("The mayor called the vote “historic,” telling reporters on Friday that the "
+                "harbor would reopen.")
+    assert all(u.speaker != "reporters" for u in q)

@@ -147,6 +147,8 @@ def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[
         if v - k >= 9 and toks[v - 1].text not in (",", ")") and \
                 sum(1 for x in toks[k:v] if x.word) >= 8:
             return None  # far from the quote only after an apposition ("X, a ..., said")
+        if v == k and t.low.endswith("ing"):
+            return None  # '“...,” telling reporters': a participle, no inverted cue
         if v == k:  # inverted: said Macron
             sp = speaker_after(toks, v)
             if sp:
@@ -282,6 +284,10 @@ class _Engine:
             tail_end = _tail_bounds(text, layout, last)
             tail = tokens(text, last, tail_end) if q.closed else []
             got = _attribute_tail(text, tail) if tail else None
+            if got and text[last - 2:last - 1] in (".", "!", "?") and got[2] < len(tail) and \
+                    tail[got[2]].text not in (".", ",", ";", "!", "?") and \
+                    tail[got[2]].low not in TIME_WORDS:
+                got = None  # the quote closed its sentence; the next one reports anew
             if got:
                 unit.speaker, unit.cue, after = got
                 # Split quote: "A," he said, "B."
