@@ -61,8 +61,21 @@ class Resolver:
     """Collects names from ``text`` once, then resolves mentions by position."""
 
     def __init__(self, text: str):
+        self.text = text
         self.entities: list[Entity] = []
-        for m in _NAME.finditer(text):
+        self._positions: list[int] = []  # ascending: finditer order
+        self._names = _NAME.finditer(text)
+        self._read_to = -1  # every name starting before this position is collected
+
+    def _collect(self, pos: int) -> None:
+        """Collect names up to ``pos``, lazily: text after the last mention is never read."""
+        text = self.text
+        while self._read_to < pos:
+            m = next(self._names, None)
+            if m is None:
+                self._read_to = len(text) + 1
+                return
+            self._read_to = m.start() + 1
             raw = m.group(1)
             words = raw.split()
             # Drop title words at the front ("Polish President Andrzej Duda").
@@ -88,13 +101,14 @@ class Resolver:
                 desc |= set(appos.group(1).lower().split())
             name = " ".join(name_words)
             self.entities.append(Entity(name, m.start(), desc - {"the", "of"}))
-        self._positions = [e.pos for e in self.entities]  # ascending: finditer order
+            self._positions.append(m.start())
 
     def _before(self, pos: int) -> Iterator[Entity]:
         """Entities before ``pos``, nearest first, at most LOOKBACK of them.
 
         Bounded so that resolving every mention of a huge text stays linear in its length.
         """
+        self._collect(pos)
         k = bisect_left(self._positions, pos)
         for i in range(k - 1, max(-1, k - 1 - LOOKBACK), -1):
             yield self.entities[i]
