@@ -43,6 +43,11 @@ def _is_opener(text: str, i: int, width: int = 1) -> bool:
     return True
 
 
+# Per opening mark, the characters _find_close must look at: its closers, itself, and ‘.
+_STOPS = {m: re.compile("[" + re.escape("".join(sorted(set(c) | {m, "‘"}))) + "]")
+          for m, c in CLOSERS.items()}
+
+
 def _find_double_apostrophe(text: str, start: int, end: int) -> int:
     """Index of the closing ``''`` (two apostrophes, a newspaper style) or -1."""
     i = text.find("''", start, end)
@@ -60,8 +65,13 @@ def _find_close(text: str, start: int, end: int, mark: str) -> int:
     if mark == "''":
         return _find_double_apostrophe(text, start, end)
     closers = CLOSERS[mark]
+    stops = _STOPS[mark]
     i = start
     while i < end:
+        found = stops.search(text, i, end)  # jump to the next mark that can matter
+        if found is None:
+            return -1
+        i = found.start()
         c = text[i]
         if c in closers and c != mark or (c == mark and mark in closers):
             if mark in "‘‚" or c == "’":
