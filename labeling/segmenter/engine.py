@@ -377,7 +377,8 @@ class _Engine:
             while k < len(quoted) and quoted[k].start < e:
                 frame = quoted[k].speaker or frame
                 k += 1
-            acc = self._according(toks, s, e)
+            acc = self._according(toks, s, e) if "according" in words or "According" in words \
+                else None
             for unit in [acc] if acc else self._cue_clauses(toks, s, e, frame):
                 if taken.overlaps(unit.start, unit.end):
                     continue
@@ -454,27 +455,20 @@ class _Engine:
                      frame_speaker: tuple[int, int] | None) -> list[_Unit]:
         """Reported speech in one sentence, left to right (several units when it has them)."""
         out: list[_Unit] = []
-        v = 0
         last_sp = frame_speaker
-        while v < len(toks):
-            if toks[v].low not in _CUE_WORDS:
-                v += 1
+        done = -1  # characters up to here belong to a unit found already
+        for v in [k for k, t in enumerate(toks) if t.low in _CUE_WORDS]:
+            if toks[v].start < done:
                 continue
             got = self._cue_clause_at(toks, v, s, e, last_sp)
             if got is None:
-                v += 1
                 continue
             unit, sp = got
             if sp is not None:
                 last_sp = sp
-            if unit is None:
-                v += 1
-                continue
-            out.append(unit)
-            nv = v + 1
-            while nv < len(toks) and toks[nv].start < unit.end:
-                nv += 1
-            v = nv
+            if unit is not None:
+                out.append(unit)
+                done = unit.end
         return out
 
     def _cue_clause_at(self, toks: list[Tok], v: int, s: int, e: int,
