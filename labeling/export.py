@@ -277,7 +277,17 @@ def _units_of_records(
     return out
 
 
-def _clusters(records: Sequence[TaskRecord], threshold: float) -> dict[str, str]:
+def units_digest(records: Sequence[TaskRecord], threshold: float) -> str:
+    """A key of what the clusters depend on: the units (a quote id names its text) and how
+    they were propagated. Equal keys, equal clusters: a later pull may reuse them."""
+    h = hashlib.sha256(f"{threshold!r}".encode())
+    for _, d, src in sorted(((r, d, s) for r, d, s in _units_of_records(records)),
+                            key=lambda x: (str(x[1]["quote_id"]), x[2] or "")):
+        h.update(f"\x1e{d['quote_id']}\x1f{src or ''}".encode())
+    return h.hexdigest()
+
+
+def clusters_of(records: Sequence[TaskRecord], threshold: float) -> dict[str, str]:
     """Near-duplicate cluster of every unit; propagated units join their representative's."""
     units = _units_of_records(records)
     base = cluster_ids({str(d["quote_id"]): str(d.get("quote") or "") for _, d, _ in units},
@@ -291,13 +301,19 @@ def _clusters(records: Sequence[TaskRecord], threshold: float) -> dict[str, str]
 def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
                project: Mapping[str, Any],
                decisions: Mapping[tuple[str, str], Any] | None = None,
+               clusters: Mapping[str, str] | None = None,
                ) -> tuple[list[dict[str, Any]], list[Vote]]:
-    """One row per unit x target; ``decisions`` are adjudications that override."""
+    """One row per unit x target; ``decisions`` are adjudications that override.
+
+    ``clusters`` (quote id -> near-duplicate cluster, from :func:`clusters_of` on the same
+    units) saves computing them again.
+    """
     decisions = decisions or {}
     labels = schema.label_names
     votes = votes_of(records, schema, project)
     agg = aggregate(votes, labels, method=schema.aggregation)
-    clusters = _clusters(records, schema.near_duplicates.threshold)
+    if clusters is None:
+        clusters = clusters_of(records, schema.near_duplicates.threshold)
     rows: list[dict[str, Any]] = []
     for rec, d, source in _units_of_records(records):
         for t in schema.targets:
@@ -413,6 +429,16 @@ def save_folder(dd: Any, out: Path, files: Mapping[str, str], *, parquet: bool =
         raise
 
 
+def arrow_dataset(rows: Sequence[Mapping[str, Any]], feats: Any) -> Any:
+    """``Dataset.from_list(rows, features=feats)``, built by Arrow in one pass (the rows
+    already hold what the features store: ClassLabel indices, plain lists and dicts)."""
+    import datasets as ds
+    import pyarrow as pa
+
+    table = pa.Table.from_pylist(list(rows), schema=feats.arrow_schema)
+    return ds.Dataset(table)
+
+
 def write_export(
     records: Sequence[TaskRecord],
     schema: StanceSchema,
@@ -425,6 +451,7 @@ def write_export(
     decisions: Mapping[tuple[str, str], Any] | None = None,
     with_text: bool = True,
     parquet: bool = False,
+    clusters: Mapping[str, str] | None = None,
 ) -> Written:
     """Write the dataset folder atomically; returns the row count and the stats.
 
@@ -437,7 +464,7 @@ def write_export(
 
     ds.disable_progress_bars()
 
-    rows, votes = build_rows(records, schema, project, decisions)
+    rows, votes = build_rows(records, schema, project, decisions, clusters)
     if not with_text:
         rows = [strip_text(r) for r in rows]
     by_split = split_rows(rows, schema)
@@ -450,8 +477,7 @@ def write_export(
         )
     # Empty splits are left out (few articles): datasets cannot reload a 0-row split.
     dd = ds.DatasetDict({
-        name: ds.Dataset.from_list(part, features=feats)
-        for name, part in by_split.items() if part
+        name: arrow_dataset(part, feats) for name, part in by_split.items() if part
     })
     outlets = {item_key(r["quote_id"], r["target"]): r["source"] for r in rows if r["source"]}
     gold = {item_key(g.quote_id, g.target): g.label for g in schema.gold}

@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -227,6 +227,27 @@ def _cursor(started: str | None, tasks: Mapping[int, Mapping[str, Any]]) -> str 
     return max(stamps) if stamps else None
 
 
+def _cached_clusters(cache_path: Path, records: Sequence[TaskRecord],
+                     threshold: float) -> dict[str, str]:
+    """Near-duplicate clusters, reused from the last pull when its units were the same."""
+    from .export import clusters_of, units_digest
+
+    key = units_digest(records, threshold)
+    path = cache_path / "clusters.json"
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if cached.get("key") == key:
+            return dict(cached["clusters"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    clusters = clusters_of(records, threshold)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"key": key, "clusters": clusters}), encoding="utf-8")
+    os.replace(tmp, path)
+    return clusters
+
+
 def pull(
     *,
     project: str,
@@ -268,10 +289,12 @@ def pull(
     result.skipped = sum(a.skipped for r in records for a in r.annotations)
     from .adjudicate import fetch_decisions
 
+    clusters = _cached_clusters(cache_path, records, schema.near_duplicates.threshold)
     written = export.write_export(
         records, schema, proj, out, server_url=studio.url,
         config_path=config_path, span_problems=problems,
         decisions=fetch_decisions(studio, project, schema), with_text=with_text, parquet=parquet,
+        clusters=clusters,
     )
     save_cache(cache_path, {"project_id": proj["id"], "server": studio.url, "cursor": cursor},
                tasks)

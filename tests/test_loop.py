@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from labeling.cli import main
 from labeling.corpus import read_articles
+from labeling.export import features as export_features
 from labeling.pull import pseudonym
 from labeling.schema import load_schema
 from labeling.units import iter_units
@@ -159,6 +160,7 @@ def test_export_loads_and_keeps_every_vote(seeded: dict[str, Any]) -> None:
     n_tasks = len(seeded["tasks"])
     assert len(rows) == n_tasks * len(TARGETS)
     feats = dd["train"].features
+    assert feats == export_features(load_schema(CONFIG))  # every column typed as declared
     assert feats["stance"].names == LABELS
     expected = _expected_votes(seeded)
     seen = 0
