@@ -91,6 +91,15 @@ def _span(toks: list[Tok], rng: tuple[int, int]) -> tuple[int, int]:
     return toks[i].start, toks[j - 1].end
 
 
+def _has_words(text: str, s: int, e: int, n: int) -> bool:
+    """Whether text[s:e] holds at least ``n`` words; reads only as far as the n-th word, so
+    that testing a long span for every cue of a long sentence stays linear."""
+    for k, _ in enumerate(_WORDS.finditer(text, s, e), 1):
+        if k >= n:
+            return True
+    return n <= 0
+
+
 def _n_words(text: str, s: int, e: int) -> int:
     return len(_WORDS.findall(text, s, e))
 
@@ -282,7 +291,9 @@ class _Engine:
                 continue  # marks around no word at all ('""', '« »'): nothing to label
             unit = _Unit(list(q.parts), "direct")
             tail_end = _tail_bounds(text, layout, last)
-            tail = tokens(text, last, tail_end) if q.closed else []
+            tail = tokens(text, last, tail_end) if q.closed and (
+                text[last:last + 3].lstrip()[:1] in _DASHES or not _CUE_WORDS.isdisjoint(
+                    _WORDS.findall(text[last:tail_end].lower()))) else []
             got = _attribute_tail(text, tail) if tail else None
             if got and text[last - 2:last - 1] in (".", "!", "?") and got[2] < len(tail) and \
                     tail[got[2]].text not in (".", ",", ";", "!", "?") and \
@@ -302,7 +313,10 @@ class _Engine:
             p_start = layout.para_of(first)[0]
             # Bounded: a sentence of many quotes must not be re-read from its start each time.
             s_start = max(s_start, p_start, first - FRAME_CHARS)
-            head = tokens(text, s_start, first)
+            # Tokenised only when a cue word or a colon can attribute the quote.
+            framed = text[max(s_start, first - 3):first].rstrip().endswith(":")
+            head = tokens(text, s_start, first) if framed or not _CUE_WORDS.isdisjoint(
+                _WORDS.findall(text[s_start:first].lower())) else []
             got = _attribute_head(head) or _colon_intro(head)
             if got:
                 unit.speaker, unit.cue, after = got
@@ -324,7 +338,7 @@ class _Engine:
                 continue
             n = _n_words(text, first, last)
             opens_para = first == p_start
-            opens_sentence = not [t for t in head if t.word]
+            opens_sentence = _WORDS.search(text, s_start, first) is None
             if n < 4 and not opens_para:
                 continue  # a scare-quoted word or title, not a quote unit
             if opens_para:
@@ -382,7 +396,7 @@ class _Engine:
             for unit in [acc] if acc else self._cue_clauses(toks, s, e, frame):
                 if taken.overlaps(unit.start, unit.end):
                     continue
-                if _n_words(text, unit.start, unit.end) < 3:
+                if not _has_words(text, unit.start, unit.end, 3):
                     continue
                 if taken.overlaps(s, e) and self._frames_a_quote(unit, taken, s):
                     continue
@@ -416,8 +430,8 @@ class _Engine:
         """Words around a quotation in its sentence that only frame it: '"...," X said
         [of the plan]' or '[When he arrived], he said, "..."'."""
         text = self.text
-        if _WORDS.match(text, unit.start) and text[unit.start:unit.end].split(None, 1)[0].lower() \
-                in _SUBORDINATORS:
+        first = _WORDS.match(text, unit.start)
+        if first and first.group().lower() in _SUBORDINATORS:
             return True
         if unit.cue is None or unit.start < unit.cue[1] or text[unit.cue[1] - 3:unit.cue[1]] == "ing" \
                 or text.startswith("that ", unit.start) and unit.start - unit.cue[1] <= 1:
@@ -425,7 +439,7 @@ class _Engine:
         k = bisect_left(taken.ends, unit.cue[0] + 1) - 1  # the last quote ending before the cue
         if k < 0 or taken.ends[k] < s:
             return False
-        return _n_words(text, taken.ends[k], unit.cue[0]) <= 6
+        return not _has_words(text, taken.ends[k], unit.cue[0], 7)
 
     def _according(self, toks: list[Tok], s: int, e: int) -> _Unit | None:
         text = self.text
@@ -489,7 +503,7 @@ class _Engine:
             if cs_i >= len(toks) or toks[cs_i].text in ("“", "\"", ":", ","):
                 return None
             cs, ce = _cut(text, toks[cs_i].start, e)
-            if _n_words(text, cs, ce) < 3:
+            if not _has_words(text, cs, ce, 3):
                 return None
             return _Unit([(cs, ce)], "indirect", last_sp, (t.start, t.end)), None
         if t.low in _STANCE_VERBS and not that_next and not (
@@ -525,9 +539,9 @@ class _Engine:
             if nxt is not None and nxt.text == "," and v + 2 < len(toks) and \
                     toks[v + 2].low not in CUE_VERBS and toks[v + 2].text not in ("“", "\""):
                 cs2, ce2 = _cut(text, toks[v + 2].start, e)
-                if _n_words(text, cs2, ce2) >= 3:
+                if _has_words(text, cs2, ce2, 3):
                     parts.append((cs2, ce2))
-            if parts and _n_words(text, parts[0][0], parts[-1][1]) >= 3:
+            if parts and _has_words(text, parts[0][0], parts[-1][1], 3):
                 return _Unit(parts, "indirect", speaker, cue), speaker
             return None, speaker
         if nxt is not None and nxt.text == "," and not (
