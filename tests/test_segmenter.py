@@ -216,8 +216,9 @@ def test_mixed_with_words_between_cue_and_quote() -> None:
 def test_reported_content_stops_at_a_new_clause() -> None:
     q = one("Harbor officials said the ferry would resume service in May; the union disagreed.")
     assert q.text == "the ferry would resume service in May"
-    q = one("Local analysts said the port had grown quickly, citing new shipping routes.")
+    q, cited = segment("Local analysts said the port had grown quickly, citing new shipping routes.")
     assert q.text == "the port had grown quickly"
+    assert cited.text == "new shipping routes" and cited.speaker == "Local analysts"
 
 
 @pytest.mark.parametrize("text,speaker", [
@@ -403,3 +404,12 @@ def test_participle_after_a_quote_is_no_inverted_cue() -> None:
     q = segment("The mayor called the vote “historic,” telling reporters on Friday that the "
                 "harbor would reopen.")
     assert all(u.speaker != "reporters" for u in q)
+
+
+def test_participle_takes_the_subject_of_the_main_verb() -> None:
+    q = one("The port authority raised the fees in March, saying the old rates no longer covered "
+            "the dredging.")
+    assert q.speaker == "The port authority" and q.cue == "saying"
+    assert q.text == "the old rates no longer covered the dredging"
+    q = one("Nora Kim closed the terminal on Friday, citing the storm warnings.")
+    assert q.speaker == "Nora Kim" and q.text == "the storm warnings"

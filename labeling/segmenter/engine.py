@@ -54,7 +54,8 @@ _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\
 _CONTENT_END = re.compile(r";|,\s+(?:according to|saying|arguing|noting|calling|telling|adding|"
                           r"citing|said|says)\b")
 _PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insisting "
-                             "claiming explaining stressing".split())
+                             "claiming explaining stressing citing calling accusing".split())
+_PARTICIPLE_OBJECTS = frozenset("citing calling accusing".split())
 _SUBORDINATORS = frozenset("when while as after before if because since although though once "
                           "until".split())
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
@@ -496,16 +497,25 @@ class _Engine:
             return None
         if t.low.endswith("ing"):
             # "..., adding that ..." / "..., saying ...": the sentence's speaker goes on.
-            if (last_sp is None or v == 0 or toks[v - 1].text != "," or t.low not in CUE_VERBS
+            if (v < 2 or toks[v - 1].text != "," or t.low not in CUE_VERBS
                     or not (that_next or t.low in _PARTICIPLE_CUES)):
                 return None
-            cs_i = v + 1
-            if cs_i >= len(toks) or toks[cs_i].text in ("“", "\"", ":", ","):
+            # the speaker found earlier in the sentence, else the subject of its main verb
+            subj = coordinated_subject(toks, v - 1) if last_sp is None else None
+            sp = last_sp or (_span(toks, subj) if subj else None)
+            if sp is None:
                 return None
-            cs, ce = _cut(text, toks[cs_i].start, e)
-            if not _has_words(text, cs, ce, 3):
+            cs_i = _content_start(toks, v + 1) if t.low == "telling" else v + 1
+            if cs_i is None or cs_i >= len(toks) or toks[cs_i].text in ("“", "\"", ":", ","):
                 return None
-            return _Unit([(cs, ce)], "indirect", last_sp, (t.start, t.end)), None
+            if t.low in _PARTICIPLE_OBJECTS:  # "..., citing [the polls]"
+                m = _OBJECT_END.search(text, toks[cs_i].start, e)
+                cs, ce = _trim(text, toks[cs_i].start, m.start() if m else e)
+            else:
+                cs, ce = _cut(text, toks[cs_i].start, e)
+            if not _has_words(text, cs, ce, 2):
+                return None
+            return _Unit([(cs, ce)], "indirect", sp, (t.start, t.end)), None
         if t.low in _STANCE_VERBS and not that_next and not (
                 t.low in CUE_VERBS and any(x.low == "that" for x in toks[v + 1:v + 4])):
             return self._stance(toks, v, e)
