@@ -413,3 +413,8 @@ def test_participle_takes_the_subject_of_the_main_verb() -> None:
     assert q.text == "the old rates no longer covered the dredging"
     q = one("Nora Kim closed the terminal on Friday, citing the storm warnings.")
     assert q.speaker == "Nora Kim" and q.text == "the storm warnings"
+
+
+def test_participle_introducing_a_quote() -> None:
+    q = segment("Marek Wolny shrugged off the delay, telling reporters, “Ships have waited longer.”")[0]
+    assert q.speaker == "Marek Wolny" and q.cue == "telling" and q.type == "direct"

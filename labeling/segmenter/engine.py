@@ -185,8 +185,16 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
                 return _span(toks, (v + 2, j)), (toks[v].start, toks[v + 1].end), len(toks)
     for v in range(len(toks) - 1, -1, -1):
         t = toks[v]
-        if t.low not in CUE_VERBS or (t.cap and v > 0) or t.low.endswith("ing"):
+        if t.low not in CUE_VERBS or (t.cap and v > 0):
             continue
+        if t.low.endswith("ing"):
+            # '..., telling reporters, “...”', 'began by saying, “...”': the clause's subject
+            if v < 2 or toks[v - 1].text not in (",", "by") or len(toks) - v > 6:
+                continue
+            sp = coordinated_subject(toks, v - 1)
+            if sp is None:
+                continue
+            return _span(toks, sp), (t.start, t.end), v + 1
         sp = speaker_before(toks, v)
         if sp is None:
             sp = speaker_after(toks, v) if v == 0 else None
