@@ -418,3 +418,8 @@ def test_participle_takes_the_subject_of_the_main_verb() -> None:
 def test_participle_introducing_a_quote() -> None:
     q = segment("Marek Wolny shrugged off the delay, telling reporters, “Ships have waited longer.”")[0]
     assert q.speaker == "Marek Wolny" and q.cue == "telling" and q.type == "direct"
+
+
+def test_short_phrases_quoted_inside_a_clause_are_no_units() -> None:
+    assert segment("The crew painted the ferry for the “Festival of the Northern Lights” parade.") == []
+    assert segment("The Harbor Bureau cited in the report does not exist.") == []

@@ -357,6 +357,8 @@ class _Engine:
                     self.units.append(unit)
                     continue
             unit.follow_on = opens_para or opens_sentence
+            if not unit.follow_on and n < 6:
+                continue  # a short phrase quoted inside a clause: a title or a term
             self.units.append(unit)
 
     def _introduced_by_previous_paragraph(
@@ -618,8 +620,9 @@ class _Engine:
                 k += 1
             if k < len(toks) and toks[k].low in _WH:
                 j = k  # "asked the attorney [whether ...]"
-        if j >= len(toks) or not toks[j].word:
-            return None, speaker
+        if j >= len(toks) or not toks[j].word or (
+                toks[j].low in _PREPOSITIONS and j == v + 1 and toks[j].low != "for"):
+            return None, speaker  # "the bureau cited [in the tweet]": a participle
         if t.low in OBJECT_VERBS and low != "to":
             m = _OBJECT_END.search(text, toks[j].start, e)
             cs, ce = _trim(text, toks[j].start, m.start() if m else e)
