@@ -249,6 +249,8 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
     while j < len(toks) and (toks[j].text in (",", ":") or
                              (toks[j].low in TIME_WORDS and j - after < 3)):
         j += 1
+    if j > after and toks[j - 1].low in _PREPOSITIONS:
+        return None  # "said on [Fox News]": a place or a medium, not a time and not content
     return j if j < len(toks) else None
 
 
