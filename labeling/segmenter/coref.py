@@ -66,6 +66,8 @@ class Resolver:
         self._positions: list[int] = []  # ascending: finditer order
         self._names = _NAME.finditer(text)
         self._read_to = -1  # every name starting before this position is collected
+        # Full names by their last word ("Macron" -> positions, "Emmanuel Macron"), in order.
+        self._by_surname: dict[str, tuple[list[int], list[str]]] = {}
 
     def _collect(self, pos: int) -> None:
         """Collect names up to ``pos``, lazily: text after the last mention is never read."""
@@ -102,6 +104,10 @@ class Resolver:
             name = " ".join(name_words)
             self.entities.append(Entity(name, m.start(), desc - {"the", "of"}))
             self._positions.append(m.start())
+            if len(name_words) > 1:
+                where, names = self._by_surname.setdefault(name_words[-1], ([], []))
+                where.append(m.start())
+                names.append(name)
 
     def _before(self, pos: int) -> Iterator[Entity]:
         """Entities before ``pos``, nearest first, at most LOOKBACK of them.
@@ -114,10 +120,13 @@ class Resolver:
             yield self.entities[i]
 
     def full_name(self, surname: str, pos: int) -> str | None:
-        for e in self._before(pos + len(surname) + 1):
-            if e.name.split()[-1] == surname and e.name != surname:
-                return e.name
-        return None
+        """The last full name before ``pos`` that ends with ``surname``."""
+        self._collect(pos + len(surname) + 1)
+        found = self._by_surname.get(surname)
+        if not found:
+            return None
+        k = bisect_left(found[0], pos + len(surname) + 1)
+        return found[1][k - 1] if k else None
 
     def resolve(self, mention: str, pos: int, last_person: str | None,
                 last_speaker: str | None) -> str | None:
