@@ -423,3 +423,11 @@ def test_participle_introducing_a_quote() -> None:
 def test_short_phrases_quoted_inside_a_clause_are_no_units() -> None:
     assert segment("The crew painted the ferry for the “Festival of the Northern Lights” parade.") == []
     assert segment("The Harbor Bureau cited in the report does not exist.") == []
+
+
+def test_relative_clause_speaker_and_passive_report() -> None:
+    q = one("The plan was backed by Ana Ruiz, who said the harbor needed a second pier.")
+    assert q.speaker == "Ana Ruiz" and q.text == "the harbor needed a second pier"
+    q = one("It was announced on Monday that the ferry line would close for the winter.")
+    assert q.speaker is None and q.cue == "was announced"
+    assert q.text == "that the ferry line would close for the winter"

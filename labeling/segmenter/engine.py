@@ -62,6 +62,7 @@ _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 _STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
 _CUE_WORDS = _CUE_WORDS | _STANCE_VERBS
 _THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS
+_PASSIVE = frozenset("was were is are been be".split())
 _PREPOSITIONS = frozenset("of about at in on with from during after before into for by".split())
 _WH = frozenset("whether if what why how when where who to".split())
 # A noun-phrase object ends at a clause break.
@@ -537,6 +538,16 @@ class _Engine:
         sp = speaker_before(toks, v)
         if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
             sp = coordinated_subject(toks, v - 1)
+        if sp is None and v > 2 and toks[v - 1].low == "who" and toks[v - 2].text == ",":
+            sp = speaker_before(toks, v - 2)  # "Ana Ruiz, who said [the pier ...]"
+        if sp is None and v > 1 and toks[v - 1].low in _PASSIVE and t.low.endswith("ed"):
+            # "It was announced [that ...]": reported with no speaker
+            k = next((x for x in range(v + 1, min(len(toks), v + 5)) if toks[x].low == "that"),
+                     None)
+            if k is not None:
+                cs, ce = _cut(text, toks[k].start, e)
+                if _has_words(text, cs, ce, 4):
+                    return _Unit([(cs, ce)], "indirect", None, (toks[v - 1].start, t.end)), None
         if sp is None:
             # "..., said the spokesman."
             if v > 0 and toks[v - 1].text == "," and t.low in ("said", "says"):
@@ -590,6 +601,8 @@ class _Engine:
         sp = speaker_before(toks, v)
         if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
             sp = coordinated_subject(toks, v - 1)
+        if sp is None and v > 2 and toks[v - 1].low == "who" and toks[v - 2].text == ",":
+            sp = speaker_before(toks, v - 2)
         if sp is None:
             return None
         head = toks[sp[1] - 1]
