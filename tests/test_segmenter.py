@@ -431,3 +431,11 @@ def test_relative_clause_speaker_and_passive_report() -> None:
     q = one("It was announced on Monday that the ferry line would close for the winter.")
     assert q.speaker is None and q.cue == "was announced"
     assert q.text == "that the ferry line would close for the winter"
+
+
+def test_headline_with_a_colon() -> None:
+    text = "Harbor Chief Ana Ruiz: The Port Will Reopen Before Summer.\n\nThe port closed in May."
+    q = segment(text)[0]
+    assert q.speaker == "Harbor Chief Ana Ruiz" and q.cue == ":"
+    assert q.text == "The Port Will Reopen Before Summer"
+    assert segment("Update: the ferry runs again.\n\nIt left at noon.") == []

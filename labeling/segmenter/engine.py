@@ -48,6 +48,11 @@ _MARKS_AND_APOSTROPHE = _MARKS + "'"
 _TRIM_END = " \t\r\n.;:,!?"
 _HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
 _WORDS = re.compile(r"\w+")
+# "Ann Coulter: Content of the headline" (a source, a colon, what it said)
+_HEADLINE_COLON = re.compile(r"^(?P<n>[A-Z][\w.’'&-]*(?: [A-Z][\w.’'&/-]*){0,4}):\s+"
+                             r"(?P<c>\S.{10,}?)\s*$")
+_NOT_SOURCES = frozenset("""update updated editor note watch read listen video photos photo
+breaking exclusive analysis opinion live correction top related see more follow""".split())
 _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\s*[,.]")
 # Where reported content that runs to the end of its sentence stops: a semicolon, or a
 # participle or attribution that starts a new clause ("..., citing", "..., according to").
@@ -652,17 +657,23 @@ class _Engine:
         text = self.text
         taken = _Spans([(u.start, u.end) for u in self.units])
         for ps, pe in self.layout.paras:
-            if pe - ps > 200 or text[pe - 1] in ".!?”\"" or taken.overlaps(ps, pe):
+            if pe - ps > 200 or taken.overlaps(ps, pe):
                 continue
-            m = _HEADLINE_DASH.match(text, ps, pe)
+            cue = None
+            m = _HEADLINE_DASH.match(text, ps, pe) if text[pe - 1] not in ".!?”\"" else None
             if not m:
-                continue
+                # "Ann Coulter: And Then There Was the One." (a title: no sentence before it)
+                m = _HEADLINE_COLON.match(text, ps, pe)
+                if not m or m.group("n").split()[0].lower() in _NOT_SOURCES or \
+                        len(self.layout.sents_in(ps, pe)) > 1:
+                    continue
+                cue = (m.end("n"), m.end("n") + 1)
             name = m.group("n")
             if len(name.split()) > 4 or name.split()[0].lower() in PRONOUNS:
                 continue
             cs, ce = _trim(text, m.start("c"), m.end("c"))
             if ce > cs:
-                self.units.append(_Unit([(cs, ce)], "indirect", (m.start("n"), m.end("n")), None))
+                self.units.append(_Unit([(cs, ce)], "indirect", (m.start("n"), m.end("n")), cue))
 
     # ---------------------------------------------------------------- assembly
     def finish(self) -> list[Quote]:

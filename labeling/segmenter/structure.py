@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from .lexicon import ABBREVIATIONS
 
@@ -71,6 +71,10 @@ class Layout:
 
     def para_index(self, pos: int) -> int:
         return max(0, bisect_right(self._pstarts, pos) - 1)
+
+    def sents_in(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences that begin in [start, end)."""
+        return self.sents[bisect_left(self._sstarts, start):bisect_left(self._sstarts, end)]
 
     def sent_of(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self._sstarts, pos) - 1
