@@ -439,3 +439,11 @@ def test_headline_with_a_colon() -> None:
     assert q.speaker == "Harbor Chief Ana Ruiz" and q.cue == ":"
     assert q.text == "The Port Will Reopen Before Summer"
     assert segment("Update: the ferry runs again.\n\nIt left at noon.") == []
+
+
+def test_what_polls_and_documents_show() -> None:
+    q = one("A new harbor survey shows most residents back the second pier.")
+    assert q.speaker == "A new harbor survey" and q.text == "most residents back the second pier"
+    q = one("The ferry lost money for the third year in a row, new filings show.")
+    assert q.speaker == "new filings"
+    assert segment("The photos show a crowded pier at dawn.") == []

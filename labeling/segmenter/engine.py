@@ -66,7 +66,14 @@ _SUBORDINATORS = frozenset("when while as after before if because since although
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 _STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
 _CUE_WORDS = _CUE_WORDS | _STANCE_VERBS
-_THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS
+_THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS - {"show", "shows", "showed", "shown", "found",
+                                                       "finds"}
+_SHOW_VERBS = frozenset("show shows showed shown suggest suggests suggested find finds found "
+                        "indicate indicates indicated".split())
+# What a document, a poll or a record "shows": their findings are attributions too.
+_DOCUMENTS = frozenset("""poll polls survey surveys study studies report reports document
+documents filing filings record records data figures numbers analysis review results research
+audit memo letter statement ad""".split())
 _PASSIVE = frozenset("was were is are been be".split())
 _PREPOSITIONS = frozenset("of about at in on with from during after before into for by".split())
 _WH = frozenset("whether if what why how when where who to".split())
@@ -537,8 +544,12 @@ class _Engine:
         if t.low in _STANCE_VERBS and not that_next and not (
                 t.low in CUE_VERBS and any(x.low == "that" for x in toks[v + 1:v + 4])):
             return self._stance(toks, v, e)
+        shown = False  # "a new poll shows [...]", "[...], filings show"
+        if t.low in _SHOW_VERBS and not that_next:
+            sp = speaker_before(toks, v)
+            shown = sp is not None and toks[sp[1] - 1].low in _DOCUMENTS
         if not ((t.low in CUE_VERBS and t.low not in QUOTE_ONLY_VERBS)
-                or (that_next and t.low in THAT_VERBS)):
+                or (that_next and t.low in THAT_VERBS) or shown):
             return None
         sp = speaker_before(toks, v)
         if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
@@ -585,7 +596,7 @@ class _Engine:
         if nxt is not None and nxt.text == "," and not (
                 v + 2 < len(toks) and toks[v + 2].text in ("“", "\"")):
             return None, speaker  # "X said, ..." is no clause of X's
-        if t.low not in STRONG_CUES and not that_next:
+        if t.low not in STRONG_CUES and not that_next and not shown:
             has_that = any(x.low == "that" for x in toks[v + 1:v + 4])
             if not has_that:
                 return None, speaker
