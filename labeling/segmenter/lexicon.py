@@ -56,7 +56,7 @@ acknowledge insist agree admit charge allege suggest""".split() for f in _inflec
 # plan]", "X called [the charges fabricated]", "X called for [an inquiry]").
 _OBJECT = """call describe accuse criticize criticise cite reject attack blast deny condemn urge
 oppose propose question praise defend endorse welcome demand dismiss blame applaud ask
-express recommend request label dub""".split()
+express recommend request label dub mention""".split()
 OBJECT_VERBS = frozenset(f for v in _OBJECT for f in _inflect(v) if not f.endswith("ing")) | {
     "sought", "seeks", "seek", "slammed", "slams", "supported", "backed"}
 # Stances with a "to" clause ("X vowed [to repeal the law]"); want and hope also take
