@@ -58,7 +58,7 @@ _OBJECT = """call describe accuse criticize criticise cite reject attack blast d
 oppose propose question praise defend endorse welcome demand dismiss blame applaud ask
 express recommend request label dub mention""".split()
 OBJECT_VERBS = frozenset(f for v in _OBJECT for f in _inflect(v) if not f.endswith("ing")) | {
-    "sought", "seeks", "seek", "slammed", "slams", "supported", "backed"}
+    "sought", "seeks", "seek", "slammed", "slams", "supported", "backed", "support", "supports"}
 # Stances with a "to" clause ("X vowed [to repeal the law]"); want and hope also take
 # "X wants [voters to remember]".
 _TO = "want plan hope vow pledge promise refuse decline agree intend threaten aim".split()
