@@ -427,7 +427,7 @@ def test_short_phrases_quoted_inside_a_clause_are_no_units() -> None:
 
 def test_relative_clause_speaker_and_passive_report() -> None:
     q = one("The plan was backed by Ana Ruiz, who said the harbor needed a second pier.")
-    assert q.speaker == "Ana Ruiz" and q.text == "the harbor needed a second pier"
+    assert spk(q) == ("who", "Ana Ruiz") and q.text == "the harbor needed a second pier"
     q = one("It was announced on Monday that the ferry line would close for the winter.")
     assert q.speaker is None and q.cue == "was announced"
     assert q.text == "that the ferry line would close for the winter"

@@ -89,7 +89,7 @@ class _Unit:
     speaker: tuple[int, int] | None = None
     cue: tuple[int, int] | None = None
     follow_on: bool = False
-    inherited: tuple[str, int | None, int | None] | None = None
+    antecedent: tuple[int, int] | None = None  # what a relative "who" refers to
 
     @property
     def start(self) -> int:
@@ -554,8 +554,12 @@ class _Engine:
         sp = speaker_before(toks, v)
         if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
             sp = coordinated_subject(toks, v - 1)
+        antecedent = None
         if sp is None and v > 2 and toks[v - 1].low == "who" and toks[v - 2].text == ",":
-            sp = speaker_before(toks, v - 2)  # "Ana Ruiz, who said [the pier ...]"
+            # "Ana Ruiz, who said [the pier ...]": the speaker as written is "who"
+            named = speaker_before(toks, v - 2)
+            if named is not None:
+                antecedent, sp = _span(toks, named), (v - 1, v)
         if sp is None and v > 1 and toks[v - 1].low in _PASSIVE and t.low.endswith("ed"):
             # "It was announced [that ...]": reported with no speaker
             k = next((x for x in range(v + 1, min(len(toks), v + 5)) if toks[x].low == "that"),
@@ -579,7 +583,7 @@ class _Engine:
         cue = (t.start, t.end)
         nxt = toks[v + 1] if v + 1 < len(toks) else None
         # "CONTENT, X said (Friday)." / "CONTENT, X said, adding ..." / "A, X said, B."
-        if sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
+        if antecedent is None and sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
                 nxt is None or nxt.text in (",", ".", ";", "!", "?") or nxt.low in TIME_WORDS):
             parts = []
             cs, ce = _trim(text, s, toks[sp[0] - 1].start)
@@ -606,7 +610,8 @@ class _Engine:
         cs, ce = _cut(text, toks[c_i].start, e)
         if ce <= cs:
             return None, speaker
-        return _Unit([(cs, ce)], "indirect", speaker, cue), speaker
+        return _Unit([(cs, ce)], "indirect", speaker, cue, antecedent=antecedent), \
+            antecedent or speaker
 
     def _stance(self, toks: list[Tok], v: int, e: int
                 ) -> tuple[_Unit | None, tuple[int, int] | None] | None:
@@ -707,7 +712,8 @@ class _Engine:
                     spk_s = spk_e = None
                 else:
                     spk_text = text[spk_s:spk_e]
-                    name = resolver.resolve(spk_text, spk_s, last_person,
+                    ref = text[u.antecedent[0]:u.antecedent[1]] if u.antecedent else spk_text
+                    name = resolver.resolve(ref, spk_s, last_person,
                                             last_speaker[1] if last_speaker else None)
                     appos = _APPOS_NAME.match(text, spk_e)
                     if appos and (name is None or spk_text.split()[0].lower() in
