@@ -447,3 +447,12 @@ def test_what_polls_and_documents_show() -> None:
     q = one("The ferry lost money for the third year in a row, new filings show.")
     assert q.speaker == "new filings"
     assert segment("The photos show a crowded pier at dawn.") == []
+
+
+def test_shouts_and_ages_attribute_quotes() -> None:
+    q = segment("One fisherman interrupted the mayor. “You sold the harbor,” the man shouted.")[0]
+    assert q.speaker == "the man" and q.cue == "shouted"
+    text = "“The port will live,” said the 46-year-old. “We will fight for it.”"
+    a, b = segment(text)
+    assert a.speaker == "the 46-year-old" and b.speaker == "the 46-year-old"
+    assert segment("The crowd shouted at the empty stage for an hour.") == []

@@ -11,6 +11,7 @@ insist joke lament mention note object observe pledge point predict promise prop
 question recall reckon recount reiterate remark reply report respond reveal scoff signal
 state stress suggest testify threaten tweet urge vow warn welcome wonder worry criticise
 criticize accuse hint concur predict assess repeat maintain indicate call describe continue
+shout yell scream exclaim chant
 """.split()
 _IRREGULAR = {
     "say": ["say", "says", "said", "saying"],
@@ -72,7 +73,10 @@ QUOTE_ONLY_VERBS = frozenset({"asked", "asks", "ask", "asking", "thought", "thin
                               "believe", "believes", "believed", "wonder", "wondered",
                               "wonders", "joked", "jokes", "question", "questioned",
                               "estimate", "estimated", "estimates", "put", "puts",
-                              "continue", "continues", "continued", "continuing"})
+                              "continue", "continues", "continued", "continuing",
+                              "shout", "shouts", "shouted", "yell", "yells", "yelled",
+                              "scream", "screamed", "exclaim", "exclaimed", "chant", "chanted",
+                              "chanting", "shouting", "yelling"})
 # Verbs that report speech with or without "that"; others need "that" for indirect speech.
 STRONG_CUES = frozenset(
     f for v in ("say", "tell", "add", "warn", "insist", "stress", "argue", "note", "acknowledge",

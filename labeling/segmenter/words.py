@@ -186,17 +186,19 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
         if t.text in (",", ";", ":", ".") or (not t.word and t.text not in ("’", "'", "-")):
             break
         if not t.cap and t.low not in SPEAKER_NOUNS and t.low not in TITLES and not (
-                t.text.isalpha() and _noun_ahead(toks, j + 1)):
-            break
+                t.text.isalpha() and _noun_ahead(toks, j + 1)) and not (
+                t.low.endswith("year-old") and j == i + 1):
+            break  # ("said the 46-year-old": an age as the description)
         if t.low in TIME_WORDS and not t.cap:
             break
         j += 1
-    while j > i + 1 and not toks[j - 1].cap and toks[j - 1].low not in SPEAKER_NOUNS:
+    while j > i + 1 and not toks[j - 1].cap and toks[j - 1].low not in SPEAKER_NOUNS and \
+            not toks[j - 1].low.endswith("year-old"):
         j -= 1  # "said the Rev. Ada Lowe [of the]"
     if j == i or (j == i + 1 and toks[i].low in ("the", "a", "an")):
         return None
     last = toks[j - 1]
-    if not (last.cap or last.low in SPEAKER_NOUNS):
+    if not (last.cap or last.low in SPEAKER_NOUNS or last.low.endswith("year-old")):
         return None
     return (i, j)
 
@@ -206,13 +208,13 @@ def coordinated_subject(toks: list[Tok], conj: int) -> tuple[int, int] | None:
     "Sanders, who endorsed him, and said ..."): the speaker of the clause's first verb."""
     for m in range(1, conj):
         t = toks[m]
-        if t.cap or not t.text.isalpha():
+        if t.cap or not t.text.replace("’", "").replace("'", "").isalpha():
             continue
         low = t.low
         if toks[m - 1].low == "who" and m > 2 and toks[m - 2].text == ",":
             return speaker_before(toks, m - 2)  # "NAME, who VERB ... and said"
-        if not (low.endswith("ed") or low in _BE or low in ("has", "have", "had", "will")
-                or low in CUE_VERBS):
+        if not (low.endswith(("ed", "n’t", "n't")) or low in _BE
+                or low in ("has", "have", "had", "will") or low in CUE_VERBS):
             continue
         sp = speaker_before(toks, m)
         if sp is not None and toks[sp[0]].low not in PRONOUNS or sp is not None and sp[0] == 0:
