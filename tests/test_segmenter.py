@@ -338,7 +338,7 @@ def test_nouns_and_non_speech_are_no_stances(text: str) -> None:
 
 
 @pytest.mark.parametrize("text,speaker", [
-    ("Mr. Okafor, then 38, said he was told to find a more experienced deputy.", "Mr. Okafor"),
+    ("Mr. Okafor, then 41, said he was told to find a more experienced deputy.", "Mr. Okafor"),
     ("Rosa Diaz, a former harbor pilot who joined the port authority last spring, said the "
      "channel had silted up.", "Rosa Diaz"),
     ("The most experienced skippers, like Ana and Tom, say the new buoys are misplaced.",
@@ -452,7 +452,7 @@ def test_what_polls_and_documents_show() -> None:
 def test_shouts_and_ages_attribute_quotes() -> None:
     q = segment("One fisherman interrupted the mayor. “You sold the harbor,” the man shouted.")[0]
     assert q.speaker == "the man" and q.cue == "shouted"
-    text = "“The port will live,” said the 46-year-old. “We will fight for it.”"
+    text = "“The port will live,” said the 52-year-old. “We will fight for it.”"
     a, b = segment(text)
-    assert a.speaker == "the 46-year-old" and b.speaker == "the 46-year-old"
+    assert a.speaker == "the 52-year-old" and b.speaker == "the 52-year-old"
     assert segment("The crowd shouted at the empty stage for an hour.") == []

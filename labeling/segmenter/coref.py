@@ -156,7 +156,7 @@ class Resolver:
                 tests.append(lambda e: bool(mods & e.words))
             else:
                 tests.append(lambda e: bool(e.words & wanted))
-            # "the fund" -> "International Monetary Fund", "the panel" -> "Select Panel"
+            # "the fund" -> "International Coastal Fund", "the panel" -> "Harbor Review Panel"
             tests.append(lambda e: head in e.name.lower().split())
             for test in tests:
                 best = next((e.name for e in before if test(e)), None)

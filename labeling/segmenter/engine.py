@@ -48,7 +48,7 @@ _MARKS_AND_APOSTROPHE = _MARKS + "'"
 _TRIM_END = " \t\r\n.;:,!?"
 _HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
 _WORDS = re.compile(r"\w+")
-# "Ann Coulter: Content of the headline" (a source, a colon, what it said)
+# "Ana Ruiz: Content of the headline" (a source, a colon, what it said)
 _HEADLINE_COLON = re.compile(r"^(?P<n>[A-Z][\w.’'&-]*(?: [A-Z][\w.’'&/-]*){0,4}):\s+"
                              r"(?P<c>\S.{10,}?)\s*$")
 _NOT_SOURCES = frozenset("""update updated editor note watch read listen video photos photo
@@ -246,7 +246,7 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
             break
     j = after
     if verb in ("told", "tell", "tells", "telling"):
-        # The listener: "reporters", "the BBC", "Fox News", "a press conference".
+        # The listener: "reporters", "the BBC", "Harbor Radio", "a press conference".
         if j < len(toks) and toks[j].low in ("the", "a", "an", "his", "her", "their"):
             j += 1
         if j < len(toks) and toks[j].cap:
@@ -263,7 +263,7 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
                              (toks[j].low in TIME_WORDS and j - after < 3)):
         j += 1
     if j > after and toks[j - 1].low in _PREPOSITIONS:
-        return None  # "said on [Fox News]": a place or a medium, not a time and not content
+        return None  # "said on [Harbor Radio]": a place or a medium, not a time and not content
     return j if j < len(toks) else None
 
 
@@ -476,7 +476,7 @@ class _Engine:
             j = v + 2
             while j < len(toks) and (toks[j].text not in (",", ".", ";") or (
                     toks[j].text == "." and toks[j - 1].low in ABBREVIATIONS)):
-                j += 1  # up to the comma ("According to Mrs. Clinton, ...")
+                j += 1  # up to the comma ("According to Mrs. Ruiz, ...")
             if j == v + 2:
                 return None
             speaker = (toks[v + 2].start, toks[j - 1].end)
@@ -628,11 +628,11 @@ class _Engine:
             return None
         head = toks[sp[1] - 1]
         if t.low == "called" and toks[sp[0]].low in ("a", "an"):
-            return None  # "a group called Citizens for Trump": a name, not a stance
+            return None  # "a group called Friends of the Harbor": a name, not a stance
         described = toks[sp[0]].low in ("the", "a", "an") and sp[1] - sp[0] > 1
         if not (head.cap or head.low in PRONOUNS or head.low in SPEAKER_NOUNS or described) or \
                 head.text.endswith(("’s", "'s")):
-            return None  # "Obama's plan to ...": a possessive, the verb is a noun
+            return None  # "the mayor's plan to ...": a possessive, the verb is a noun
         speaker = _span(toks, sp)
         j = v + 1
         while j < len(toks) and toks[j].low in AUX and not toks[j].cap:
@@ -678,7 +678,7 @@ class _Engine:
             cue = None
             m = _HEADLINE_DASH.match(text, ps, pe) if text[pe - 1] not in ".!?”\"" else None
             if not m:
-                # "Ann Coulter: And Then There Was the One." (a title: no sentence before it)
+                # "Ana Ruiz: The Port Will Reopen." (a title: no sentence before it)
                 m = _HEADLINE_COLON.match(text, ps, pe)
                 if not m or m.group("n").split()[0].lower() in _NOT_SOURCES or \
                         len(self.layout.sents_in(ps, pe)) > 1:
@@ -728,7 +728,7 @@ class _Engine:
                     last_person = name if _is_person(name) else last_person
                 last_speaker = (spk_text, name, spk_s, spk_e, para)
             elif spk_text is not None and spk_text.lower() not in PRONOUNS:
-                # A description with no name found ("the base chief"): its follow-on quotes
+                # A description with no name found ("the harbor master"): its follow-on quotes
                 # are still its own.
                 last_speaker = (spk_text, None, spk_s, spk_e, para)
             cue_text = text[u.cue[0]:u.cue[1]] if u.cue else None

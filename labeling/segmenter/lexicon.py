@@ -54,7 +54,7 @@ acknowledge insist agree admit charge allege suggest""".split() for f in _inflec
     "thought", "knew", "known", "felt", "found", "learned", "learnt", "heard", "shown",
     "showed", "proven"}
 # Stances with a noun-phrase object, which is the attributed content ("X criticized [the
-# plan]", "X called [the charges fabricated]", "X called for [an inquiry]").
+# plan]", "X called [the report false]", "X called for [an inquiry]").
 _OBJECT = """call describe accuse criticize criticise cite reject attack blast deny condemn urge
 oppose propose question praise defend endorse welcome demand dismiss blame applaud ask
 express recommend request label dub mention""".split()

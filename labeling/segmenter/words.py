@@ -108,7 +108,7 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
                          or toks[name[1] - 1].low in SPEAKER_NOUNS):
                 return name  # "Olaf Scholz, the chancellor, said"; "the hawks, like X, say"
         return None
-    if toks[j - 1].text == ")":  # "Jason Chaffetz (R-Utah) said": the name before the brackets
+    if toks[j - 1].text == ")":  # "Ana Ruiz (D-Ore.) said": the name before the brackets
         k = j - 2
         while k > 0 and toks[k].text != "(" and j - k < 8:
             k -= 1
@@ -152,7 +152,7 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
 
 
 def _abbreviation(tok: Tok) -> bool:
-    """A title or an initial that a full stop follows inside a name ("Mr.", "Kevin D.")."""
+    """A title or an initial that a full stop follows inside a name ("Mr.", "Ana M.")."""
     return tok.low in ABBREVIATIONS or (len(tok.text) == 1 and tok.cap)
 
 
@@ -181,14 +181,14 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
         t = toks[j]
         if t.text == "." and j > i and _abbreviation(toks[j - 1]) and \
                 j + 1 < len(toks) and toks[j + 1].cap:
-            j += 1  # "Mr. Pike", "the Rev. Peter Wherry"
+            j += 1  # "Mr. Okafor", "the Rev. Ada Lowe"
             continue
         if t.text in (",", ";", ":", ".") or (not t.word and t.text not in ("’", "'", "-")):
             break
         if not t.cap and t.low not in SPEAKER_NOUNS and t.low not in TITLES and not (
                 t.text.isalpha() and _noun_ahead(toks, j + 1)) and not (
                 t.low.endswith("year-old") and j == i + 1):
-            break  # ("said the 46-year-old": an age as the description)
+            break  # ("said the 52-year-old": an age as the description)
         if t.low in TIME_WORDS and not t.cap:
             break
         j += 1
@@ -204,7 +204,7 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
 
 
 def coordinated_subject(toks: list[Tok], conj: int) -> tuple[int, int] | None:
-    """The subject of a cue coordinated with an earlier verb ("Obama met them and said ...",
+    """The subject of a cue coordinated with an earlier verb ("Ruiz met them and said ...",
     "Sanders, who endorsed him, and said ..."): the speaker of the clause's first verb."""
     for m in range(1, conj):
         t = toks[m]
