@@ -102,26 +102,20 @@ def bootstrap_alpha(
     alpha = _alpha_from_counts(mat)
     if alpha is None or len(items) < 2:
         return alpha, None, None
-    # Each resample is a vector of item multiplicities; alpha only needs, per item, its
-    # within-item agreement and its label counts, so a batch of resamples is two products.
-    m = mat.sum(axis=1)
-    agree = (mat * (mat - 1)).sum(axis=1) / (m - 1)
+    # Alpha only needs, per item, its label counts; items with the same counts are
+    # exchangeable, so resampling items is drawing how many of each count pattern
+    # (a multinomial over a handful of patterns) and each resample is two products.
+    patterns, freq = np.unique(mat, axis=0, return_counts=True)
+    m = patterns.sum(axis=1)
+    agree = (patterns * (patterns - 1)).sum(axis=1) / (m - 1)
     rng = np.random.default_rng(seed)
-    n_items = len(items)
-    chunk = max(1, min(n, 4_000_000 // n_items))
-    samples: list[float] = []
-    done = 0
-    while done < n:
-        b = min(chunk, n - done)
-        picks = rng.integers(0, n_items, (b, n_items)) + (np.arange(b) * n_items)[:, None]
-        w = np.bincount(picks.ravel(), minlength=b * n_items).reshape(b, n_items).astype(float)
-        observed = w @ agree
-        n_c = w @ mat
-        tot = n_c.sum(axis=1)
-        d_e = 1.0 - (n_c * (n_c - 1)).sum(axis=1) / (tot * (tot - 1))
-        ok = d_e != 0
-        samples.extend((1.0 - (1.0 - observed[ok] / tot[ok]) / d_e[ok]).tolist())
-        done += b
+    w = rng.multinomial(len(items), freq / freq.sum(), size=n).astype(float)
+    observed = w @ agree
+    n_c = w @ patterns
+    tot = n_c.sum(axis=1)
+    d_e = 1.0 - (n_c * (n_c - 1)).sum(axis=1) / (tot * (tot - 1))
+    ok = d_e != 0
+    samples = (1.0 - (1.0 - observed[ok] / tot[ok]) / d_e[ok]).tolist()
     if not samples:
         return alpha, None, None
     lo, hi = np.quantile(samples, [(1 - ci) / 2, 1 - (1 - ci) / 2])

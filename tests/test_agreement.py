@@ -93,6 +93,22 @@ def test_bootstrap_interval_is_seeded_and_brackets_alpha() -> None:
     assert bootstrap_alpha(votes, LABELS, n=500, seed=1) == (a, lo, hi)
 
 
+def test_bootstrap_interval_matches_resampling_items_with_the_reference_alpha() -> None:
+    """The interval equals a plain bootstrap: resample items (units) with replacement and
+    compute each resample's alpha with the ``krippendorff`` package."""
+    rng = np.random.default_rng(11)
+    truth = rng.integers(0, 3, 150)
+    m = np.array([np.where(rng.random(150) < 0.7, truth, rng.integers(0, 3, 150))
+                  for _ in range(3)]).astype(float)
+    m[2, rng.random(150) < 0.4] = np.nan  # some items have two votes only
+    _, lo, hi = bootstrap_alpha(votes_from_matrix(m), LABELS, n=2000, seed=5)
+    ref = []
+    for _ in range(2000):
+        ref.append(reference_alpha(m[:, rng.integers(0, 150, 150)]))
+    ref_lo, ref_hi = np.quantile(ref, [0.025, 0.975])
+    assert lo == pytest.approx(ref_lo, abs=0.02) and hi == pytest.approx(ref_hi, abs=0.02)
+
+
 def test_cohen_kappa_matrix_matches_sklearn() -> None:
     rng = np.random.default_rng(7)
     m = rng.integers(0, 3, size=(4, 40)).astype(float)
