@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,17 +129,37 @@ def run_cli(args: list[str], env: dict[str, str], log: Path) -> tuple[float, flo
     """Run ``labeling ARGS`` in a child process: (wall s, its peak RSS MiB, stdout)."""
     exe = str(Path(sys.executable).parent / "labeling")
     t0 = time.perf_counter()
+    peak = [0]
+    done = threading.Event()
+
+    def watch(pid: int) -> None:
+        # VmHWM is the high-water mark of the child's own memory. (The rusage of wait4
+        # is not: Linux keeps ru_maxrss across exec, so it would report this bench's
+        # own memory, copied at fork.)
+        status = Path(f"/proc/{pid}/status")
+        while not done.is_set():
+            try:
+                for line in status.read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(line.split()[1]))
+            except OSError:
+                return
+            done.wait(0.1)
+
     with open(log, "w") as err:
         proc = subprocess.Popen([exe, *args], env={**os.environ, **env}, cwd=REPO,
                                 stdout=subprocess.PIPE, stderr=err)
+        watcher = threading.Thread(target=watch, args=(proc.pid,), daemon=True)
+        watcher.start()
         out = proc.stdout.read().decode() if proc.stdout else ""
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.wait()
+        done.set()
+        watcher.join()
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"labeling {args[0]} failed ({proc.returncode}):\n{out}\n"
                          f"{log.read_text()[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, peak[0] / 1024, out
 
 
 def raw_import(studio: Studio, title: str, body: bytes) -> tuple[int, float]:
