@@ -31,8 +31,10 @@ _B = _rng.integers(0, (1 << 61) - 1, size=_N_PERM, dtype=np.uint64)
 
 def normalise(text: str) -> list[str]:
     """Lower-cased words, accents and punctuation folded away."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.casefold()
+    if not folded.isascii():  # ASCII has nothing to decompose or strip
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _WORD.findall(folded)
 
 
@@ -95,12 +97,11 @@ def cluster_ids(
         exact[key] = i
         if len(words[i]) >= min_words:
             sh[i] = shingles(words[i])
-    buckets: dict[tuple[int, bytes], list[str]] = defaultdict(list)
+    buckets: dict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
     rows = _N_PERM // _BANDS
     for i, s in sh.items():
-        sig = _signature(s)
-        for band in range(_BANDS):
-            buckets[(band, sig[band * rows:(band + 1) * rows].tobytes())].append(i)
+        for band, key in enumerate(_signature(s).reshape(_BANDS, rows).tolist()):
+            buckets[(band, tuple(key))].append(i)
     checked: set[tuple[str, str]] = set()
     for members in buckets.values():
         if len(members) < 2:
