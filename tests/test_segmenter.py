@@ -456,3 +456,10 @@ def test_shouts_and_ages_attribute_quotes() -> None:
     a, b = segment(text)
     assert a.speaker == "the 52-year-old" and b.speaker == "the 52-year-old"
     assert segment("The crowd shouted at the empty stage for an hour.") == []
+
+
+def test_a_bare_verb_after_a_singular_noun_phrase_is_a_modifier_not_a_stance() -> None:
+    text = "On the eve of a Lisbon support summit in Madrid, ministers met for talks."
+    assert not [q for q in segment(text) if q.cue == "support"]
+    said = segment("A Lisbon delegate supports the new plan for the harbour, officials noted.")
+    assert any(q.cue in ("supports", "noted") for q in said)

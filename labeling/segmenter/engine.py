@@ -629,6 +629,8 @@ class _Engine:
         head = toks[sp[1] - 1]
         if t.low == "called" and toks[sp[0]].low in ("a", "an"):
             return None  # "a group called Friends of the Harbor": a name, not a stance
+        if toks[sp[0]].low in ("a", "an") and not t.low.endswith(("s", "ed")):
+            return None  # "a Ukraine support summit": a singular subject needs "supports"
         described = toks[sp[0]].low in ("the", "a", "an") and sp[1] - sp[0] > 1
         if not (head.cap or head.low in PRONOUNS or head.low in SPEAKER_NOUNS or described) or \
                 head.text.endswith(("’s", "'s")):
