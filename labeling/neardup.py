@@ -100,8 +100,8 @@ def cluster_ids(
     buckets: dict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
     rows = _N_PERM // _BANDS
     for i, s in sh.items():
-        for band, key in enumerate(_signature(s).reshape(_BANDS, rows).tolist()):
-            buckets[(band, tuple(key))].append(i)
+        for band, values in enumerate(_signature(s).reshape(_BANDS, rows).tolist()):
+            buckets[(band, tuple(values))].append(i)
     checked: set[tuple[str, str]] = set()
     for members in buckets.values():
         if len(members) < 2:

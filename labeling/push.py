@@ -358,9 +358,39 @@ def push(
                                                  on_bad=lambda *_: None), schema),
                 schema, version)
         result.gold = mark_gold(studio, schema, keys)
+        lost = created_project and _lost_project_race(studio, project, pid)
+        if lost:
+            # Another push created the same project at the same moment and neither saw the
+            # other's at first: ours (the later id) goes, its units go to the older one.
+            log.warning("project %r was also created by another push: moving this push's "
+                        "units to the older project", project)
+            studio.delete_project(pid)
+    if lost:  # outside the lock, which the push below takes again
+        return push(inputs, project=project, schema=schema, studio=studio,
+                    batch_size=batch_size, update_config=update_config, encoding=encoding,
+                    skip_bad=skip_bad, on_bad=on_bad, progress=progress, state_dir=state_dir)
     # Units found present after a failed batch count as present, not created.
     result.present = result.units - result.created - result.propagated
     return result
+
+
+def _same_title(studio: Studio, title: str) -> list[dict[str, Any]]:
+    """Every project titled exactly ``title``, oldest (lowest id) first."""
+    body = studio.json("GET", "/api/projects", params={"title": title, "page_size": 100})
+    rows = body["results"] if isinstance(body, dict) else body
+    return sorted((p for p in rows if p.get("title") == title), key=lambda p: int(p["id"]))
+
+
+def _lost_project_race(studio: Studio, title: str, pid: int) -> bool:
+    """True if an older project has the same title and ours holds no annotation yet."""
+    same = _same_title(studio, title)
+    if not same or int(same[0]["id"]) == pid:
+        return False
+    if int(studio.get_project(pid).get("total_annotations_number") or 0):
+        log.warning("projects %s are all titled %r and %s is already annotated: rename one",
+                    [p["id"] for p in same], title, pid)
+        return False
+    return True
 
 
 def _task_count(studio: Studio, pid: int) -> int:
@@ -369,9 +399,7 @@ def _task_count(studio: Studio, pid: int) -> int:
 
 def settle_project_race(studio: Studio, title: str, proj: dict[str, Any]) -> dict[str, Any]:
     """Two pushes that created the same project at once keep the older one (lowest id)."""
-    body = studio.json("GET", "/api/projects", params={"title": title, "page_size": 100})
-    rows = body["results"] if isinstance(body, dict) else body
-    same = sorted((p for p in rows if p.get("title") == title), key=lambda p: int(p["id"]))
+    same = _same_title(studio, title)
     if not same or int(same[0]["id"]) == int(proj["id"]):
         return proj
     log.warning("project %r was created by another push at the same time: using id %s",

@@ -374,6 +374,40 @@ def test_two_concurrent_pushes_create_no_duplicates(studio_server: RunningStudio
         assert_exactly_once(client, title, expected)
 
 
+def test_a_project_created_twice_unseen_ends_as_one(studio_server: RunningStudio, tmp_path: Path,
+                                                     project_title: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The moment both pushes create the project and neither sees the other's yet: the
+    later one moves its units to the older project at the end and deletes its own."""
+    from labeling import push as push_mod
+    from labeling.push import project_fields
+
+    schema = load_schema(CONFIG)
+    src = corpus(tmp_path / "a.jsonl", 6500, 5)
+    client = studio_server.client()
+    older = client.create_project(title=project_title, **project_fields(schema))
+    real_find = Studio.find_project
+    hidden = {"left": 1}
+
+    def find_once_blind(self: Studio, title: str) -> dict[str, Any] | None:
+        if title == project_title and hidden["left"]:
+            hidden["left"] -= 1
+            return None  # the other push's project is not visible yet
+        return real_find(self, title)
+
+    monkeypatch.setattr(Studio, "find_project", find_once_blind)
+    monkeypatch.setattr(push_mod, "settle_project_race", lambda st, t, proj: proj)
+    with studio_server.client() as st:
+        res = push([src], project=project_title, schema=schema, studio=st, batch_size=4,
+                   state_dir=tmp_path / "home")
+    monkeypatch.undo()
+    assert res.project_id == int(older["id"]) and res.created == len(unit_ids(src))
+    same = [p for p in client.json("GET", "/api/projects", params={"title": project_title})
+            ["results"] if p["title"] == project_title]
+    assert [p["id"] for p in same] == [older["id"]]
+    assert_exactly_once(client, project_title, unit_ids(src))
+
+
 # ----------------------------------------------------------------------------- bad input
 def test_broken_lines_in_a_large_corpus_are_named_and_skipped(tmp_path: Path) -> None:
     src = tmp_path / "big.jsonl"
