@@ -463,3 +463,16 @@ def test_a_bare_verb_after_a_singular_noun_phrase_is_a_modifier_not_a_stance() -
     assert not [q for q in segment(text) if q.cue == "support"]
     said = segment("A Lisbon delegate supports the new plan for the harbour, officials noted.")
     assert any(q.cue in ("supports", "noted") for q in said)
+
+
+def test_names_inside_quotes_and_possessives_are_no_antecedents() -> None:
+    # A possessive is no name ("Ruiz’s"), and a name inside a quotation belongs to the quoted
+    # speaker's words: "the president" after it is still the story's president.
+    text = ("Harbor President Tomas Elling spoke after the summit.\n\n"
+            "“We heard Governor Ana Ruiz’s request for more ships,” Elling said.\n\n"
+            "The president declined to detail the plan.\n\n"
+            "He noted that the fleet was ready.")
+    units = segment(text)
+    assert [spk(u) for u in units] == [("Elling", "Tomas Elling"),
+                                       ("The president", "Tomas Elling"),
+                                       ("He", "Tomas Elling")]

@@ -22,6 +22,7 @@ _NAME = re.compile(
 )
 LOOKBACK = 400  # names looked at, nearest first, when resolving a mention
 _TITLE_WORDS = TITLES - {"the", "of"}
+_POSSESSIVE = re.compile(r"[’']s?$")
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ian|ish|ese|ch|i)$")
 _APPOS = re.compile(r",\s+(?:the|a|an)\s+([^,.;]{3,60}?)(?:,|\.|;| said| says)")
 _GENERIC = {"leader": {"president", "chancellor", "minister", "premier", "king", "leader",
@@ -50,6 +51,7 @@ class Entity:
     name: str
     pos: int
     words: set[str] = field(default_factory=set)  # description words (titles, apposition)
+    quoted: bool = False  # named inside a quotation: the quoted speaker's words, not the story's
 
     @property
     def person(self) -> bool:
@@ -60,8 +62,9 @@ class Entity:
 class Resolver:
     """Collects names from ``text`` once, then resolves mentions by position."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, quoted: Callable[[int], bool] | None = None):
         self.text = text
+        self._quoted = quoted or (lambda pos: False)
         self.entities: list[Entity] = []
         self._positions: list[int] = []  # ascending: finditer order
         self._names = _NAME.finditer(text)
@@ -85,6 +88,10 @@ class Resolver:
             while lead < len(words) - 1 and words[lead].lower() in NON_NAMES:
                 lead += 1
             name_words = words[lead:]
+            # A possessive names its owner: "Ana Ruiz’s plan" mentions "Ana Ruiz".
+            poss = _POSSESSIVE.search(name_words[-1])
+            if poss:
+                name_words = name_words[:-1] + [name_words[-1][:poss.start()]]
             titled = any(w.lower().rstrip(".") in _TITLE_WORDS for w in words[:lead])
             if len(name_words) < 2 and not titled:
                 continue
@@ -102,7 +109,8 @@ class Resolver:
             if appos:
                 desc |= set(appos.group(1).lower().split())
             name = " ".join(name_words)
-            self.entities.append(Entity(name, m.start(), desc - {"the", "of"}))
+            self.entities.append(Entity(name, m.start(), desc - {"the", "of"},
+                                        self._quoted(m.start())))
             self._positions.append(m.start())
             if len(name_words) > 1:
                 where, names = self._by_surname.setdefault(name_words[-1], ([], []))
@@ -117,7 +125,9 @@ class Resolver:
         self._collect(pos)
         k = bisect_left(self._positions, pos)
         for i in range(k - 1, max(-1, k - 1 - LOOKBACK), -1):
-            yield self.entities[i]
+            e = self.entities[i]
+            if not e.quoted:  # a name inside a quotation is the quoted speaker's referent
+                yield e
 
     def full_name(self, surname: str, pos: int) -> str | None:
         """The last full name before ``pos`` that ends with ``surname``."""

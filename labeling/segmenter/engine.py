@@ -301,11 +301,13 @@ class _Engine:
         self.text = text
         self.layout = Layout(text)
         self.units: list[_Unit] = []
+        self.quoted = _Spans()
 
     # ---------------------------------------------------------------- quotations
     def quotations(self) -> None:
         text, layout = self.text, self.layout
         marked = find_quotes(text, layout)
+        self.quoted = _Spans([p for q in marked for p in q.parts])
         i = 0
         while i < len(marked):
             q = marked[i]
@@ -696,7 +698,8 @@ class _Engine:
     # ---------------------------------------------------------------- assembly
     def finish(self) -> list[Quote]:
         text, layout = self.text, self.layout
-        resolver = Resolver(text)
+        quoted = self.quoted
+        resolver = Resolver(text, lambda pos: quoted.overlaps(pos, pos + 1))
         kept: list[_Unit] = []
         for u in sorted(self.units, key=lambda u: (u.start, -u.end)):
             if kept and u.start < kept[-1].end:
