@@ -476,3 +476,26 @@ def test_names_inside_quotes_and_possessives_are_no_antecedents() -> None:
     assert [spk(u) for u in units] == [("Elling", "Tomas Elling"),
                                        ("The president", "Tomas Elling"),
                                        ("He", "Tomas Elling")]
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Ana Ruiz did say that the harbor would reopen in the spring.", "Ana Ruiz"),
+    ("Tomas Elling similarly warned that the old bridge was unsafe for trucks.", "Tomas Elling"),
+    ("The river league has twice complained that the new dam harms the fish.",
+     "The river league"),
+])
+def test_emphatic_do_and_adverbs_before_the_cue(text: str, speaker: str) -> None:
+    assert one(text).speaker == speaker
+
+
+def test_passive_being_and_adjectives_are_no_speakers() -> None:
+    text = ("The new harbor fee is being criticized as a “tax on every fisherman in town” by "
+            "the union.\n\nAt the rally the crowd took up the rhythmic chant “Open the port now!” "
+            "again and again.")
+    assert all(u.speaker not in ("being", "the rhythmic") for u in segment(text))
+
+
+def test_sentence_opening_words_are_no_part_of_names() -> None:
+    text = ("The vote was close. Although Tomas Elling lost, he stayed calm.\n\n"
+            "“We will be back,” he said.")
+    assert spk(segment(text)[-1]) == ("he", "Tomas Elling")

@@ -22,6 +22,9 @@ _NAME = re.compile(
 )
 LOOKBACK = 400  # names looked at, nearest first, when resolving a mention
 _TITLE_WORDS = TITLES - {"the", "of"}
+# Capitalised only because they open a sentence: "Although Ruiz", "Then Elling".
+_SENTENCE_WORDS = NON_NAMES | frozenset("""although though then as because since unlike like even
+now until once said says asked told""".split())
 _POSSESSIVE = re.compile(r"[’']s?$")
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ian|ish|ese|ch|i)$")
 _APPOS = re.compile(r",\s+(?:the|a|an)\s+([^,.;]{3,60}?)(?:,|\.|;| said| says)")
@@ -85,7 +88,7 @@ class Resolver:
             words = raw.split()
             # Drop title words at the front ("Polish President Andrzej Duda").
             lead = _after_titles(words)
-            while lead < len(words) - 1 and words[lead].lower() in NON_NAMES:
+            while lead < len(words) - 1 and words[lead].lower() in _SENTENCE_WORDS:
                 lead += 1
             name_words = words[lead:]
             # A possessive names its owner: "Ana Ruiz’s plan" mentions "Ana Ruiz".

@@ -102,7 +102,7 @@ has have had is was were are be been will would could should may might must also
 again earlier previously once repeatedly recently publicly privately separately further
 first frequently often firmly flatly bluntly simply just even reportedly openly clearly angrily
 quickly immediately yesterday today tonight since long now already still never always
-consistently
+consistently do does did can cannot being twice
 """.split())
 TIME_WORDS = frozenset("""
 on in at during after before last this monday tuesday wednesday thursday friday saturday

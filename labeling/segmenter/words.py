@@ -59,18 +59,35 @@ def is_cue(tok: Tok) -> bool:
 # Words opening a clause, not an apposition, after a comma.
 _CLAUSE_START = frozenset("and or but so while as because if when although though".split())
 _DETERMINERS = frozenset("the a an some many most several other few".split())
-_BE = frozenset({"is", "was", "were", "are", "be", "been"})
+_BE = frozenset({"is", "was", "were", "are", "be", "been", "being"})
 # Words that cannot head a speaker noun phrase even in lower case.
 _NOT_HEAD = NON_NAMES | AUX | _BREAK | TIME_WORDS | frozenset("""him her them us me himself
 herself themselves itself myself not never only what whom one ones all both each either
-neither""".split())
+neither despite into much little any half""".split())
+# Adjective endings: "a crucial point", "the caustic chant" (the noun is the verb's look-alike).
+_ADJECTIVE = ("ous", "ful", "ive", "ic", "est", "able", "ible")
+# Nouns for people that end like adjectives or adverbs.
+_NOUN_LOOKALIKES = frozenset("""rival rivals executive executives relative relatives detective
+detectives critic critics cleric clerics guest guests priest priests medic medics activist
+family ally rally assembly""".split())
 
 
 def _common_head(tok: Tok) -> bool:
     """A lower-case word that can head a description ("protest groups", "the legend")."""
     low = tok.low
     return (not tok.cap and tok.text.isalpha() and len(low) > 2 and low not in _NOT_HEAD
-            and not low.endswith("ly") and low not in CUE_VERBS)
+            and (not low.endswith(("ly",) + _ADJECTIVE) or low in _NOUN_LOOKALIKES)
+            and low not in CUE_VERBS)
+
+
+def _adverb(tok: Tok) -> bool:
+    """An auxiliary or an adverb between a speaker and its verb ("has also", "did",
+    "similarly", "subsequently")."""
+    if tok.cap:
+        return False
+    low = tok.low
+    return low in AUX or (low.endswith("ly") and tok.text.isalpha() and low not in SPEAKER_NOUNS
+                          and low not in _NOUN_LOOKALIKES)
 
 
 def _np_word(tok: Tok) -> bool:
@@ -89,7 +106,7 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
     ("Olaf Scholz, the German chancellor, said") by returning the name before it.
     """
     j = verb
-    while j > 0 and toks[j - 1].low in AUX and not toks[j - 1].cap:
+    while j > 0 and _adverb(toks[j - 1]):
         j -= 1
     if j == 0:
         return None
