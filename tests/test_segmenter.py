@@ -499,3 +499,38 @@ def test_sentence_opening_words_are_no_part_of_names() -> None:
     text = ("The vote was close. Although Tomas Elling lost, he stayed calm.\n\n"
             "“We will be back,” he said.")
     assert spk(segment(text)[-1]) == ("he", "Tomas Elling")
+
+
+@pytest.mark.parametrize("text,speaker,name", [
+    ("Tomas Elling at the time said that the pier would be rebuilt.", "Tomas Elling",
+     "Tomas Elling"),
+    ("A spokeswoman for the harbor board said that the ferries would run again.",
+     "A spokeswoman for the harbor board", None),
+    ("The head of the fishing cooperative said that prices would rise.",
+     "The head of the fishing cooperative", None),
+    ("Rep. Ana Ruiz of Harbor County said that the vote was a mistake.",
+     "Rep. Ana Ruiz of Harbor County", "Ana Ruiz"),
+    ("After winning the county in the primary, Gov. Ana Ruiz (D), said that she was grateful.",
+     "Gov. Ana Ruiz", "Ana Ruiz"),
+    ("“The port will reopen,” Ana Ruiz, a lawyer for the city, one of its founders, said.",
+     "Ana Ruiz", "Ana Ruiz"),
+])
+def test_prepositional_phrases_and_appositions_around_the_speaker(
+        text: str, speaker: str, name: str | None) -> None:
+    assert spk(one(text)) == (speaker, name)
+
+
+def test_a_subordinate_clause_is_no_prepositional_phrase() -> None:
+    q = one("Years after Tomas Elling claimed that the dam was safe, it failed.")
+    assert q.speaker == "Tomas Elling"
+
+
+@pytest.mark.parametrize("text", [
+    "“It is a grab for power,” Ana Ruiz, the attorney general of Maine, one of the states "
+    "suing the agency, said at an event.",
+    "“We had better years,” Port delegate Ana Ruiz, wearing a red hat and “Go Harbor” pins, "
+    "said.",
+])
+def test_long_appositions_after_a_quote(text: str) -> None:
+    q = segment(text)[0]
+    assert q.type == "direct" and q.speaker is not None and q.speaker.endswith("Ana Ruiz")

@@ -25,6 +25,7 @@ _TITLE_WORDS = TITLES - {"the", "of"}
 # Capitalised only because they open a sentence: "Although Ruiz", "Then Elling".
 _SENTENCE_WORDS = NON_NAMES | frozenset("""although though then as because since unlike like even
 now until once said says asked told""".split())
+_MENTION_END = re.compile(r",| (?:of|for|at|with|from|in|on) ")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ian|ish|ese|ch|i)$")
 _APPOS = re.compile(r",\s+(?:the|a|an)\s+([^,.;]{3,60}?)(?:,|\.|;| said| says)")
@@ -144,7 +145,15 @@ class Resolver:
     def resolve(self, mention: str, pos: int, last_person: str | None,
                 last_speaker: str | None) -> str | None:
         """The name ``mention`` (at ``pos``) refers to, or None."""
+        # The head of a longer mention: "Ana Ruiz, 59, of Ashton", "a lawyer for the port".
         words = mention.split()
+        cut = _MENTION_END.search(mention)
+        if cut and cut.start() > 0:
+            front = mention[:cut.start()].split()
+            caps = [w for w in front if w[:1].isupper()]
+            if not caps or cut.group() == "," or len(caps) >= 2 and \
+                    front[-1].lower().rstrip(".") not in _TITLE_WORDS | ORG_WORDS:
+                words = front  # a description ("a lawyer for the port") or a person's name
         low = [w.lower().rstrip(".,") for w in words]
         if not words:
             return None

@@ -40,7 +40,14 @@ from .lexicon import (
 from .marks import Marked, find_quotes
 from .structure import Layout
 from .types import Quote
-from .words import Tok, coordinated_subject, speaker_after, speaker_before, tokens
+from .words import (
+    Tok,
+    coordinated_subject,
+    noun_reading,
+    speaker_after,
+    speaker_before,
+    tokens,
+)
 
 _MARKS = "\"“”„«»‘’‹›‚"
 _DASHES = frozenset("―—–-")
@@ -161,14 +168,14 @@ def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[
     k = 0
     while k < len(toks) and toks[k].text in (",", "—", "–", "-"):
         k += 1
-    for v in range(k, min(len(toks), k + 16)):
+    for v in range(k, min(len(toks), k + 28)):
         t = toks[v]
         if t.low not in CUE_VERBS:
             continue
-        if t.cap and v > k:
+        if t.cap and v > k or noun_reading(toks, v):
             continue
         if v - k >= 9 and toks[v - 1].text not in (",", ")") and \
-                sum(1 for x in toks[k:v] if x.word) >= 8:
+                sum(1 for x in toks[k:v] if x.word) >= 8 or v - k >= 16 and toks[v - 1].text != ",":
             return None  # far from the quote only after an apposition ("X, a ..., said")
         if v == k and t.low.endswith("ing"):
             return None  # '“...,” telling reporters': a participle, no inverted cue

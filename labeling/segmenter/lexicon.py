@@ -129,6 +129,25 @@ prosecutors prosecutor investigators investigator sheriff negotiator negotiators
 envoys correspondent reporter reporters newspaper journal times post agency vice deputy
 delegate delegates counterpart allies ally nato union commission
 """.split())
+# Nouns for a person, beyond the speaker nouns: a definite one ("the businessman") refers to a
+# person named before.
+PERSON_NOUNS = frozenset("""
+businessman businesswoman tycoon magnate mogul billionaire millionaire developer actor actress
+star singer rapper musician artist comedian host anchor narrator announcer writer author
+novelist columnist commentator pundit pollster strategist consultant activist organizer
+advocate veteran widow widower mother father son daughter wife husband sister brother friend
+neighbor neighbour man woman boy girl teenager student teacher professor doctor nurse coach
+player pastor priest bishop rabbi imam cleric preacher reverend nominee candidate challenger
+incumbent contender frontrunner front-runner rival opponent contestant republican democrat
+independent conservative liberal progressive moderate delegate donor fundraiser manager
+chairman chairwoman executive founder owner entrepreneur investor banker economist
+historian scholar physician surgeon attorney lawyer prosecutor defendant plaintiff suspect
+victim survivor witness detective officer soldier sergeant captain colonel general admiral
+governor senator congressman congresswoman lawmaker legislator mayor councilman councilwoman
+commissioner sheriff judge justice secretary spokesman spokeswoman spokesperson aide adviser
+advisor ambassador envoy diplomat president vice-president minister premier chancellor leader
+king queen prince princess pope official
+""".split())
 TITLES = frozenset("""
 president vice prime minister chancellor secretary senator sen rep representative governor
 gov mayor general gen colonel col lieutenant lt sergeant sgt captain capt admiral judge

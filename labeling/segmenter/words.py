@@ -10,6 +10,7 @@ from .lexicon import (
     AUX,
     CUE_VERBS,
     NON_NAMES,
+    PERSON_NOUNS,
     PRONOUNS,
     SPEAKER_NOUNS,
     TIME_WORDS,
@@ -63,13 +64,17 @@ _BE = frozenset({"is", "was", "were", "are", "be", "been", "being"})
 # Words that cannot head a speaker noun phrase even in lower case.
 _NOT_HEAD = NON_NAMES | AUX | _BREAK | TIME_WORDS | frozenset("""him her them us me himself
 herself themselves itself myself not never only what whom one ones all both each either
-neither despite into much little any half""".split())
+neither despite into much little any half""".split()) | frozenset("""message idea notion framing
+point goal aim focus objective approach theme tone implication move decision step issue question
+problem fact reason time past future moment situation process outcome trend pattern picture
+reality thinking logic""".split())  # abstract nouns: what is said, never who says it
 # Adjective endings: "a crucial point", "the caustic chant" (the noun is the verb's look-alike).
 _ADJECTIVE = ("ous", "ful", "ive", "ic", "est", "able", "ible")
 # Nouns for people that end like adjectives or adverbs.
 _NOUN_LOOKALIKES = frozenset("""rival rivals executive executives relative relatives detective
 detectives critic critics cleric clerics guest guests priest priests medic medics activist
-family ally rally assembly""".split())
+family ally rally assembly cooperative cooperatives collective collectives operative operatives
+conservative conservatives native natives""".split())
 
 
 def _common_head(tok: Tok) -> bool:
@@ -99,11 +104,44 @@ def _np_word(tok: Tok) -> bool:
     return True
 
 
-def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int] | None:
+# Prepositions that open a phrase between a speaker and its cue ("Ruiz at the time said") or
+# inside a description ("a spokesman for the port", "the head of the agency").
+_PP = frozenset("of for at in on with from during through after before".split())
+_PP_NOUN = frozenset("of for at with from in".split())  # may modify a description's noun
+_PP_CIRCUMSTANCE = frozenset("at in on during through for with".split())
+
+
+def _object_of(toks: list[Tok], i: int) -> bool:
+    """Whether the phrase starting at ``toks[i]`` is the object of a verb or a preposition
+    ("winning Ohio", "in the primary"), hence no subject."""
+    if i == 0:
+        return False
+    prev = toks[i - 1]
+    return not prev.cap and prev.text.isalpha() and (
+        prev.low in _PP or (prev.low.endswith(("ing", "ed")) and prev.low not in SPEAKER_NOUNS))
+
+
+def noun_reading(toks: list[Tok], x: int) -> bool:
+    """A cue word read as a noun after a determiner ("one of the states", "the reports")."""
+    return x > 0 and toks[x].low in AMBIGUOUS and toks[x - 1].low in _NOUN_BEFORE
+
+
+def _verb_in_apposition(toks: list[Tok], x: int) -> bool:
+    """A cue verb inside a would-be apposition (then it is a clause of its own)."""
+    return toks[x].low in CUE_VERBS and not noun_reading(toks, x)
+
+
+_NOUN_BEFORE = _DETERMINERS | {"of", "his", "her", "their", "its", "our", "these", "those"}
+
+
+def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
+                   pp: bool = True) -> tuple[int, int] | None:
     """Token range [i, j) of the speaker noun phrase ending right before ``toks[verb]``.
 
-    Skips auxiliaries and adverbs ("has also said"); handles a comma-set apposition
-    ("Olaf Scholz, the German chancellor, said") by returning the name before it.
+    Skips auxiliaries and adverbs ("has also said") and a prepositional phrase after a name
+    ("Ruiz at the time said"); keeps one inside a description ("a spokesman for the port
+    said"); handles comma-set appositions ("Olaf Scholz, the German chancellor, said") by
+    returning the name before them.
     """
     j = verb
     while j > 0 and _adverb(toks[j - 1]):
@@ -112,18 +150,34 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
         return None
     if any(toks[k].low in _BE for k in range(j, verb)) and not toks[verb].low.endswith("ing"):
         return None  # passive ("was first reported by"): the subject is no speaker
-    # Apposition: NAME , APPOSITION , verb
+    # Apposition: NAME , APPOSITION , verb (and NAME , APPOSITION , APPOSITION , verb)
     if toks[j - 1].text == ",":
         k = j - 2
-        while k >= 0 and toks[k].text != "," and j - k < 24:
-            k -= 1
-        if k > 0 and toks[k].text == "," and toks[k + 1].low not in _CLAUSE_START and (
-                toks[k + 1].low == "who" or not any(
-                    toks[x].low in CUE_VERBS for x in range(k + 1, j - 1))):
+        for _ in range(2):
+            while k >= 0 and toks[k].text != "," and j - k < 30:
+                k -= 1
+            if not (k > 0 and toks[k].text == "," and toks[k + 1].low not in _CLAUSE_START and (
+                    toks[k + 1].low == "who" or not any(
+                        _verb_in_apposition(toks, x) for x in range(k + 1, j - 1)))):
+                break
             name = speaker_before(toks, k, limit)
             if name and (toks[name[1] - 1].cap or toks[name[0]].low in _DETERMINERS
                          or toks[name[1] - 1].low in SPEAKER_NOUNS):
-                return name  # "Olaf Scholz, the chancellor, said"; "the hawks, like X, say"
+                if name[0] > 1 and toks[name[0] - 1].text == "," and (
+                        not toks[name[1] - 1].cap or toks[name[0]].low in _DETERMINERS):
+                    k = name[0] - 1  # an apposition itself: the name is before it
+                    continue
+                if not _object_of(toks, name[0]):
+                    return name  # "Olaf Scholz, the chancellor, said"; "the hawks, like X, say"
+                # "After winning Ohio in the primary, Gov. Ana Ruiz (R), said": the name is
+                # what stands between the commas.
+                mid = speaker_before(toks, j - 1, limit)
+                if mid and mid[0] == k + 1 and toks[mid[1] - 1].cap:
+                    return mid
+                break
+            if name is not None or toks[k - 1].text == ",":
+                break
+            k -= 1  # "Ana Ruiz, the port's lawyer, one of its founders, said"
         return None
     if toks[j - 1].text == ")":  # "Ana Ruiz (D-Ore.) said": the name before the brackets
         k = j - 2
@@ -131,6 +185,39 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8) -> tuple[int, int
             k -= 1
         if k > 0 and toks[k].text == "(":
             j = k
+    np = _noun_phrase(toks, j, verb, limit)
+    if not pp:
+        return np
+    # A prepositional phrase right before the cue.
+    if np is None:
+        # "Ruiz at the time said", "who has in the past described": skip it.
+        k = j - 1
+        while k > 0 and j - k <= 4 and toks[k].text.isalpha() and not toks[k].cap and \
+                toks[k].low not in _PP and toks[k].low not in _BREAK:
+            k -= 1
+        if k > 0 and k < j - 1 and toks[k].low in _PP_CIRCUMSTANCE and not toks[k].cap and \
+                toks[verb].low not in AMBIGUOUS:
+            before = speaker_before(toks, k, limit, pp=False)
+            if before and (toks[before[1] - 1].cap or toks[before[1] - 1].low in PRONOUNS):
+                return before
+        return None
+    i = np[0]
+    if i > 1 and toks[i - 1].low in _PP and not toks[i - 1].cap:
+        before = speaker_before(toks, i - 1, limit, pp=False)
+        if before is None:
+            return np
+        head, prep, named = toks[before[1] - 1], toks[i - 1].low, toks[np[1] - 1].cap
+        if prep in _PP_NOUN and (head.low in SPEAKER_NOUNS or head.low in PERSON_NOUNS) or \
+                head.cap and named and prep in ("of", "for", "on"):
+            # "the head of the agency", "a spokesman for the port", "Council on Trade"
+            return (before[0], np[1])
+        if (head.cap or head.low in PRONOUNS) and not named and prep in _PP_CIRCUMSTANCE:
+            return before  # "Ruiz at the rally said": the phrase is a circumstance
+    return np
+
+
+def _noun_phrase(toks: list[Tok], j: int, verb: int, limit: int) -> tuple[int, int] | None:
+    """The noun phrase ending at ``toks[j - 1]`` that can be the subject of ``toks[verb]``."""
     last = toks[j - 1]
     if last.low in PRONOUNS:
         return (j - 1, j)
