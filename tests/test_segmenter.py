@@ -534,3 +534,23 @@ def test_a_subordinate_clause_is_no_prepositional_phrase() -> None:
 def test_long_appositions_after_a_quote(text: str) -> None:
     q = segment(text)[0]
     assert q.type == "direct" and q.speaker is not None and q.speaker.endswith("Ana Ruiz")
+
+
+def test_descriptions_resolve_to_the_person_or_organisation_named_before() -> None:
+    text = ("Tomas Elling, 46, has run the harbor for a decade. Elling met Ana Ruiz on Monday, "
+            "and Elling later toured the docks.\n\n"
+            "“We will rebuild,” the businessman said.\n\n"
+            "“I trust him,” the 46-year-old added.\n\n"
+            "The Ruiz campaign sent volunteers. The campaign said that the vote was safe.\n\n"
+            "“It is a mess,” a source said.")
+    units = segment(text)
+    assert [spk(u) for u in units] == [
+        ("the businessman", "Tomas Elling"), ("the 46-year-old", "Tomas Elling"),
+        ("The campaign", "Ruiz campaign"), ("a source", None)]
+
+
+def test_places_and_title_case_headlines_are_no_people() -> None:
+    text = ("Harbor Mayor Speaks On How He Won\n\n"
+            "Tomas Elling visited New Jersey on Friday.\n\n"
+            "“The bridge stays open,” he said.")
+    assert spk(segment(text)[-1]) == ("he", "Tomas Elling")

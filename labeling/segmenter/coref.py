@@ -14,17 +14,28 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .lexicon import NON_NAMES, PERSON_PRONOUNS, PRONOUNS, SPEAKER_NOUNS, TITLES
+from .lexicon import (
+    ANONYMOUS_NOUNS,
+    NON_NAMES,
+    PERSON_NOUNS,
+    PERSON_PRONOUNS,
+    PRONOUNS,
+    SPEAKER_NOUNS,
+    TITLES,
+)
 
 _NAME = re.compile(
     r"(?=[A-Z])(?<![\w’'])((?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*)(?:[ \-](?:(?:de|da|van|von|bin|al|le|la)"
     r"[ \-])?(?:[A-Z][a-zA-Z’'\-]+|[A-Z]\.))+)"
 )
+NAMED_WITH_CHARS = 3000  # how far back "the campaign" looks for "the Ruiz campaign"
+SALIENT_PEOPLE = 6  # people a bare description ("the businessman") may refer to
 LOOKBACK = 400  # names looked at, nearest first, when resolving a mention
 _TITLE_WORDS = TITLES - {"the", "of"}
 # Capitalised only because they open a sentence: "Although Ruiz", "Then Elling".
 _SENTENCE_WORDS = NON_NAMES | frozenset("""although though then as because since unlike like even
 now until once said says asked told""".split())
+_AGE = re.compile(r",\s+(\d{1,3}),")
 _MENTION_END = re.compile(r",| (?:of|for|at|with|from|in|on) ")
 _POSSESSIVE = re.compile(r"[’']s?$")
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ian|ish|ese|ch|i)$")
@@ -33,6 +44,17 @@ _GENERIC = {"leader": {"president", "chancellor", "minister", "premier", "king",
                        "prime"},
             "president": {"president"}, "chancellor": {"chancellor"},
             "minister": {"minister"}}
+# Organisations and documents that a story names by what they belong to ("the Ruiz campaign",
+# "a Harbor College poll") and then calls by their noun alone ("the campaign", "the poll").
+_NAMED_NOUNS = frozenset("""campaign poll survey study report magazine newspaper union committee
+council commission group agency board party fund foundation institute network company firm court
+ad video letter statement book article website show program""".split())
+# Words of place names, which are no people ("New Jersey", "North Carolina").
+_PLACE_WORDS = frozenset("""new america american united states north south east west county city
+state york jersey carolina dakota virginia hampshire mexico island islands republic kingdom san
+los las st fort lake mount river street avenue hall square""".split())
+# Small words capitalised only in a Title Case headline ("Actor Speaks On How He Won").
+_HEADLINE_WORDS = frozenset("in on how to the and for with at is are was of a an by from as".split())
 ORG_WORDS = {"times", "post", "news", "agency", "ministry", "party", "union", "house",
               "council", "committee", "office", "department", "kremlin", "nato", "press",
               "journal", "tribune", "reuters", "tass", "network", "group", "institute", "fund",
@@ -60,7 +82,7 @@ class Entity:
     @property
     def person(self) -> bool:
         low = self.name.lower().split()
-        return not (set(low) & ORG_WORDS)
+        return not (set(low) & ORG_WORDS or set(low) & _PLACE_WORDS)
 
 
 class Resolver:
@@ -92,6 +114,8 @@ class Resolver:
             while lead < len(words) - 1 and words[lead].lower() in _SENTENCE_WORDS:
                 lead += 1
             name_words = words[lead:]
+            if any(w.lower() in _HEADLINE_WORDS for w in name_words[1:]):
+                continue  # a Title Case headline, not a name
             # A possessive names its owner: "Ana Ruiz’s plan" mentions "Ana Ruiz".
             poss = _POSSESSIVE.search(name_words[-1])
             if poss:
@@ -112,6 +136,9 @@ class Resolver:
             appos = _APPOS.match(text, m.end())
             if appos:
                 desc |= set(appos.group(1).lower().split())
+            age = _AGE.match(text, m.end())
+            if age:  # "Ana Ruiz, 46, said": "the 46-year-old"
+                desc.add(age.group(1) + "-year-old")
             name = " ".join(name_words)
             self.entities.append(Entity(name, m.start(), desc - {"the", "of"},
                                         self._quoted(m.start())))
@@ -167,6 +194,8 @@ class Resolver:
                 words[-2][:1].isupper() and low[-1] not in _TITLE_WORDS:
             words, low = words[1:], low[1:]  # "the Rev. Peter Wherry": a name after all
         elif low[0] in ("the", "a", "an") or low[-1] in SPEAKER_NOUNS and not words[-1][0].isupper():
+            if low[0] in ("a", "an"):
+                return None  # "a source", "an aide": someone new, not someone named before
             head = low[-1]
             mods = set(low[1:-1]) - {"the", "a", "an"}
             wanted = _GENERIC.get(head, {head})
@@ -184,8 +213,18 @@ class Resolver:
                 best = next((e.name for e in before if test(e)), None)
                 if best:
                     break
-            if best is None and head in ("leader", "president", "chancellor", "minister"):
-                best = last_person
+            if best is None and low[0] == "the" and (
+                    head in PERSON_NOUNS and head not in ANONYMOUS_NOUNS
+                    or head.endswith("-year-old")) and not any(
+                    w[:1].isupper() for w in words[1:-1]):
+                # "the businessman", "the senator": the person the story is about (not when
+                # a name-like modifier tells which one: "the Vermont senator")
+                best = self._salient_person(pos)
+            elif best is None and low[0] == "the" and head in _NAMED_NOUNS:
+                if any(w[:1].isupper() for w in words[1:-1]):
+                    best = " ".join(words[1:])  # "the Ruiz campaign" is a name
+                else:
+                    best = self._named_with(head, pos)  # "the campaign": "the Ruiz campaign"
             return best
         # A name: strip leading descriptions and titles, expand a surname.
         first_cap = next((k for k, w in enumerate(words) if w[:1].isupper()), 0)
@@ -196,9 +235,40 @@ class Resolver:
             return self.full_name(core, pos) or core
         return core
 
+    def _named_with(self, noun: str, pos: int) -> str | None:
+        """The last "Capitalised Words NOUN" before ``pos`` ("the Ruiz campaign", "a Harbor
+        College poll"): what "the NOUN" refers to."""
+        if not noun.isalpha():
+            return None
+        text = self.text
+        lo = max(0, pos - NAMED_WITH_CHARS)
+        found = None
+        for m in re.finditer(r"((?:[A-Z][\w’'&-]*\s+){1,4})" + noun + r"\b", text[lo:pos]):
+            words = m.group(1).split()
+            while words and words[0].lower() in _SENTENCE_WORDS:
+                words = words[1:]
+            if words and not self._quoted(lo + m.start()):
+                found = " ".join(words + [noun])
+        return found
+
+    def _salient_person(self, pos: int) -> str | None:
+        """Of the last few people named before ``pos``, the one named most often so far (by
+        surname; the latest on a tie)."""
+        best, best_n, seen = None, 0, set()
+        for e in self._before(pos):
+            if not e.person or e.name in seen:
+                continue
+            seen.add(e.name)
+            n = self.text.count(e.name.split()[-1], 0, pos)
+            if n > best_n:
+                best, best_n = e.name, n
+            if len(seen) >= SALIENT_PEOPLE:
+                break
+        return best
+
     def _last_org(self, pos: int) -> str | None:
         for e in self._before(pos):
-            if not e.person:
+            if set(e.name.lower().split()) & ORG_WORDS:
                 return e.name
         return None
 

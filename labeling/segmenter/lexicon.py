@@ -148,6 +148,12 @@ commissioner sheriff judge justice secretary spokesman spokeswoman spokesperson 
 advisor ambassador envoy diplomat president vice-president minister premier chancellor leader
 king queen prince princess pope official
 """.split())
+# Person nouns that introduce someone unnamed more often than they recall a named person.
+ANONYMOUS_NOUNS = frozenset("""man woman boy girl friend neighbor neighbour narrator announcer
+student teacher nurse doctor witness victim survivor suspect defendant plaintiff veteran widow
+widower mother father son daughter wife husband sister brother teenager soldier officer voter
+resident delegate donor player reporter official judge prosecutor attorney lawyer host anchor
+moderator interviewer""".split())
 TITLES = frozenset("""
 president vice prime minister chancellor secretary senator sen rep representative governor
 gov mayor general gen colonel col lieutenant lt sergeant sgt captain capt admiral judge

@@ -223,7 +223,7 @@ def _noun_phrase(toks: list[Tok], j: int, verb: int, limit: int) -> tuple[int, i
         return (j - 1, j)
     if toks[verb].low in AMBIGUOUS and (not last.cap or last.low.endswith(("’s", "'s"))):
         return None  # "member states", "the editor's note"
-    common = _common_head(last)
+    common = _common_head(last) or not last.cap and last.low.endswith("-year-old")
     if not _np_word(last) or not (last.cap or last.low in SPEAKER_NOUNS or last.text == ")"
                                   or common):
         return None
