@@ -1,7 +1,9 @@
 """Inter-annotator agreement on stance votes. Pure: votes in, numbers out.
 
 A :class:`Vote` is one annotator's label for one item (a quote x target); ``label=None``
-is a skip, which counts for the annotator's skip rate but never for agreement.
+is a skip, which counts for the annotator's skip rate but never for agreement. Every
+function takes votes as a list of :class:`Vote` or as a :class:`VoteTable` (the same votes
+as integer arrays, which is how a pull of 100,000 items computes them in a second).
 
 - :func:`krippendorff_alpha`: nominal alpha (coincidence-matrix form; any number of
   annotators, missing votes allowed), equal to the ``krippendorff`` package's value;
@@ -17,13 +19,18 @@ is a skip, which counts for the annotator's skip rate but never for agreement.
 from __future__ import annotations
 
 import math
-import statistics
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+IntArray = np.ndarray[Any, np.dtype[np.int64]]
+
+SKIP = -1  # a skip: counts for the annotator, never for agreement
+OTHER = -2  # a label outside the schema's: counted as the annotator's vote, never compared
 
 
 @dataclass(frozen=True)
@@ -37,24 +44,78 @@ class Vote:
     group: str | None = None
 
 
-def _by_item(votes: Iterable[Vote]) -> dict[str, list[Vote]]:
-    out: dict[str, list[Vote]] = defaultdict(list)
-    for v in votes:
-        out[v.item].append(v)
-    return out
+@dataclass(frozen=True)
+class VoteTable:
+    """Votes as parallel arrays: ``item``, ``annotator`` (indices into ``items`` and
+    ``annotators``), ``label`` (index into ``labels``, :data:`SKIP` or :data:`OTHER`) and
+    ``lead_time`` (NaN when unknown); ``item_group`` is each item's group index into
+    ``groups`` (-1: none)."""
+
+    labels: tuple[str, ...]
+    items: tuple[str, ...]
+    annotators: tuple[str, ...]
+    item: IntArray
+    annotator: IntArray
+    label: IntArray
+    lead_time: FloatArray
+    groups: tuple[str, ...] = ()
+    item_group: IntArray | None = None
+
+    @classmethod
+    def from_votes(cls, votes: Iterable[Vote], labels: Sequence[str]) -> VoteTable:
+        votes = list(votes)
+        index = {lab: i for i, lab in enumerate(labels)}
+        items = {v.item: None for v in votes}
+        item_idx = {it: i for i, it in enumerate(items)}
+        anns = sorted({v.annotator for v in votes})
+        ann_idx = {a: i for i, a in enumerate(anns)}
+        group_names = sorted({v.group for v in votes if v.group is not None})
+        g_idx = {g: i for i, g in enumerate(group_names)}
+        item_group = np.full(len(items), -1, dtype=np.int64)
+        for v in votes:
+            if v.group is not None and item_group[item_idx[v.item]] < 0:
+                item_group[item_idx[v.item]] = g_idx[v.group]
+        return cls(
+            labels=tuple(labels), items=tuple(items), annotators=tuple(anns),
+            item=np.array([item_idx[v.item] for v in votes], dtype=np.int64),
+            annotator=np.array([ann_idx[v.annotator] for v in votes], dtype=np.int64),
+            label=np.array([SKIP if v.label is None else index.get(v.label, OTHER)
+                            for v in votes], dtype=np.int64),
+            lead_time=np.array([np.nan if v.lead_time is None else float(v.lead_time)
+                                for v in votes], dtype=np.float64),
+            groups=tuple(group_names), item_group=item_group,
+        )
+
+    def __len__(self) -> int:
+        return int(self.item.shape[0])
+
+    def subset(self, keep_items: np.ndarray[Any, np.dtype[np.bool_]]) -> VoteTable:
+        """The votes on the items where ``keep_items`` is true (indices kept)."""
+        sel = keep_items[self.item]
+        return VoteTable(self.labels, self.items, self.annotators, self.item[sel],
+                         self.annotator[sel], self.label[sel], self.lead_time[sel],
+                         self.groups, self.item_group)
+
+    def counts(self) -> FloatArray:
+        """Items x labels matrix of vote counts (skips and other labels left out)."""
+        k = len(self.labels)
+        ok = self.label >= 0
+        flat = np.bincount(self.item[ok] * k + self.label[ok], minlength=len(self.items) * k)
+        return flat.reshape(len(self.items), k).astype(np.float64)
 
 
-def _labelled(votes: Iterable[Vote], labels: Sequence[str]) -> dict[str, list[int]]:
-    """item -> label indices of its non-skip votes (labels outside the set are ignored)."""
-    index = {lab: i for i, lab in enumerate(labels)}
-    out: dict[str, list[int]] = defaultdict(list)
-    for v in votes:
-        if v.label is not None and v.label in index:
-            out[v.item].append(index[v.label])
-    return out
+Votes = Iterable[Vote] | VoteTable
 
 
-def _alpha_from_counts(counts: np.ndarray[Any, np.dtype[np.float64]]) -> float | None:
+def as_table(votes: Votes, labels: Sequence[str]) -> VoteTable:
+    if isinstance(votes, VoteTable):
+        if tuple(labels) != votes.labels:
+            raise ValueError(f"labels {list(labels)} differ from the table's {votes.labels}")
+        return votes
+    return VoteTable.from_votes(votes, labels)
+
+
+def _alpha_from_counts(counts: FloatArray) -> float | None:
     """Nominal alpha from an items x labels matrix of vote counts."""
     m = counts.sum(axis=1)
     counts = counts[m >= 2]
@@ -75,32 +136,16 @@ def _alpha_from_counts(counts: np.ndarray[Any, np.dtype[np.float64]]) -> float |
     return 1.0 - d_o / d_e
 
 
-def _count_matrix(per_item: Mapping[str, list[int]], n_labels: int,
-                  items: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    mat = np.zeros((len(items), n_labels))
-    for row, item in enumerate(items):
-        for lab in per_item.get(item, []):
-            mat[row, lab] += 1
-    return mat
-
-
-def krippendorff_alpha(votes: Iterable[Vote], labels: Sequence[str]) -> float | None:
+def krippendorff_alpha(votes: Votes, labels: Sequence[str]) -> float | None:
     """Krippendorff's alpha (nominal); None when undefined (no pairable votes, no variation)."""
-    per_item = _labelled(votes, labels)
-    items = sorted(per_item)
-    return _alpha_from_counts(_count_matrix(per_item, len(labels), items))
+    return _alpha_from_counts(as_table(votes, labels).counts())
 
 
-def bootstrap_alpha(
-    votes: Iterable[Vote], labels: Sequence[str], n: int = 1000, seed: int = 0,
-    ci: float = 0.95,
-) -> tuple[float | None, float | None, float | None]:
-    """(alpha, low, high): percentile bootstrap over items, seeded and reproducible."""
-    per_item = _labelled(votes, labels)
-    items = sorted(i for i, v in per_item.items() if len(v) >= 2)
-    mat = _count_matrix(per_item, len(labels), items)
+def _bootstrap_counts(counts: FloatArray, n: int, seed: int, ci: float
+                      ) -> tuple[float | None, float | None, float | None]:
+    mat = counts[counts.sum(axis=1) >= 2]
     alpha = _alpha_from_counts(mat)
-    if alpha is None or len(items) < 2:
+    if alpha is None or mat.shape[0] < 2:
         return alpha, None, None
     # Alpha only needs, per item, its label counts; items with the same counts are
     # exchangeable, so resampling items is drawing how many of each count pattern
@@ -109,7 +154,7 @@ def bootstrap_alpha(
     m = patterns.sum(axis=1)
     agree = (patterns * (patterns - 1)).sum(axis=1) / (m - 1)
     rng = np.random.default_rng(seed)
-    w = rng.multinomial(len(items), freq / freq.sum(), size=n).astype(float)
+    w = rng.multinomial(mat.shape[0], freq / freq.sum(), size=n).astype(float)
     observed = w @ agree
     n_c = w @ patterns
     tot = n_c.sum(axis=1)
@@ -122,30 +167,29 @@ def bootstrap_alpha(
     return alpha, float(lo), float(hi)
 
 
-def alpha_by(
-    votes: Iterable[Vote], labels: Sequence[str], key: Callable[[Vote], str | None],
-    *, n_boot: int = 1000, seed: int = 0,
-) -> dict[str, dict[str, float | int | None]]:
-    """Alpha with its interval per group (target, outlet, ...)."""
-    groups: dict[str, list[Vote]] = defaultdict(list)
-    for v in votes:
-        k = key(v)
-        if k is not None:
-            groups[k].append(v)
+def bootstrap_alpha(
+    votes: Votes, labels: Sequence[str], n: int = 1000, seed: int = 0, ci: float = 0.95,
+) -> tuple[float | None, float | None, float | None]:
+    """(alpha, low, high): percentile bootstrap over items, seeded and reproducible."""
+    return _bootstrap_counts(as_table(votes, labels).counts(), n, seed, ci)
+
+
+def _alpha_by_codes(vt: VoteTable, counts: FloatArray, code: IntArray, names: Sequence[str],
+                    n_boot: int, seed: int) -> dict[str, dict[str, float | int | None]]:
+    """Alpha with its interval for each group of items (``code`` per item, -1: none)."""
+    voted = np.zeros(len(vt.items), dtype=bool)
+    voted[vt.item] = True
     out: dict[str, dict[str, float | int | None]] = {}
-    for k in sorted(groups):
-        a, lo, hi = bootstrap_alpha(groups[k], labels, n=n_boot, seed=seed)
-        out[k] = {"alpha": a, "low": lo, "high": hi, "items": len({v.item for v in groups[k]})}
+    present = sorted({int(c) for c in np.unique(code[voted]) if c >= 0},
+                     key=lambda c: names[c])
+    for c in present:
+        sel = code == c
+        a, lo, hi = _bootstrap_counts(counts[sel & voted], n_boot, seed, 0.95)
+        out[names[c]] = {"alpha": a, "low": lo, "high": hi, "items": int((sel & voted).sum())}
     return out
 
 
-def _kappa(a: Sequence[int], b: Sequence[int], n_labels: int) -> float | None:
-    """Cohen's kappa of two aligned label sequences (as scikit-learn computes it)."""
-    if len(a) < 2:
-        return None
-    conf = np.zeros((n_labels, n_labels))
-    for x, y in zip(a, b, strict=True):
-        conf[x, y] += 1
+def _kappa_conf(conf: FloatArray) -> float | None:
     total = conf.sum()
     p_o = np.trace(conf) / total
     p_e = float((conf.sum(axis=0) * conf.sum(axis=1)).sum()) / (total * total)
@@ -154,44 +198,49 @@ def _kappa(a: Sequence[int], b: Sequence[int], n_labels: int) -> float | None:
     return float((p_o - p_e) / (1 - p_e))
 
 
-def cohen_kappa_matrix(
-    votes: Iterable[Vote], labels: Sequence[str]
-) -> tuple[list[str], list[list[float | None]]]:
+def _label_grid(vt: VoteTable) -> tuple[list[int], IntArray]:
+    """Annotators with a labelled vote, and an items x those annotators grid of labels (-1)."""
+    ok = vt.label >= 0
+    anns = sorted({int(a) for a in np.unique(vt.annotator[ok])}, key=lambda a: vt.annotators[a])
+    col = np.full(len(vt.annotators), -1, dtype=np.int64)
+    col[anns] = np.arange(len(anns))
+    grid = np.full((len(vt.items), len(anns)), -1, dtype=np.int64)
+    grid[vt.item[ok], col[vt.annotator[ok]]] = vt.label[ok]
+    return anns, grid
+
+
+def cohen_kappa_matrix(votes: Votes, labels: Sequence[str]
+                       ) -> tuple[list[str], list[list[float | None]]]:
     """Annotators and their pairwise Cohen's kappa on shared non-skipped items.
 
     The diagonal is 1; a pair with fewer than two shared items, or with no variation
     (kappa undefined), gets None.
     """
-    index = {lab: i for i, lab in enumerate(labels)}
-    by_ann: dict[str, dict[str, int]] = defaultdict(dict)
-    for v in votes:
-        if v.label is not None and v.label in index:
-            by_ann[v.annotator][v.item] = index[v.label]
-    anns = sorted(by_ann)
-    mat: list[list[float | None]] = []
-    for a in anns:
-        row: list[float | None] = []
-        for b in anns:
-            if a == b:
-                row.append(1.0)
+    vt = as_table(votes, labels)
+    k = len(labels)
+    anns, grid = _label_grid(vt)
+    rows_of = [np.flatnonzero(grid[:, j] >= 0) for j in range(len(anns))]
+    mat: list[list[float | None]] = [[1.0 if i == j else None for j in range(len(anns))]
+                                     for i in range(len(anns))]
+    for i in range(len(anns)):
+        for j in range(i + 1, len(anns)):
+            rows = rows_of[i][grid[rows_of[i], j] >= 0]
+            if len(rows) < 2:
                 continue
-            shared = sorted(set(by_ann[a]) & set(by_ann[b]))
-            row.append(_kappa([by_ann[a][i] for i in shared], [by_ann[b][i] for i in shared],
-                              len(labels)))
-        mat.append(row)
-    return anns, mat
+            conf = np.bincount(grid[rows, i] * k + grid[rows, j], minlength=k * k)
+            kappa = _kappa_conf(conf.reshape(k, k).astype(np.float64))
+            mat[i][j] = mat[j][i] = kappa
+    return [vt.annotators[a] for a in anns], mat
 
 
-def fleiss_kappa(votes: Iterable[Vote], labels: Sequence[str]) -> float | None:
+def fleiss_kappa(votes: Votes, labels: Sequence[str]) -> float | None:
     """Fleiss' kappa on the items that have the largest number (>= 2) of votes."""
-    per_item = _labelled(votes, labels)
-    if not per_item:
+    mat = as_table(votes, labels).counts()
+    per = mat.sum(axis=1)
+    if per.size == 0 or per.max() < 2:
         return None
-    n = max(len(v) for v in per_item.values())
-    if n < 2:
-        return None
-    items = sorted(i for i, v in per_item.items() if len(v) == n)
-    mat = _count_matrix(per_item, len(labels), items)
+    n = float(per.max())
+    mat = mat[per == n]
     n_items = mat.shape[0]
     p_j = mat.sum(axis=0) / (n_items * n)
     p_i = ((mat * mat).sum(axis=1) - n) / (n * (n - 1))
@@ -210,7 +259,7 @@ def item_agreement(labels_of_item: Sequence[str | None]) -> float | None:
 
 
 def annotator_stats(
-    votes: Iterable[Vote], labels: Sequence[str], gold: Mapping[str, str] | None = None,
+    votes: Votes, labels: Sequence[str], gold: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Per annotator: items, skips, median lead time, leave-one-out majority agreement,
     and accuracy on gold items.
@@ -219,39 +268,50 @@ def annotator_stats(
     *other* annotators' labels on the item (ties and items with no other vote skipped),
     so an annotator's own vote never inflates it.
     """
-    votes = list(votes)
-    by_item = _by_item(votes)
-    out: dict[str, dict[str, Any]] = {}
-    per_ann: dict[str, list[Vote]] = defaultdict(list)
-    for v in votes:
-        per_ann[v.annotator].append(v)
-    for ann, vs in sorted(per_ann.items()):
-        labelled = [v for v in vs if v.label is not None]
-        leads = [v.lead_time for v in vs if v.lead_time is not None]
-        agree = compared = 0
-        for v in labelled:
-            others = Counter(o.label for o in by_item[v.item]
-                             if o.annotator != ann and o.label is not None)
-            top = others.most_common(2)
-            if not top or (len(top) > 1 and top[0][1] == top[1][1]):
-                continue
-            compared += 1
-            agree += top[0][0] == v.label
-        gold_hits = [v.label == gold[v.item] for v in labelled if gold and v.item in gold]
-        items = {v.item for v in vs}
-        out[ann] = {
-            "annotator": ann,
-            "items": len(items),
-            "votes": len(labelled),
-            "skipped": len(vs) - len(labelled),
-            "skip_rate": (len(vs) - len(labelled)) / len(vs) if vs else 0.0,
-            "median_lead_time": statistics.median(leads) if leads else None,
+    vt = as_table(votes, labels)
+    k = len(labels)
+    counts = vt.counts()
+    index = {lab: i for i, lab in enumerate(labels)}
+    gold_code = np.full(len(vt.items), -9, dtype=np.int64)
+    for i, it in enumerate(vt.items):
+        if gold and it in gold:
+            gold_code[i] = index.get(gold[it], -9)
+    has_gold = np.array([bool(gold) and it in gold for it in vt.items], dtype=bool)
+    out = []
+    for a in sorted(range(len(vt.annotators)), key=lambda x: vt.annotators[x]):
+        mine = np.flatnonzero(vt.annotator == a)
+        if mine.size == 0:
+            continue
+        item, label = vt.item[mine], vt.label[mine]
+        labelled = label != SKIP
+        own = np.zeros((len(vt.items), k))
+        ok = label >= 0
+        np.add.at(own, (item[ok], label[ok]), 1)
+        v_items, v_labels = item[labelled], label[labelled]
+        others = counts[v_items] - own[v_items]
+        top = np.sort(others, axis=1)[:, ::-1]
+        second = top[:, 1] if k > 1 else np.zeros(len(top))
+        comparable = (top[:, 0] > 0) & (second != top[:, 0])  # another vote, no tie
+        agree = int((others[comparable].argmax(axis=1) == v_labels[comparable]).sum())
+        compared = int(comparable.sum())
+        leads = vt.lead_time[mine]
+        leads = leads[~np.isnan(leads)]
+        g = has_gold[v_items]
+        hits = v_labels[g] == gold_code[v_items[g]]
+        n_votes, n_all = int(labelled.sum()), int(mine.size)
+        out.append({
+            "annotator": vt.annotators[a],
+            "items": int(np.unique(item).size),
+            "votes": n_votes,
+            "skipped": n_all - n_votes,
+            "skip_rate": (n_all - n_votes) / n_all,
+            "median_lead_time": float(np.median(leads)) if leads.size else None,
             "agreement_with_majority": agree / compared if compared else None,
             "compared_with_majority": compared,
-            "gold_items": len(gold_hits),
-            "gold_accuracy": sum(gold_hits) / len(gold_hits) if gold_hits else None,
-        }
-    return list(out.values())
+            "gold_items": int(g.sum()),
+            "gold_accuracy": float(hits.mean()) if hits.size else None,
+        })
+    return out
 
 
 def _clean(x: Any) -> Any:
@@ -261,7 +321,7 @@ def _clean(x: Any) -> Any:
 
 
 def summary(
-    votes: Iterable[Vote], labels: Sequence[str], *,
+    votes: Votes, labels: Sequence[str], *,
     groups: Mapping[str, str] | None = None,
     outlets: Mapping[str, str] | None = None,
     gold: Mapping[str, str] | None = None,
@@ -272,24 +332,31 @@ def summary(
     ``groups`` names the groups to report (vote.group values, e.g. target ids);
     ``outlets`` maps items to their outlet for per-outlet alpha.
     """
-    votes = list(votes)
-    a, lo, hi = bootstrap_alpha(votes, labels, n=n_boot, seed=seed)
-    per_group = alpha_by(votes, labels, lambda v: v.group, n_boot=n_boot, seed=seed)
+    vt = as_table(votes, labels)
+    counts = vt.counts()
+    a, lo, hi = _bootstrap_counts(counts, n_boot, seed, 0.95)
+    group_code = (vt.item_group if vt.item_group is not None
+                  else np.full(len(vt.items), -1, dtype=np.int64))
+    per_group = _alpha_by_codes(vt, counts, group_code, vt.groups, n_boot, seed)
     if groups is not None:
         per_group = {k: per_group.get(k, {"alpha": None, "low": None, "high": None, "items": 0})
                      for k in groups}
-    anns, kappa = cohen_kappa_matrix(votes, labels)
-    per_item = _by_item(votes)
+    by_outlet: dict[str, dict[str, float | int | None]] = {}
+    if outlets:
+        names = sorted(set(outlets.values()))
+        o_idx = {o: i for i, o in enumerate(names)}
+        code = np.array([o_idx[outlets[it]] if it in outlets else -1 for it in vt.items],
+                        dtype=np.int64)
+        by_outlet = _alpha_by_codes(vt, counts, code, names, n_boot, seed)
+    anns, kappa = cohen_kappa_matrix(vt, labels)
+    labelled = np.bincount(vt.item[vt.label != SKIP], minlength=len(vt.items))
     return {
         "metric": "Krippendorff's alpha (nominal), 95 % percentile bootstrap over items",
-        "alpha": {"alpha": a, "low": lo, "high": hi,
-                  "items": sum(1 for vs in per_item.values()
-                               if sum(v.label is not None for v in vs) >= 2)},
+        "alpha": {"alpha": a, "low": lo, "high": hi, "items": int((labelled >= 2).sum())},
         "alpha_by_group": per_group,
-        "alpha_by_outlet": alpha_by(votes, labels, lambda v: (outlets or {}).get(v.item),
-                                    n_boot=n_boot, seed=seed) if outlets else {},
+        "alpha_by_outlet": by_outlet,
         "cohen_kappa": {"annotators": anns,
                         "matrix": [[_clean(x) for x in row] for row in kappa]},
-        "fleiss_kappa": fleiss_kappa(votes, labels),
-        "annotators": annotator_stats(votes, labels, gold),
+        "fleiss_kappa": fleiss_kappa(vt, labels),
+        "annotators": annotator_stats(vt, labels, gold),
     }
