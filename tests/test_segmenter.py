@@ -554,3 +554,17 @@ def test_places_and_title_case_headlines_are_no_people() -> None:
             "Tomas Elling visited New Jersey on Friday.\n\n"
             "“The bridge stays open,” he said.")
     assert spk(segment(text)[-1]) == ("he", "Tomas Elling")
+
+
+@pytest.mark.parametrize("text,cue", [
+    ("“Get back to your boats,” Ana Ruiz barked at the crowd.", "barked"),
+    ("“This is a great day for the port!” beamed Ana Ruiz, who had waited for years.", "beamed"),
+    ("“Close the gates,” the sign reads.", "reads"),
+])
+def test_manners_of_speaking_attribute_quotes(text: str, cue: str) -> None:
+    q = segment(text)[0]
+    assert q.type == "direct" and q.cue == cue and q.speaker is not None
+
+
+def test_manners_of_speaking_report_no_speech_on_their_own() -> None:
+    assert segment("Ana Ruiz laughed that the old ferry was slow and loud.") == []

@@ -73,6 +73,9 @@ _SUBORDINATORS = frozenset("when while as after before if because since although
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 _STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
 _CUE_WORDS = _CUE_WORDS | _STANCE_VERBS
+# Cue words that can report speech outside quotation marks (not "barked", "read", "asked"
+# without an object).
+_REPORTING = _CUE_WORDS - (QUOTE_ONLY_VERBS - THAT_VERBS - _STANCE_VERBS)
 _THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS - {"show", "shows", "showed", "shown", "found",
                                                        "finds"}
 _SHOW_VERBS = frozenset("show shows showed shown suggest suggests suggested find finds found "
@@ -411,7 +414,7 @@ class _Engine:
             if taken.covers(s, e):
                 continue  # inside a quotation: the quoted words are no one's frame
             words = _WORDS.findall(text, s, e)
-            found = _CUE_WORDS.intersection(words)
+            found = _REPORTING.intersection(words)
             if "According" not in words and (
                     not found or found <= _THAT_ONLY and "that" not in words):
                 continue  # no cue word that can fire (cues are lower case): nothing to tokenise

@@ -42,10 +42,22 @@ def _inflect(v: str) -> list[str]:
     return [v, v + "s", v + "ed", v + "ing"]
 
 
+# Manners of speaking: they attribute a quotation ("“Out!” he barked") but report no speech
+# on their own.
+MANNER_VERBS = frozenset("""
+bark barks barked beam beams beamed boom booms boomed retort retorts retorted quip quips quipped
+snap snaps snapped scold scolds scolded sing sings sang singing gush gushes gushed muse muses
+mused marvel marvels marveled marvelled rant rants ranted thunder thunders thundered fume fumes
+fumed sneer sneers sneered mutter mutters muttered murmur murmurs murmured whisper whispers
+whispered plead pleads pleaded interject interjects interjected chime chimes chimed laugh laughs
+laughed sigh sighs sighed grumble grumbles grumbled growl growls growled snarl snarls snarled
+gripe gripes griped rave raves raved crow crows crowed taunt taunts taunted tease teases teased
+chide chides chided reads read recite recites recited lecture lectures lectured lecturing
+""".split())
 CUE_VERBS: frozenset[str] = frozenset(
     [f for v in _REGULAR for f in _inflect(v)]
     + [f for forms in _IRREGULAR.values() for f in forms]
-)
+) | MANNER_VERBS
 # Verbs of belief and finding: attributions when a "that" clause follows.
 THAT_VERBS = frozenset(f for v in """believe think know feel hope fear expect doubt recognize
 recognise understand show find learn hear assume realize realise fear predict reckon
@@ -76,7 +88,7 @@ QUOTE_ONLY_VERBS = frozenset({"asked", "asks", "ask", "asking", "thought", "thin
                               "continue", "continues", "continued", "continuing",
                               "shout", "shouts", "shouted", "yell", "yells", "yelled",
                               "scream", "screamed", "exclaim", "exclaimed", "chant", "chanted",
-                              "chanting", "shouting", "yelling"})
+                              "chanting", "shouting", "yelling"}) | MANNER_VERBS
 # Verbs that report speech with or without "that"; others need "that" for indirect speech.
 STRONG_CUES = frozenset(
     f for v in ("say", "tell", "add", "warn", "insist", "stress", "argue", "note", "acknowledge",

@@ -41,16 +41,9 @@ class Tok:
 
 
 def tokens(text: str, start: int, end: int) -> list[Tok]:
-    out: list[Tok] = []
-    append = out.append
-    for m in _TOKEN.finditer(text, start, end):
-        t = m.group()
-        s, e = m.span()
-        # A trailing full stop belongs to the sentence, unless the word is an initial.
-        if t[-1] == "." and len(t) > 1 and not _INITIAL.fullmatch(t):
-            t, e = t[:-1], e - 1
-        append(Tok(t, s, e))
-    return out
+    # A word token ends with a letter or digit: a full stop after it belongs to the sentence
+    # (only initials, "U.S.", keep theirs).
+    return [Tok(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
 
 def is_cue(tok: Tok) -> bool:
