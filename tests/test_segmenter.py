@@ -568,3 +568,17 @@ def test_manners_of_speaking_attribute_quotes(text: str, cue: str) -> None:
 
 def test_manners_of_speaking_report_no_speech_on_their_own() -> None:
     assert segment("Ana Ruiz laughed that the old ferry was slow and loud.") == []
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("“Prices go up and up,” says a narrator.", "a narrator"),
+    ("“They deserve better,” said the tall man who ran the ferry.", "the tall man"),
+    ("“Vote for the harbor!” Ana Ruiz said as she opened the session.", "Ana Ruiz"),
+])
+def test_inverted_and_exclaimed_attributions(text: str, speaker: str) -> None:
+    assert segment(text)[0].speaker == speaker
+
+
+def test_a_participle_is_no_speaker() -> None:
+    q = segment("“Is the port safe?” a fisherman can be heard asking the mayor.")[0]
+    assert q.speaker != "heard"

@@ -333,7 +333,8 @@ class _Engine:
             got = _attribute_tail(text, tail) if tail else None
             if got and text[last - 2:last - 1] in (".", "!", "?") and got[2] < len(tail) and \
                     tail[got[2]].text not in (".", ",", ";", "!", "?") and \
-                    tail[got[2]].low not in TIME_WORDS:
+                    tail[got[2]].low not in TIME_WORDS and \
+                    tail[got[2]].low not in _SUBORDINATORS and tail[0].cap:
                 got = None  # the quote closed its sentence; the next one reports anew
             if got:
                 unit.speaker, unit.cue, after = got

@@ -13,6 +13,7 @@ from .lexicon import (
     PERSON_NOUNS,
     PRONOUNS,
     SPEAKER_NOUNS,
+    THAT_VERBS,
     TIME_WORDS,
     TITLES,
 )
@@ -75,7 +76,7 @@ def _common_head(tok: Tok) -> bool:
     low = tok.low
     return (not tok.cap and tok.text.isalpha() and len(low) > 2 and low not in _NOT_HEAD
             and (not low.endswith(("ly",) + _ADJECTIVE) or low in _NOUN_LOOKALIKES)
-            and low not in CUE_VERBS)
+            and low not in CUE_VERBS and low not in THAT_VERBS)
 
 
 def _adverb(tok: Tok) -> bool:
@@ -292,6 +293,14 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
     while j > i + 1 and not toks[j - 1].cap and toks[j - 1].low not in SPEAKER_NOUNS and \
             not toks[j - 1].low.endswith("year-old"):
         j -= 1  # "said the Rev. Ada Lowe [of the]"
+    if j == i + 1 and toks[i].low in ("the", "a", "an"):
+        # "says a narrator.", "said the tall man who ...": any noun closing the phrase
+        k = j
+        while k < len(toks) and k - j < 3 and _common_head(toks[k]):
+            k += 1
+        if k > j and (k == len(toks) or toks[k].text in (",", ".", ";", "!", "?")
+                      or toks[k].low in ("who", "of", "at", "in", "from", "with")):
+            return (i, k)
     if j == i or (j == i + 1 and toks[i].low in ("the", "a", "an")):
         return None
     last = toks[j - 1]
