@@ -582,3 +582,15 @@ def test_inverted_and_exclaimed_attributions(text: str, speaker: str) -> None:
 def test_a_participle_is_no_speaker() -> None:
     q = segment("“Is the port safe?” a fisherman can be heard asking the mayor.")[0]
     assert q.speaker != "heard"
+
+
+def test_headline_source_before_a_colon() -> None:
+    text = ("Ana Ruiz: ‘The Port Will Reopen Before the Summer Storms’\n\n"
+            "Tomas Elling: Harbor ‘Cannot Wait Another Year’\n\n"
+            "Elling: Ferry Fares Are ‘Too High’ for Families\n\n"
+            "The mayor spoke on Monday.")
+    units = segment(text)
+    assert spk(units[0]) == ("Ana Ruiz", "Ana Ruiz") and units[0].type == "direct"
+    assert units[1].speaker == "Tomas Elling" and units[1].text.startswith("‘Cannot")
+    # the quote inside a longer headline is no headline quote: the headline is the unit
+    assert all(not u.text.startswith("‘Too High") for u in units)

@@ -58,6 +58,10 @@ _WORDS = re.compile(r"\w+")
 # "Ana Ruiz: Content of the headline" (a source, a colon, what it said)
 _HEADLINE_COLON = re.compile(r"^(?P<n>[A-Z][\w.’'&-]*(?: [A-Z][\w.’'&/-]*){0,4}):\s+"
                              r"(?P<c>\S.{10,}?)\s*$")
+# "Ana Ruiz: ‘...’", "Gov. Ana Ruiz: Harbor ‘...’" (the quote at most 60 characters on)
+_HEADLINE_SOURCE = re.compile(r"([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,4}):\s(?=.{0,60}$)",
+                              re.DOTALL)
+HEADLINE_CHARS = 200  # a paragraph this short can be a headline
 _NOT_SOURCES = frozenset("""update updated editor note watch read listen video photos photo
 breaking exclusive analysis opinion live correction top related see more follow""".split())
 _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\s*[,.]")
@@ -355,6 +359,12 @@ class _Engine:
             head = tokens(text, s_start, first) if framed or not _CUE_WORDS.isdisjoint(
                 _WORDS.findall(text[s_start:first].lower())) else []
             got = _attribute_head(head) or _colon_intro(head)
+            if not got and s_start == p_start:
+                source = self._headline_source(p_start, first, last)
+                if source:
+                    unit.speaker, unit.cue = source
+                    self.units.append(unit)
+                    continue
             if got:
                 unit.speaker, unit.cue, after = got
                 rest = head[after:]
@@ -388,6 +398,22 @@ class _Engine:
             if not unit.follow_on and n < 6:
                 continue  # a short phrase quoted inside a clause: a title or a term
             self.units.append(unit)
+
+    def _headline_source(self, p_start: int, first: int, last: int
+                         ) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """A headline that names its source before a colon: "Ana Ruiz: ‘The Port Will
+        Reopen’", "Ana Ruiz: Port ‘Will Reopen Soon’" (a short paragraph that the quote
+        ends, a short name, at most three words between the colon and the quote)."""
+        text = self.text
+        p_end = self.layout.para_of(p_start)[1]
+        if p_end - p_start > HEADLINE_CHARS or text[last:p_end].strip(_TRIM_END):
+            return None
+        m = _HEADLINE_SOURCE.match(text, p_start, first)
+        if not m or m.group(1).split()[0].lower() in _NOT_SOURCES or \
+                m.group(1).split()[0].lower() in PRONOUNS or \
+                _has_words(text, m.end(), first, 4):
+            return None
+        return (m.start(1), m.end(1)), (m.end(1), m.end(1) + 1)
 
     def _introduced_by_previous_paragraph(
             self, first: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
