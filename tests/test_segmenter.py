@@ -594,3 +594,8 @@ def test_headline_source_before_a_colon() -> None:
     assert units[1].speaker == "Tomas Elling" and units[1].text.startswith("‘Cannot")
     # the quote inside a longer headline is no headline quote: the headline is the unit
     assert all(not u.text.startswith("‘Too High") for u in units)
+
+
+def test_ads_and_videos_are_speakers() -> None:
+    q = segment("The new harbor ad says “nobody works harder for this town than Ana Ruiz.”")[0]
+    assert q.speaker == "The new harbor ad" and q.type == "direct"

@@ -139,7 +139,8 @@ observers residents resident witness witnesses voters supporters opponents econo
 economists scientist scientists researcher researchers authorities authority people
 prosecutors prosecutor investigators investigator sheriff negotiator negotiators envoy
 envoys correspondent reporter reporters newspaper journal times post agency vice deputy
-delegate delegates counterpart allies ally nato union commission
+delegate delegates counterpart allies ally nato union commission ad ads video email memo
+headline article book
 """.split())
 # Nouns for a person, beyond the speaker nouns: a definite one ("the businessman") refers to a
 # person named before.
