@@ -599,3 +599,21 @@ def test_headline_source_before_a_colon() -> None:
 def test_ads_and_videos_are_speakers() -> None:
     q = segment("The new harbor ad says “nobody works harder for this town than Ana Ruiz.”")[0]
     assert q.speaker == "The new harbor ad" and q.type == "direct"
+
+
+@pytest.mark.parametrize("text,speaker,kind", [
+    ("In a speech, Ana Ruiz attacked “the lazy thinking that keeps the port closed.”",
+     "Ana Ruiz", "direct"),
+    ("Tomas Elling thanked her for “standing up for the fishermen when nobody else would.”",
+     "Tomas Elling", "direct"),
+    ("Ana Ruiz condemned the new fee as “a tax on every family in the harbor.”",
+     "Ana Ruiz", "mixed"),
+])
+def test_a_quote_as_the_object_of_a_stance(text: str, speaker: str, kind: str) -> None:
+    q = one(text)
+    assert q.speaker == speaker and q.type == kind
+
+
+def test_a_participle_before_a_quote_is_no_stance() -> None:
+    q = one("Inside was a box labeled “medical records from the old harbor clinic.”")
+    assert q.speaker is None

@@ -27,6 +27,7 @@ from .lexicon import (
     BELIEF_VERBS,
     CUE_VERBS,
     OBJECT_VERBS,
+    PERSON_NOUNS,
     PERSON_PRONOUNS,
     PRONOUNS,
     QUOTE_ONLY_VERBS,
@@ -231,6 +232,40 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
     return None
 
 
+# Stances whose object a quotation can be ("X attacked “...”", "X thanked him for “...”").
+_QUOTE_STANCES = OBJECT_VERBS | frozenset("""thanked thanks thank hailed hails touted touts
+mocked mocks labeling labelling praising""".split())
+
+
+_HEAD_WORDS = _CUE_WORDS | _QUOTE_STANCES  # words before a quote that can attribute it
+_OBJECT_LINKS = frozenset("him her them it us me for as of on".split())
+
+
+def _stance_head(toks: list[Tok]
+                 ) -> tuple[tuple[int, int], tuple[int, int], int | None] | None:
+    """(speaker, cue, start of a mixed unit or None) of a stance verb a few words before a
+    quote that is its object, or that ends its object ("called the fee “a tax”")."""
+    for v in range(len(toks) - 1, max(-1, len(toks) - 7), -1):
+        t = toks[v]
+        if t.low not in _QUOTE_STANCES or t.cap and v > 0:
+            continue
+        if any(x.text in ".;:!?“\"" for x in toks[v + 1:]):
+            return None
+        sp = speaker_before(toks, v)
+        if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
+            sp = coordinated_subject(toks, v - 1)
+        if sp is None:
+            return None
+        head = toks[sp[1] - 1]
+        if not (head.cap or head.low in PRONOUNS or head.low in SPEAKER_NOUNS
+                or head.low in PERSON_NOUNS):
+            return None  # "a box labeled “...”": a participle
+        # "condemned [the test as “...”]": reported speech with a quoted fragment
+        mixed = any(x.low not in _OBJECT_LINKS for x in toks[v + 1:])
+        return _span(toks, sp), (t.start, t.end), toks[v + 1].start if mixed else None
+    return None
+
+
 def _colon_intro(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], int] | None:
     """A short clause ending in a colon before a quote: its subject is the speaker
     ("Ana Ruiz posted: “...”", "The letter reads: “...”")."""
@@ -356,9 +391,19 @@ class _Engine:
             s_start = max(s_start, p_start, first - FRAME_CHARS)
             # Tokenised only when a cue word or a colon can attribute the quote.
             framed = text[max(s_start, first - 3):first].rstrip().endswith(":")
-            head = tokens(text, s_start, first) if framed or not _CUE_WORDS.isdisjoint(
+            head = tokens(text, s_start, first) if framed or not _HEAD_WORDS.isdisjoint(
                 _WORDS.findall(text[s_start:first].lower())) else []
             got = _attribute_head(head) or _colon_intro(head)
+            if not got and head:
+                obj = _stance_head(head)
+                if obj:  # "Ana Ruiz attacked “the plan of a lifetime”": the quote is the object
+                    unit.speaker, unit.cue, mixed_start = obj
+                    if mixed_start is not None:  # to the end of the clause, as below
+                        stop = last if text[last - 2:last - 1] in (".", "!", "?") else tail_end
+                        start, end = _cut(text, mixed_start, stop)
+                        unit.parts, unit.type = [(min(start, first), max(end, last))], "mixed"
+                    self.units.append(unit)
+                    continue
             if not got and s_start == p_start:
                 source = self._headline_source(p_start, first, last)
                 if source:
