@@ -114,15 +114,16 @@ class Resolver:
             while lead < len(words) - 1 and words[lead].lower() in _SENTENCE_WORDS:
                 lead += 1
             name_words = words[lead:]
-            if any(w.lower() in _HEADLINE_WORDS for w in name_words[1:]):
-                continue  # a Title Case headline, not a name
-            # A possessive names its owner: "Ana Ruiz’s plan" mentions "Ana Ruiz".
-            poss = _POSSESSIVE.search(name_words[-1])
-            if poss:
-                name_words = name_words[:-1] + [name_words[-1][:poss.start()]]
             titled = any(w.lower().rstrip(".") in _TITLE_WORDS for w in words[:lead])
             if len(name_words) < 2 and not titled:
                 continue
+            if any(w.lower() in _HEADLINE_WORDS for w in name_words[1:]):
+                continue  # a Title Case headline, not a name
+            # A possessive names its owner: "Ana Ruiz’s plan" mentions "Ana Ruiz".
+            if name_words[-1][-1] in "s’'":
+                poss = _POSSESSIVE.search(name_words[-1])
+                if poss:
+                    name_words = name_words[:-1] + [name_words[-1][:poss.start()]]
             desc = {w.lower().rstrip(".") for w in words[:lead]}
             # Title words written just before the name ("the French president Macron").
 
@@ -133,12 +134,13 @@ class Resolver:
                     continue
                 break
 
-            appos = _APPOS.match(text, m.end())
-            if appos:
-                desc |= set(appos.group(1).lower().split())
-            age = _AGE.match(text, m.end())
-            if age:  # "Ana Ruiz, 46, said": "the 46-year-old"
-                desc.add(age.group(1) + "-year-old")
+            if text.startswith(",", m.end()):
+                appos = _APPOS.match(text, m.end())
+                if appos:
+                    desc |= set(appos.group(1).lower().split())
+                age = _AGE.match(text, m.end())
+                if age:  # "Ana Ruiz, 46, said": "the 46-year-old"
+                    desc.add(age.group(1) + "-year-old")
             name = " ".join(name_words)
             self.entities.append(Entity(name, m.start(), desc - {"the", "of"},
                                         self._quoted(m.start())))
