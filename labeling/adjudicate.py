@@ -24,7 +24,6 @@ from .client import Studio
 from .errors import NotFound
 from .lsformat import ParsedAnnotation
 from .pull import TaskRecord, check_project_config, pseudonym, records_from_export
-from .push import _import_batch, ensure_project
 from .schema import StanceSchema
 
 log = logging.getLogger(__name__)
@@ -77,6 +76,7 @@ def disputed_items(
 def adjudicate(*, project: str, schema: StanceSchema, studio: Studio) -> AdjudicateResult:
     """Create or update the adjudication project with every disputed quote."""
     from .export import item_key
+    from .push import _import_batch, ensure_project  # imports the SDK: only when used
 
     proj = studio.project(project)
     check_project_config(proj, schema)

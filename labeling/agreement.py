@@ -272,11 +272,12 @@ def annotator_stats(
     k = len(labels)
     counts = vt.counts()
     index = {lab: i for i, lab in enumerate(labels)}
+    gold = gold or {}
     gold_code = np.full(len(vt.items), -9, dtype=np.int64)
+    has_gold = np.zeros(len(vt.items), dtype=np.bool_)
     for i, it in enumerate(vt.items):
-        if gold and it in gold:
-            gold_code[i] = index.get(gold[it], -9)
-    has_gold = np.array([bool(gold) and it in gold for it in vt.items], dtype=bool)
+        if it in gold:
+            gold_code[i], has_gold[i] = index.get(gold[it], -9), True
     out = []
     for a in sorted(range(len(vt.annotators)), key=lambda x: vt.annotators[x]):
         mine = np.flatnonzero(vt.annotator == a)
@@ -323,14 +324,15 @@ def _clean(x: Any) -> Any:
 def summary(
     votes: Votes, labels: Sequence[str], *,
     groups: Mapping[str, str] | None = None,
-    outlets: Mapping[str, str] | None = None,
+    outlets: Mapping[str, str] | Sequence[str | None] | None = None,
     gold: Mapping[str, str] | None = None,
     n_boot: int = 1000, seed: int = 0,
 ) -> dict[str, Any]:
     """Every agreement figure as a JSON-ready dict.
 
     ``groups`` names the groups to report (vote.group values, e.g. target ids);
-    ``outlets`` maps items to their outlet for per-outlet alpha.
+    ``outlets`` maps items to their outlet for per-outlet alpha (or, with a
+    :class:`VoteTable`, lists each item's outlet in the table's item order).
     """
     vt = as_table(votes, labels)
     counts = vt.counts()
@@ -343,10 +345,13 @@ def summary(
                      for k in groups}
     by_outlet: dict[str, dict[str, float | int | None]] = {}
     if outlets:
-        names = sorted(set(outlets.values()))
+        per_item = ([outlets.get(it) for it in vt.items] if isinstance(outlets, Mapping)
+                    else list(outlets))
+        if len(per_item) != len(vt.items):
+            raise ValueError(f"{len(per_item)} outlets for {len(vt.items)} items")
+        names = sorted({o for o in per_item if o})
         o_idx = {o: i for i, o in enumerate(names)}
-        code = np.array([o_idx[outlets[it]] if it in outlets else -1 for it in vt.items],
-                        dtype=np.int64)
+        code = np.array([o_idx[o] if o else -1 for o in per_item], dtype=np.int64)
         by_outlet = _alpha_by_codes(vt, counts, code, names, n_boot, seed)
     anns, kappa = cohen_kappa_matrix(vt, labels)
     labelled = np.bincount(vt.item[vt.label != SKIP], minlength=len(vt.items))

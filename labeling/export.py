@@ -30,15 +30,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from . import __version__, lsformat
-from .aggregate import aggregate
 from .agreement import Vote, summary
 from .errors import LabelingError
-from .neardup import cluster_ids, groups
+from .neardup import groups
 from .pull import TaskRecord, pseudonym
+from .rows import (
+    QUOTE_TYPES,
+    clusters_of,
+    features,
+    finish,
+    item_key,
+    rows_table,
+    text_sha1,
+    units_of_table,
+)
 from .schema import StanceSchema
 
-QUOTE_TYPES = ["direct", "indirect", "mixed"]
+__all__ = ["QUOTE_TYPES", "SPLITS", "TEXT_FIELDS", "Written", "assign_splits", "features",
+           "item_key", "save_folder", "split_indices", "text_sha1", "votes_of", "write_export",
+           "write_table"]
+
 SPLITS = ("train", "validation", "test")
 
 
@@ -48,92 +63,31 @@ class Written:
     stats: dict[str, Any]
 
 
-def features(schema: StanceSchema) -> Any:
-    """The dataset's explicit schema."""
-    import datasets as ds
-
-    stance = ds.ClassLabel(names=schema.label_names)
-    vote = {
-        "annotator": ds.Value("string"),
-        "stance": ds.ClassLabel(names=schema.label_names),
-        "skipped": ds.Value("bool"),
-        "lead_time": ds.Value("float32"),
-        "suggestion_shown": ds.Value("bool"),
-        "flags": ds.List(ds.Value("string")),
-        "confidence": ds.Value("int32"),
-        "note": ds.Value("string"),
-        "quote_spans": ds.List(ds.List(ds.Value("int32"))),
-        "speaker_start": ds.Value("int32"),
-        "speaker_end": ds.Value("int32"),
-        "speaker_text": ds.Value("string"),
-        "cue_start": ds.Value("int32"),
-        "cue_end": ds.Value("int32"),
-        "spans_ok": ds.Value("bool"),
-        "spans": ds.List({"label": ds.Value("string"), "start": ds.Value("int32"),
-                          "end": ds.Value("int32"), "text": ds.Value("string")}),
-    }
-    return ds.Features({
-        "quote_id": ds.Value("string"),
-        "article_id": ds.Value("string"),
-        "target": ds.Value("string"),
-        "target_name": ds.Value("string"),
-        "title": ds.Value("string"),
-        "source": ds.Value("string"),
-        "published": ds.Value("string"),
-        "url": ds.Value("string"),
-        "context": ds.Value("string"),
-        "context_start": ds.Value("int32"),
-        "context_end": ds.Value("int32"),
-        "context_sha1": ds.Value("string"),
-        "quote": ds.Value("string"),
-        "quote_start": ds.Value("int32"),
-        "quote_end": ds.Value("int32"),
-        "quote_parts": ds.List(ds.List(ds.Value("int32"))),
-        "quote_type": ds.ClassLabel(names=QUOTE_TYPES),
-        "speaker": ds.Value("string"),
-        "speaker_name": ds.Value("string"),
-        "speaker_start": ds.Value("int32"),
-        "speaker_end": ds.Value("int32"),
-        "cue": ds.Value("string"),
-        "cue_start": ds.Value("int32"),
-        "cue_end": ds.Value("int32"),
-        "stance": stance,
-        "stance_tie": ds.Value("bool"),
-        "soft_label": ds.List(ds.Value("float32")),
-        "n_votes": ds.Value("int32"),
-        "item_agreement": ds.Value("float32"),
-        "not_a_quote_votes": ds.Value("int32"),
-        "wrong_speaker_votes": ds.Value("int32"),
-        "votes": ds.List(vote),
-        "aggregation": ds.Value("string"),
-        "adjudicated": ds.Value("bool"),
-        "stance_before_adjudication": ds.ClassLabel(names=schema.label_names),
-        "adjudicator": ds.Value("string"),
-        "near_dup_cluster": ds.Value("string"),
-        "propagated_from": ds.Value("string"),
-        "task_id": ds.Value("int64"),
-    })
-
-
 TEXT_FIELDS = ("title", "context", "quote", "speaker", "cue")
 
 
-def text_sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def strip_text(row: dict[str, Any]) -> dict[str, Any]:
-    """Copyright-safe row: article text removed, offsets, hashes, ids and URLs kept."""
-    out = dict(row)
+def strip_text(table: pa.Table) -> pa.Table:
+    """Copyright-safe rows: article text removed (null), offsets, hashes, ids and URLs kept,
+    and each vote's speaker and span texts removed too."""
+    cols = {name: table.column(name) for name in table.column_names}
     for f in TEXT_FIELDS:
-        out[f] = None
-    out["votes"] = [{**v, "speaker_text": None,
-                     "spans": [{**s, "text": None} for s in v["spans"]]} for v in row["votes"]]
-    return out
-
-
-def item_key(quote_id: str, target: str) -> str:
-    return f"{quote_id}|{target}"
+        cols[f] = pa.nulls(table.num_rows, type=table.schema.field(f).type)
+    votes = table.column("votes").combine_chunks()
+    vstruct = votes.values
+    vfields = {vstruct.type.field(i).name: vstruct.field(i) for i in range(vstruct.type.num_fields)}
+    vfields["speaker_text"] = pa.nulls(len(vstruct), type=pa.string())
+    spans = vfields["spans"]
+    sstruct = spans.values
+    sfields = {sstruct.type.field(i).name: sstruct.field(i)
+               for i in range(sstruct.type.num_fields)}
+    sfields["text"] = pa.nulls(len(sstruct), type=pa.string())
+    vfields["spans"] = pa.ListArray.from_arrays(
+        spans.offsets, pa.StructArray.from_arrays(list(sfields.values()), fields=list(
+            sstruct.type)), type=spans.type)
+    cols["votes"] = pa.ListArray.from_arrays(
+        votes.offsets, pa.StructArray.from_arrays(list(vfields.values()), fields=list(
+            vstruct.type)), type=votes.type)
+    return pa.Table.from_arrays([cols[n] for n in table.column_names], schema=table.schema)
 
 
 def votes_of(records: Sequence[TaskRecord], schema: StanceSchema,
@@ -152,37 +106,6 @@ def votes_of(records: Sequence[TaskRecord], schema: StanceSchema,
                 out.append(Vote(item=item_key(str(rec.data["quote_id"]), t.id), annotator=who,
                                 label=label, lead_time=ann.lead_time, group=t.id))
     return out
-
-
-def _int(v: Any) -> int | None:
-    return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
-def _vote_struct(ann: lsformat.ParsedAnnotation, target: str, project: Mapping[str, Any],
-                 labels: Sequence[str]) -> dict[str, Any]:
-    label = None if ann.skipped else ann.stances.get(target)
-    spans = {lab: [s for s in ann.spans if s.label == lab] for lab in lsformat.SPAN_LABELS}
-    spk = spans["SPEAKER"][0] if spans["SPEAKER"] else None
-    cue = spans["CUE"][0] if spans["CUE"] else None
-    return {
-        "annotator": pseudonym(project, ann.annotator),
-        "stance": labels.index(label) if label in labels else -1,
-        "skipped": ann.skipped,
-        "lead_time": ann.lead_time,
-        "suggestion_shown": ann.suggestion_shown,
-        "flags": list(ann.flags),
-        "confidence": ann.confidence,
-        "note": ann.note,
-        "quote_spans": [[s.start, s.end] for s in sorted(spans["QUOTE"], key=lambda s: s.start)],
-        "speaker_start": spk.start if spk else None,
-        "speaker_end": spk.end if spk else None,
-        "speaker_text": spk.text if spk else None,
-        "cue_start": cue.start if cue else None,
-        "cue_end": cue.end if cue else None,
-        "spans_ok": all(s.ok for s in ann.spans),
-        "spans": [{"label": s.label, "start": s.start, "end": s.end, "text": s.text}
-                  for s in sorted(ann.spans, key=lambda s: (s.start, s.end, s.label))],
-    }
 
 
 def assign_splits(
@@ -232,141 +155,41 @@ def assign_splits(
     return {g: name for name, gs in members.items() for g in gs}
 
 
-def split_rows(rows: Sequence[dict[str, Any]], schema: StanceSchema
-               ) -> dict[str, list[dict[str, Any]]]:
-    """Rows to splits with no leakage.
+def split_indices(columns: Mapping[str, Sequence[Any]], schema: StanceSchema
+                  ) -> dict[str, list[int]]:
+    """Row indices of each split, with no leakage.
 
-    Held-out targets or outlets (``split.held_out_targets`` / ``held_out_outlets``) go
-    to ``test`` whole; the rest is grouped so that an article, and every article sharing
-    a near-duplicate quote with it, lands in one split, stratified by stance.
+    ``columns`` holds the rows' ``target``, ``source``, ``article_id``,
+    ``near_dup_cluster`` and ``stance``. Held-out targets or outlets
+    (``split.held_out_targets`` / ``held_out_outlets``) go to ``test`` whole; the rest is
+    grouped so that an article, and every article sharing a near-duplicate quote with it,
+    lands in one split, stratified by stance. Rows keep their order within a split.
     """
     sp = schema.split
     fr = {"train": sp.train, "validation": sp.validation, "test": sp.test}
-    held = [r for r in rows
-            if r["target"] in sp.held_out_targets or r["source"] in sp.held_out_outlets]
-    rest = [r for r in rows
-            if not (r["target"] in sp.held_out_targets or r["source"] in sp.held_out_outlets)]
-    if held:
+    target, source = columns["target"], columns["source"]
+    article, cluster, stance = (columns["article_id"], columns["near_dup_cluster"],
+                                columns["stance"])
+    held_t, held_o = set(sp.held_out_targets), set(sp.held_out_outlets)
+    is_held = [t in held_t or o in held_o for t, o in zip(target, source, strict=True)]
+    if any(is_held):
         fr = {"train": sp.train, "validation": sp.validation, "test": 0.0}
         norm = sum(fr.values()) or 1.0
         fr = {k: v / norm for k, v in fr.items()}
-    group_of = groups((f"a:{r['article_id']}", f"c:{r['near_dup_cluster']}") for r in rest)
+    rest = [i for i, h in enumerate(is_held) if not h]
+    group_of = groups((f"a:{article[i]}", f"c:{cluster[i]}") for i in rest)
     sizes: dict[str, int] = defaultdict(int)
     labels: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rest:
-        g = group_of[f"a:{r['article_id']}"]
+    for i in rest:
+        g = group_of[f"a:{article[i]}"]
         sizes[g] += 1
-        labels[g][f"{r['target']}={r['stance']}"] += 1
+        labels[g][f"{target[i]}={stance[i]}"] += 1
     where = assign_splits(sizes, fr, sp.seed, labels if sp.stratify else None)
-    out: dict[str, list[dict[str, Any]]] = {s: [] for s in SPLITS}
-    for r in rest:
-        out[where[group_of[f"a:{r['article_id']}"]]].append(r)
-    out["test"].extend(held)
+    out: dict[str, list[int]] = {s: [] for s in SPLITS}
+    for i in rest:
+        out[where[group_of[f"a:{article[i]}"]]].append(i)
+    out["test"].extend(i for i, h in enumerate(is_held) if h)
     return out
-
-
-def _units_of_records(
-    records: Sequence[TaskRecord],
-) -> list[tuple[TaskRecord, Mapping[str, Any], str | None]]:
-    """(record, unit data, representative quote id if propagated) for every labelled unit."""
-    out: list[tuple[TaskRecord, Mapping[str, Any], str | None]] = []
-    for rec in records:
-        out.append((rec, rec.data, None))
-        for dup in rec.data.get("duplicates") or []:
-            out.append((rec, dup, str(rec.data["quote_id"])))
-    return out
-
-
-def units_digest(records: Sequence[TaskRecord], threshold: float) -> str:
-    """A key of what the clusters depend on: the units (a quote id names its text) and how
-    they were propagated. Equal keys, equal clusters: a later pull may reuse them."""
-    h = hashlib.sha256(f"{threshold!r}".encode())
-    for _, d, src in sorted(((r, d, s) for r, d, s in _units_of_records(records)),
-                            key=lambda x: (str(x[1]["quote_id"]), x[2] or "")):
-        h.update(f"\x1e{d['quote_id']}\x1f{src or ''}".encode())
-    return h.hexdigest()
-
-
-def clusters_of(records: Sequence[TaskRecord], threshold: float) -> dict[str, str]:
-    """Near-duplicate cluster of every unit; propagated units join their representative's."""
-    units = _units_of_records(records)
-    base = cluster_ids({str(d["quote_id"]): str(d.get("quote") or "") for _, d, _ in units},
-                       threshold=threshold)
-    links = [(base[str(d["quote_id"])], base[src if src else str(d["quote_id"])])
-             for _, d, src in units]
-    merged = groups(links)
-    return {str(d["quote_id"]): merged[base[str(d["quote_id"])]] for _, d, _ in units}
-
-
-def build_rows(records: Sequence[TaskRecord], schema: StanceSchema,
-               project: Mapping[str, Any],
-               decisions: Mapping[tuple[str, str], Any] | None = None,
-               clusters: Mapping[str, str] | None = None,
-               ) -> tuple[list[dict[str, Any]], list[Vote]]:
-    """One row per unit x target; ``decisions`` are adjudications that override.
-
-    ``clusters`` (quote id -> near-duplicate cluster, from :func:`clusters_of` on the same
-    units) saves computing them again.
-    """
-    decisions = decisions or {}
-    labels = schema.label_names
-    votes = votes_of(records, schema, project)
-    agg = aggregate(votes, labels, method=schema.aggregation)
-    if clusters is None:
-        clusters = clusters_of(records, schema.near_duplicates.threshold)
-    rows: list[dict[str, Any]] = []
-    for rec, d, source in _units_of_records(records):
-        for t in schema.targets:
-            key = item_key(str(rec.data["quote_id"]), t.id)
-            a = agg.get(key)
-            majority_label = labels.index(a.label) if a and a.label in labels else -1
-            decision = decisions.get((str(rec.data["quote_id"]), t.id))
-            structs = [_vote_struct(ann, t.id, project, labels) for ann in rec.annotations
-                       if ann.skipped or t.id in ann.stances]
-            flags = Counter(f for ann in rec.annotations for f in ann.flags)
-            qtype = d.get("quote_type")
-            rows.append({
-                "quote_id": str(d["quote_id"]),
-                "article_id": str(d.get("article_id") or ""),
-                "target": t.id,
-                "target_name": t.name,
-                "title": str(d.get("title") or ""),
-                "source": str(d.get("source") or ""),
-                "published": str(d.get("published") or ""),
-                "url": str(d.get("url") or ""),
-                "context": str(d.get("context") or ""),
-                "context_start": _int(d.get("context_start")),
-                "context_end": (_int(d.get("context_start")) or 0) + len(str(d.get("context") or "")),
-                "context_sha1": text_sha1(str(d.get("context") or "")),
-                "quote": str(d.get("quote") or ""),
-                "quote_start": _int(d.get("quote_start")),
-                "quote_end": _int(d.get("quote_end")),
-                "quote_parts": d.get("parts") or [],
-                "quote_type": QUOTE_TYPES.index(qtype) if qtype in QUOTE_TYPES else -1,
-                "speaker": d.get("speaker"),
-                "speaker_name": d.get("speaker_name"),
-                "speaker_start": _int(d.get("speaker_start")),
-                "speaker_end": _int(d.get("speaker_end")),
-                "cue": d.get("cue"),
-                "cue_start": _int(d.get("cue_start")),
-                "cue_end": _int(d.get("cue_end")),
-                "stance": labels.index(decision.label) if decision else majority_label,
-                "stance_before_adjudication": majority_label,
-                "adjudicator": decision.adjudicator if decision else None,
-                "stance_tie": bool(a and a.tie),
-                "soft_label": list(a.soft) if a else [0.0] * len(labels),
-                "n_votes": a.n_votes if a else 0,
-                "item_agreement": a.agreement if a else None,
-                "not_a_quote_votes": flags.get("not_a_quote", 0),
-                "wrong_speaker_votes": flags.get("wrong_speaker", 0),
-                "votes": structs,
-                "aggregation": a.method if a else schema.aggregation,
-                "adjudicated": decision is not None,
-                "near_dup_cluster": clusters[str(d["quote_id"])],
-                "propagated_from": source,
-                "task_id": rec.task_id,
-            })
-    return rows, votes
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -429,16 +252,6 @@ def save_folder(dd: Any, out: Path, files: Mapping[str, str], *, parquet: bool =
         raise
 
 
-def arrow_dataset(rows: Sequence[Mapping[str, Any]], feats: Any) -> Any:
-    """``Dataset.from_list(rows, features=feats)``, built by Arrow in one pass (the rows
-    already hold what the features store: ClassLabel indices, plain lists and dicts)."""
-    import datasets as ds
-    import pyarrow as pa
-
-    table = pa.Table.from_pylist(list(rows), schema=feats.arrow_schema)
-    return ds.Dataset(table)
-
-
 def write_export(
     records: Sequence[TaskRecord],
     schema: StanceSchema,
@@ -453,7 +266,42 @@ def write_export(
     parquet: bool = False,
     clusters: Mapping[str, str] | None = None,
 ) -> Written:
-    """Write the dataset folder atomically; returns the row count and the stats.
+    """Write the dataset folder of ``records`` atomically (see :func:`write_table`)."""
+    table = rows_table(records, schema, project)
+    return write_table(
+        table, schema, project, out, tasks=len(records),
+        annotations=sum(len(r.annotations) for r in records),
+        skipped=sum(a.skipped for r in records for a in r.annotations),
+        server_url=server_url, config_path=config_path, span_problems=span_problems,
+        decisions=decisions, with_text=with_text, parquet=parquet,
+        clusters=clusters if clusters is not None else clusters_of(
+            units_of_table(table), schema.near_duplicates.threshold))
+
+
+def _count(table: pa.Table, column: str, value: Any) -> int:
+    same = pc.equal(table.column(column), value)  # type: ignore[attr-defined]
+    return int(pc.sum(same).as_py() or 0)  # type: ignore[attr-defined]
+
+
+def write_table(
+    table: pa.Table,
+    schema: StanceSchema,
+    project: Mapping[str, Any],
+    out: Path,
+    *,
+    tasks: int,
+    annotations: int,
+    skipped: int,
+    clusters: Mapping[str, str],
+    server_url: str = "",
+    config_path: str | Path | None = None,
+    span_problems: Sequence[str] = (),
+    decisions: Mapping[tuple[str, str], Any] | None = None,
+    with_text: bool = True,
+    parquet: bool = False,
+) -> Written:
+    """Write the dataset folder of the task rows ``table`` (:func:`labeling.rows.rows_table`)
+    atomically; returns the row count and the stats.
 
     ``with_text=False`` writes the copyright-safe form (see :func:`strip_text`);
     ``labeling hydrate`` restores the text from the user's own copies of the articles.
@@ -463,51 +311,55 @@ def write_export(
     from .card import render_card
 
     ds.disable_progress_bars()
-
-    rows, votes = build_rows(records, schema, project, decisions, clusters)
-    if not with_text:
-        rows = [strip_text(r) for r in rows]
-    by_split = split_rows(rows, schema)
-    fr = {"train": schema.split.train, "validation": schema.split.validation,
-          "test": schema.split.test}
-    feats = features(schema)
-    if not rows:
+    if table.num_rows == 0:
         raise LabelingError(
             f"project {project.get('title')!r} has no tasks yet: push articles first"
         )
+    final, vt = finish(table, schema, decisions, clusters)
+    cols = {name: final.column(name).to_pylist() for name in (
+        "target", "source", "article_id", "near_dup_cluster", "stance")}
+    by_split = split_indices(cols, schema)
+    if not with_text:
+        final = strip_text(final)
     # Empty splits are left out (few articles): datasets cannot reload a 0-row split.
     dd = ds.DatasetDict({
-        name: arrow_dataset(part, feats) for name, part in by_split.items() if part
+        name: ds.Dataset(final.take(pa.array(idx, type=pa.int64())))
+        for name, idx in by_split.items() if idx
     })
-    outlets = {item_key(r["quote_id"], r["target"]): r["source"] for r in rows if r["source"]}
+    own = pc.is_null(final.column("propagated_from"))  # type: ignore[attr-defined]
+    outlets = final.column("source").filter(own).to_pylist()  # in the vote table's item order
     gold = {item_key(g.quote_id, g.target): g.label for g in schema.gold}
-    stats = summary(votes, schema.label_names, groups={t.id: t.id for t in schema.targets},
+    stats = summary(vt, schema.label_names, groups={t.id: t.id for t in schema.targets},
                     outlets=outlets, gold=gold)
-    labelled = [r for r in rows if r["stance"] >= 0]
+    stance, target = cols["stance"], cols["target"]
+    labelled = [i for i, s in enumerate(stance) if s >= 0]
+    first = schema.targets[0].id
+    fr = {"train": schema.split.train, "validation": schema.split.validation,
+          "test": schema.split.test}
     stats_out: dict[str, Any] = {
         "tool": f"stance-labeling {__version__}",
         "project": {"id": project.get("id"), "title": project.get("title"), "server": server_url},
         "counts": {
-            "tasks": len(records),
-            "rows": len(rows),
-            "articles": len({r["article_id"] for r in rows}),
+            "tasks": tasks,
+            "rows": final.num_rows,
+            "articles": len(set(cols["article_id"])),
             "near_dup_clusters_with_several_quotes": sum(
-                1 for n in Counter(r["near_dup_cluster"] for r in rows
-                                   if r["target"] == schema.targets[0].id).values() if n > 1),
-            "annotations": sum(len(r.annotations) for r in records),
-            "skipped_annotations": sum(a.skipped for r in records for a in r.annotations),
+                1 for n in Counter(c for c, t in zip(cols["near_dup_cluster"], target, strict=True)
+                                   if t == first).values() if n > 1),
+            "annotations": annotations,
+            "skipped_annotations": skipped,
             "rows_labelled": len(labelled),
-            "rows_tied": sum(r["stance_tie"] for r in rows),
-            "rows_without_votes": sum(r["n_votes"] == 0 for r in rows),
+            "rows_tied": _count(final, "stance_tie", True),
+            "rows_without_votes": _count(final, "n_votes", 0),
             "per_split": {k: len(v) for k, v in by_split.items()},
             "per_label": {
-                t.id: dict(Counter(schema.label_names[r["stance"]] for r in labelled
-                                   if r["target"] == t.id))
+                t.id: dict(Counter(schema.label_names[stance[i]] for i in labelled
+                                   if target[i] == t.id))
                 for t in schema.targets
             },
         },
         "aggregation": schema.aggregation,
-        "adjudicated_rows": sum(r["adjudicated"] for r in rows),
+        "adjudicated_rows": _count(final, "adjudicated", True),
         "splits": {"grouped_by": "article_id + near_dup_cluster", "seed": schema.split.seed,
                    "fractions": fr, "stratified_by": "target x stance" if schema.split.stratify
                    else None, "held_out_targets": schema.split.held_out_targets,
@@ -524,4 +376,4 @@ def write_export(
     if config_path and Path(config_path).exists():
         files["stance.yaml"] = Path(config_path).read_text(encoding="utf-8")
     save_folder(dd, out, files, parquet=parquet)
-    return Written(len(rows), stats_out)
+    return Written(final.num_rows, stats_out)

@@ -12,8 +12,10 @@ import gzip
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,6 +39,7 @@ class TaskRecord:
     data: Mapping[str, Any]
     annotations: tuple[ParsedAnnotation, ...]
     updated_at: str
+    problems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -111,12 +114,12 @@ def records_from_export(
         parsed = [parse for parse in (
             lsformat.parse_annotation(a, data, targets) for a in task.get("annotations") or []
         )]
-        for p in parsed:
-            problems.extend(f"task {task.get('id')} annotation {p.annotation_id}: {x}"
-                            for x in p.problems)
+        mine = [f"task {task.get('id')} annotation {p.annotation_id}: {x}"
+                for p in parsed for x in p.problems]
+        problems.extend(mine)
         records.append(TaskRecord(
             task_id=int(task["id"]), data=data, annotations=latest_per_annotator(parsed),
-            updated_at=str(task.get("updated_at") or ""),
+            updated_at=str(task.get("updated_at") or ""), problems=tuple(mine),
         ))
     records.sort(key=lambda r: r.task_id)
     return records, problems
@@ -227,25 +230,211 @@ def _cursor(started: str | None, tasks: Mapping[int, Mapping[str, Any]]) -> str 
     return max(stamps) if stamps else None
 
 
-def _cached_clusters(cache_path: Path, records: Sequence[TaskRecord],
-                     threshold: float) -> dict[str, str]:
-    """Near-duplicate clusters, reused from the last pull when its units were the same."""
-    from .export import clusters_of, units_digest
+_BACKGROUND_UNITS = 5000  # from this many units, clusters are computed in a child process
 
-    key = units_digest(records, threshold)
+
+def start_clusters(cache_path: Path, units: Mapping[str, tuple[str, str | None]],
+                   threshold: float) -> Callable[[], dict[str, str]]:
+    """Near-duplicate clusters of ``units``: reused from the last pull when its units were
+    the same, else computed (in a forked child process for a large project, so the rows
+    are built meanwhile). Returns a function that waits for them."""
+    from .rows import clusters_of, units_digest
+
+    key = units_digest(dict(units), threshold)
     path = cache_path / "clusters.json"
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
         if cached.get("key") == key:
-            return dict(cached["clusters"])
+            hit = dict(cached["clusters"])
+            return lambda: hit
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    clusters = clusters_of(records, threshold)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"key": key, "clusters": clusters}), encoding="utf-8")
-    os.replace(tmp, path)
-    return clusters
+
+    def save(clusters: dict[str, str]) -> dict[str, str]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"key": key, "clusters": clusters}), encoding="utf-8")
+        os.replace(tmp, path)
+        return clusters
+
+    if len(units) >= _BACKGROUND_UNITS and "fork" in multiprocessing.get_all_start_methods():
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(clusters_of, dict(units), threshold)
+
+        def wait() -> dict[str, str]:
+            try:
+                return save(future.result())
+            finally:
+                pool.shutdown(cancel_futures=True)
+        return wait
+    return lambda: save(clusters_of(dict(units), threshold))
+
+
+# ----------------------------------------------------------------------------- row cache
+# A pull keeps, in its state folder, the task rows it built (``rows.arrow``, see
+# :mod:`labeling.rows`) and one line per task (``tasks.arrow``: id, counts, span
+# problems). The next pull fetches what changed since the cursor, rebuilds the rows of
+# those tasks only, drops deleted tasks, and finishes the dataset from the merged rows:
+# the same dataset a full pull builds.
+ROW_CACHE_FORMAT = 1
+# What a pull reads of the project (asking for less spares the server counting tasks).
+PROJECT_FIELDS = ("created_at", "label_config")
+
+def _tasks_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema([("task_id", pa.int64()), ("ours", pa.bool_()),
+                      ("annotations", pa.int32()), ("skipped", pa.int32()),
+                      ("problems", pa.list_(pa.string()))])
+
+
+def _fingerprint(schema: StanceSchema, project: Mapping[str, Any]) -> str:
+    """What the task rows depend on besides the tasks: rows made under another schema,
+    project or tool version are not reused."""
+    from . import __version__
+
+    key = json.dumps([ROW_CACHE_FORMAT, __version__, project.get("id"), project.get("created_at"),
+                      [(t.id, t.name) for t in schema.targets], schema.label_names])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass
+class RowCache:
+    cursor: str | None
+    rows: Any  # pyarrow.Table of task rows
+    tasks: Any  # pyarrow.Table in _tasks_schema()
+
+
+def load_row_cache(path: Path, fingerprint: str) -> RowCache | None:
+    import pyarrow as pa
+
+    try:
+        meta = json.loads((path / "rows-state.json").read_text(encoding="utf-8"))
+        if meta.get("fingerprint") != fingerprint:
+            return None
+        tables = []
+        for name in ("rows.arrow", "tasks.arrow"):
+            with pa.memory_map(str(path / name)) as src:
+                table = pa.ipc.open_file(src).read_all()
+            if (table.schema.metadata or {}).get(b"generation") != meta["generation"].encode():
+                return None  # files of another pull (one interrupted while saving)
+            tables.append(table.replace_schema_metadata(None))
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+        if (path / "rows-state.json").exists():
+            log.warning("ignoring a damaged pull cache in %s (%s): doing a full pull", path, exc)
+        return None
+    return RowCache(meta.get("cursor"), tables[0], tables[1])
+
+
+def save_row_cache(path: Path, fingerprint: str, cache: RowCache) -> None:
+    """Write the cache; ``rows-state.json`` names the generation both tables must carry."""
+    import pyarrow as pa
+
+    path.mkdir(parents=True, exist_ok=True)
+    generation = os.urandom(8).hex()
+    for name, table in (("rows.arrow", cache.rows), ("tasks.arrow", cache.tasks)):
+        tmp = path / f"{name}.tmp"
+        table = table.replace_schema_metadata({"generation": generation})
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+            w.write_table(table, max_chunksize=65536)
+        os.replace(tmp, path / name)
+    state = {"format": ROW_CACHE_FORMAT, "fingerprint": fingerprint, "generation": generation,
+             "cursor": cache.cursor}
+    (path / "rows-state.json.tmp").write_text(json.dumps(state), encoding="utf-8")
+    os.replace(path / "rows-state.json.tmp", path / "rows-state.json")
+
+
+def _task_lines(tasks: list[dict[str, Any]], records: Sequence[TaskRecord]) -> Any:
+    import pyarrow as pa
+
+    by_id = {r.task_id: r for r in records}
+    lines = []
+    for t in tasks:
+        rec = by_id.get(int(t["id"]))
+        lines.append({
+            "task_id": int(t["id"]), "ours": rec is not None,
+            "annotations": len(rec.annotations) if rec else 0,
+            "skipped": sum(a.skipped for a in rec.annotations) if rec else 0,
+            "problems": list(rec.problems) if rec else [],
+        })
+    return pa.Table.from_pylist(lines, schema=_tasks_schema())
+
+
+def _without(table: Any, task_ids: set[int]) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not task_ids:
+        return table
+    drop = pc.is_in(  # type: ignore[attr-defined]
+        table.column("task_id"), value_set=pa.array(sorted(task_ids), pa.int64()))
+    return table.filter(pc.invert(drop))  # type: ignore[attr-defined]
+
+
+def _merge(old: Any, new: Any, replaced: set[int]) -> Any:
+    """``old`` less the tasks in ``replaced``, plus ``new``, ordered by task id (a stable
+    sort keeps each task's rows in their order)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    merged = pa.concat_tables([_without(old, replaced), new])
+    order = pc.sort_indices(  # type: ignore[attr-defined]
+        merged, sort_keys=[("task_id", "ascending")])
+    return merged.take(order)
+
+
+class Synced(NamedTuple):
+    rows: Any
+    tasks: Any
+    cursor: str | None
+    incremental: bool
+    fetched: int
+    clusters: Callable[[], dict[str, str]]
+
+
+def sync_rows(studio: Studio, project: Mapping[str, Any], schema: StanceSchema,
+              cache_path: Path, *, full: bool) -> Synced:
+    """The task rows of every task: the cached ones plus those of the tasks changed since
+    the last pull (or all, fetched in full), without the tasks deleted since."""
+    from .rows import rows_table, units_of_table, units_of_tasks
+
+    pid = int(project["id"])
+    threshold = schema.near_duplicates.threshold
+    fingerprint = _fingerprint(schema, project)
+    cached = None if full else load_row_cache(cache_path, fingerprint)
+
+    def build(tasks: list[dict[str, Any]]) -> tuple[Any, Any]:
+        tasks.sort(key=lambda t: int(t["id"]))
+        records, _ = records_from_export(tasks, schema)
+        return rows_table(records, schema, project), _task_lines(tasks, records)
+
+    def everything() -> Synced:
+        got, started = studio.snapshot(pid)
+        clusters = start_clusters(cache_path, units_of_tasks(got), threshold)
+        rows, lines = build(got)
+        return Synced(rows, lines, _cursor(started, {int(t["id"]): t for t in got}), False,
+                      len(got), clusters)
+
+    if cached is None or not cached.cursor:
+        return everything()
+    since = _parse_time(cached.cursor) - _CURSOR_MARGIN
+    changed, started = studio.snapshot(pid, updated_since=since)
+    changed_ids = {int(t["id"]) for t in changed}
+    known = set(cached.tasks.column("task_id").to_pylist()) | changed_ids
+    gone: set[int] = set()
+    # Deleted tasks do not show up as changes: compare counts, list ids only if they differ.
+    count = studio.project(str(project["title"]), fields=("task_number",)).get("task_number")
+    if int(count or 0) != len(known):
+        alive = {int(t["id"]) for t in studio.iter_tasks(pid, include="id")}
+        if alive - known:  # tasks we never saw: fall back to a full pull
+            return everything()
+        gone = known - alive
+    rows, lines = build(changed)
+    replaced = changed_ids | gone
+    merged = _merge(cached.rows, rows, replaced)
+    return Synced(merged, _merge(cached.tasks, lines, replaced),
+                  _cursor(started, {int(t["id"]): t for t in changed}) or cached.cursor, True,
+                  len(changed), start_clusters(cache_path, units_of_table(merged), threshold))
 
 
 def pull(
@@ -263,17 +452,19 @@ def pull(
 ) -> PullResult:
     """Fetch the annotations of ``project`` and write the dataset folder ``out``.
 
-    After a first pull, only tasks changed since the last one are fetched (``full``
-    forces a complete fetch); the written dataset is the same either way.
+    After a first pull, only tasks changed since the last one are fetched and rebuilt
+    (``full`` forces a complete fetch); the written dataset is the same either way.
     """
     from . import export
+    from .adjudicate import fetch_decisions
 
     out = Path(out)
-    proj = studio.project(project)
+    proj = studio.project(project, fields=PROJECT_FIELDS)
     check_project_config(proj, schema)
-    tasks, incremental, fetched, cache_path, cursor = fetch_tasks(
-        studio, proj, out, full=full, state_dir=state_dir)
-    records, problems = records_from_export([tasks[k] for k in sorted(tasks)], schema)
+    cache_path = _cache_dir(studio.url, int(proj["id"]), out, state_dir)
+    synced = sync_rows(studio, proj, schema, cache_path, full=full or not out.exists())
+    lines = synced.tasks.to_pydict()
+    problems = [p for ps in lines["problems"] for p in ps]
     if problems:
         for p in problems[:20]:
             log.warning("span check: %s", p)
@@ -283,21 +474,19 @@ def pull(
                 f"(first: {problems[0]}); rerun without --strict-spans to keep the rest"
             )
     result = PullResult(int(proj["id"]), project, out, span_problems=problems,
-                        incremental=incremental, fetched=fetched)
-    result.tasks = len(records)
-    result.annotations = sum(len(r.annotations) for r in records)
-    result.skipped = sum(a.skipped for r in records for a in r.annotations)
-    from .adjudicate import fetch_decisions
-
-    clusters = _cached_clusters(cache_path, records, schema.near_duplicates.threshold)
-    written = export.write_export(
-        records, schema, proj, out, server_url=studio.url,
+                        incremental=synced.incremental, fetched=synced.fetched)
+    result.tasks = sum(lines["ours"])
+    result.annotations = sum(lines["annotations"])
+    result.skipped = sum(lines["skipped"])
+    clusters = synced.clusters()
+    written = export.write_table(
+        synced.rows, schema, proj, out, tasks=result.tasks, annotations=result.annotations,
+        skipped=result.skipped, clusters=clusters, server_url=studio.url,
         config_path=config_path, span_problems=problems,
         decisions=fetch_decisions(studio, project, schema), with_text=with_text, parquet=parquet,
-        clusters=clusters,
     )
-    save_cache(cache_path, {"project_id": proj["id"], "server": studio.url, "cursor": cursor},
-               tasks)
+    save_row_cache(cache_path, _fingerprint(schema, proj),
+                   RowCache(synced.cursor, synced.rows, synced.tasks))
     result.rows = written.rows
     result.stats = written.stats
     return result

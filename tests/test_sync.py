@@ -53,6 +53,42 @@ def rows_of(folder: Path) -> list[dict[str, Any]]:
                   key=lambda r: (r["quote_id"], r["target"]))
 
 
+def stats_of(folder: Path) -> dict[str, Any]:
+    return dict(json.loads((folder / "stats.json").read_text(encoding="utf-8")))
+
+
+def test_incremental_pull_after_new_articles_and_a_damaged_cache(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
+    env = {**studio_server.env(), "LABELING_HOME": str(tmp_path / "home")}
+    run(["push", str(write_articles(tmp_path / "a.jsonl", ARTICLES[:2])), "-p", project_title,
+         "--config", str(CONFIG), "-q"], env)
+    out, full_out = tmp_path / "export", tmp_path / "full"
+    pull = ["pull", "-p", project_title, "--config", str(CONFIG)]
+    first = run([*pull, "-o", str(out)], env)
+    assert "(full)" in first.output
+    # Two more articles pushed (new units: the clusters change) and one annotated.
+    run(["push", str(write_articles(tmp_path / "b.jsonl", ARTICLES)), "-p", project_title,
+         "--config", str(CONFIG), "-q"], env)
+    client = studio_server.client()
+    pid = int(client.project(project_title)["id"])
+    newest = max(int(t["id"]) for t in client.iter_tasks(pid, include="id"))
+    client.create_annotation(newest, result=[_choice("ground_troops", "AGAINST")])
+    second = run([*pull, "-o", str(out)], env)
+    assert "incremental" in second.output
+    run([*pull, "-o", str(full_out), "--full"], env)
+    assert rows_of(out) == rows_of(full_out)
+    assert stats_of(out) == stats_of(full_out)
+    assert any(r["task_id"] == newest and r["n_votes"] == 1 for r in rows_of(out))
+    # A damaged cache (a crash, a full disk) costs a full fetch, never a wrong dataset.
+    caches = list((tmp_path / "home").rglob("rows.arrow"))
+    assert caches
+    for c in caches:
+        c.write_bytes(c.read_bytes()[:100])
+    third = run([*pull, "-o", str(out)], env)
+    assert "(full)" in third.output
+    assert rows_of(out) == rows_of(full_out)
+
+
 def test_incremental_pull_equals_full_pull(studio_server: RunningStudio, tmp_path: Path,
                                            project_title: str) -> None:
     env = studio_server.env()
@@ -78,6 +114,7 @@ def test_incremental_pull_equals_full_pull(studio_server: RunningStudio, tmp_pat
     run(["pull", "-p", project_title, "--config", str(CONFIG), "-o", str(full_out), "--full"],
         env)
     assert rows_of(out) == rows_of(full_out)
+    assert stats_of(out) == stats_of(full_out)  # agreement, counts, splits: all the same
     by = {(r["task_id"], r["target"]): r for r in rows_of(out)}
     assert [v["stance"] for v in by[(tasks[0]["id"], "ground_troops")]["votes"]] == [1]
     assert by[(tasks[1]["id"], "ground_troops")]["votes"] == []
