@@ -177,7 +177,8 @@ def split_indices(columns: Mapping[str, Sequence[Any]], schema: StanceSchema
         norm = sum(fr.values()) or 1.0
         fr = {k: v / norm for k, v in fr.items()}
     rest = [i for i, h in enumerate(is_held) if not h]
-    group_of = groups((f"a:{article[i]}", f"c:{cluster[i]}") for i in rest)
+    links = {(article[i], cluster[i]) for i in rest}  # one link per pair, not per row
+    group_of = groups((f"a:{a}", f"c:{c}") for a, c in sorted(links))
     sizes: dict[str, int] = defaultdict(int)
     labels: dict[str, Counter[str]] = defaultdict(Counter)
     for i in rest:
@@ -321,11 +322,6 @@ def write_table(
     by_split = split_indices(cols, schema)
     if not with_text:
         final = strip_text(final)
-    # Empty splits are left out (few articles): datasets cannot reload a 0-row split.
-    dd = ds.DatasetDict({
-        name: ds.Dataset(final.take(pa.array(idx, type=pa.int64())))
-        for name, idx in by_split.items() if idx
-    })
     own = pc.is_null(final.column("propagated_from"))  # type: ignore[attr-defined]
     outlets = final.column("source").filter(own).to_pylist()  # in the vote table's item order
     gold = {item_key(g.quote_id, g.target): g.label for g in schema.gold}
@@ -368,9 +364,18 @@ def write_table(
         "with_text": with_text,
         "agreement": stats,
     }
+    stats_json = json.dumps(stats_out, indent=2, default=str) + "\n"
+    # Empty splits are left out (few articles): datasets cannot reload a 0-row split. The
+    # fingerprint (what datasets would otherwise hash the whole table for) comes from the
+    # figures: the same pull, the same fingerprint.
+    dd = ds.DatasetDict({
+        name: ds.Dataset(final.take(pa.array(idx, type=pa.int64())), fingerprint=hashlib.sha256(
+            f"{name}|{len(idx)}|{stats_json}".encode()).hexdigest()[:16])
+        for name, idx in by_split.items() if idx
+    })
     files = {
         "label_config.xml": lsformat.label_config(schema),
-        "stats.json": json.dumps(stats_out, indent=2, default=str) + "\n",
+        "stats.json": stats_json,
         "README.md": render_card(schema, stats_out, dd),
     }
     if config_path and Path(config_path).exists():
