@@ -617,3 +617,16 @@ def test_a_quote_as_the_object_of_a_stance(text: str, speaker: str, kind: str) -
 def test_a_participle_before_a_quote_is_no_stance() -> None:
     q = one("Inside was a box labeled “medical records from the old harbor clinic.”")
     assert q.speaker is None
+
+
+@pytest.mark.parametrize("text,units", [
+    ("Ruiz said the levy is fair, and Lopez said it would hurt farmers.",
+     [("the levy is fair", "Ruiz"), ("it would hurt farmers", "Lopez")]),
+    ("Officials described the storm as severe and said the pier might be damaged.",
+     [("the storm as severe", "Officials"), ("the pier might be damaged", "Officials")]),
+    ("Ruiz agreed that the rules should change, but he said that talk should wait until May.",
+     [("that the rules should change", "Ruiz"), ("that talk should wait until May", "he")]),
+])
+def test_reported_content_stops_before_a_coordinated_report(
+        text: str, units: list[tuple[str, str]]) -> None:
+    assert [(q.text, q.speaker) for q in segment(text)] == units

@@ -73,6 +73,8 @@ _CONTENT_END = re.compile(r";|,\s+(?:according to|saying|arguing|noting|calling|
 _PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insisting "
                              "claiming explaining stressing citing calling accusing".split())
 _PARTICIPLE_OBJECTS = frozenset("citing calling accusing".split())
+# Conjunctions that open a coordinated clause ("..., and Ruiz said", "... but has said").
+_CLAUSE_LINKS = frozenset("and but while whereas yet".split())
 _SUBORDINATORS = frozenset("when while as after before if because since although though once "
                           "until".split())
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
@@ -479,6 +481,7 @@ class _Engine:
     def reported(self) -> None:
         text = self.text
         taken = _Spans([(u.start, u.end) for u in self.units])
+        quotes = _Spans([(u.start, u.end) for u in self.units])  # the quotation pass's units
         quoted = sorted(self.units, key=lambda u: u.start)
         marked = _Spans([p for u in quoted if u.type == "direct" for p in u.parts])
         qi = 0
@@ -508,7 +511,7 @@ class _Engine:
                     continue
                 if not _has_words(text, unit.start, unit.end, 3):
                     continue
-                if taken.overlaps(s, e) and self._frames_a_quote(unit, taken, s):
+                if quotes.overlaps(s, e) and self._frames_a_quote(unit, quotes, s):
                     continue
                 seg = text[unit.start:unit.end]
                 unit.type = "mixed" if any(c in seg for c in "“”\"«»") or "''" in seg \
@@ -591,9 +594,39 @@ class _Engine:
             if sp is not None:
                 last_sp = sp
             if unit is not None:
+                self._stop_at_next_report(toks, v, unit)
                 out.append(unit)
                 done = unit.end
         return out
+
+    def _stop_at_next_report(self, toks: list[Tok], v: int, unit: _Unit) -> None:
+        """End content that runs on into a coordinated clause reporting anew: "X said A, and
+        Y said B", "X praised A and said B", "X vowed A, but Y is promising B"."""
+        a, b = unit.parts[-1]
+        if a < toks[v].end:
+            return  # content before its cue ("A, X said")
+        for w in range(v + 2, len(toks)):
+            t = toks[w]
+            if t.start >= b:
+                return
+            if t.low not in _REPORTING or t.cap or t.start <= a:
+                continue
+            j = w
+            while j > 0 and toks[j - 1].low in AUX and not toks[j - 1].cap:
+                j -= 1  # "and has said"
+            if toks[j - 1].low in _CLAUSE_LINKS:
+                k = j - 1  # the speaker goes on: "and said"
+            else:
+                sp = speaker_before(toks, w)
+                if sp is None or sp[0] < 1 or toks[sp[0] - 1].low not in _CLAUSE_LINKS:
+                    continue
+                k = sp[0] - 1  # a new speaker: ", and Y said"
+            if k > 0 and toks[k - 1].text in (",", ";"):
+                k -= 1
+            cs, ce = _trim(self.text, a, toks[k].start)
+            if _has_words(self.text, cs, ce, 2):
+                unit.parts[-1] = (cs, ce)
+            return
 
     def _cue_clause_at(self, toks: list[Tok], v: int, s: int, e: int,
                        last_sp: tuple[int, int] | None
