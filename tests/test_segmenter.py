@@ -630,3 +630,17 @@ def test_a_participle_before_a_quote_is_no_stance() -> None:
 def test_reported_content_stops_before_a_coordinated_report(
         text: str, units: list[tuple[str, str]]) -> None:
     assert [(q.text, q.speaker) for q in segment(text)] == units
+
+
+@pytest.mark.parametrize("text,content,speaker", [
+    ("The harbor will reopen in the spring, one port official said.",
+     "The harbor will reopen in the spring", "one port official"),
+    ("Two senior port officials said the harbor would reopen in the spring.",
+     "the harbor would reopen in the spring", "Two senior port officials"),
+    ("Ruiz, speaking to a crowd in Salem, said she would fight the levy.",
+     "she would fight the levy", "Ruiz"),
+])
+def test_quantified_descriptions_and_participle_appositions(
+        text: str, content: str, speaker: str) -> None:
+    q = one(text)
+    assert (q.text, q.speaker) == (content, speaker)

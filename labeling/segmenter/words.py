@@ -125,6 +125,8 @@ def _verb_in_apposition(toks: list[Tok], x: int) -> bool:
     return toks[x].low in CUE_VERBS and not noun_reading(toks, x)
 
 
+# Quantifiers opening a description ("one port official", "two senior lawmakers").
+_QUANTIFIERS = frozenset("one two three four five several many some most other another".split())
 _NOUN_BEFORE = _DETERMINERS | {"of", "his", "her", "their", "its", "our", "these", "those"}
 
 
@@ -152,7 +154,9 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
                 k -= 1
             if not (k > 0 and toks[k].text == "," and toks[k + 1].low not in _CLAUSE_START and (
                     toks[k + 1].low == "who" or not any(
-                        _verb_in_apposition(toks, x) for x in range(k + 1, j - 1)))):
+                        _verb_in_apposition(toks, x) for x in range(
+                            # a participle phrase: "Ruiz, speaking to reporters, said"
+                            k + 2 if toks[k + 1].low.endswith("ing") else k + 1, j - 1)))):
                 break
             name = speaker_before(toks, k, limit)
             if name and (toks[name[1] - 1].cap or toks[name[0]].low in _DETERMINERS
@@ -224,8 +228,8 @@ def _noun_phrase(toks: list[Tok], j: int, verb: int, limit: int) -> tuple[int, i
     i = j - 1
     while i > 0 and j - i < limit:
         prev = toks[i - 1]
-        if prev.low in ("the", "a", "an"):
-            i -= 1
+        if prev.low in ("the", "a", "an") or prev.low in _QUANTIFIERS and not prev.cap:
+            i -= 1  # "the spokesman", "one port official"
             break
         if prev.text == "." and i > 1 and _abbreviation(toks[i - 2]) and toks[i].cap:
             i -= 2  # "Mr. Okafor", "Sen. Ada Lowe"
