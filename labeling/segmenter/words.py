@@ -126,7 +126,7 @@ def _verb_in_apposition(toks: list[Tok], x: int) -> bool:
 
 
 # Quantifiers opening a description ("one port official", "two senior lawmakers").
-_QUANTIFIERS = frozenset("one two three four five several many some most other another".split())
+_QUANTIFIERS = frozenset("one two three four five several many some another".split())
 _NOUN_BEFORE = _DETERMINERS | {"of", "his", "her", "their", "its", "our", "these", "those"}
 
 
@@ -230,6 +230,8 @@ def _noun_phrase(toks: list[Tok], j: int, verb: int, limit: int) -> tuple[int, i
         prev = toks[i - 1]
         if prev.low in ("the", "a", "an") or prev.low in _QUANTIFIERS and not prev.cap:
             i -= 1  # "the spokesman", "one port official"
+            if i > 0 and toks[i].low in _QUANTIFIERS and toks[i - 1].low == "the":
+                i -= 1  # "the two senators"
             break
         if prev.text == "." and i > 1 and _abbreviation(toks[i - 2]) and toks[i].cap:
             i -= 2  # "Mr. Okafor", "Sen. Ada Lowe"
