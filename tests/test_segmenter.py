@@ -644,3 +644,10 @@ def test_quantified_descriptions_and_participle_appositions(
         text: str, content: str, speaker: str) -> None:
     q = one(text)
     assert (q.text, q.speaker) == (content, speaker)
+
+
+def test_a_clause_before_that_is_part_of_the_content() -> None:
+    q = one("Ruiz said the plan was flawed and that the council should vote again.")
+    assert q.text == "the plan was flawed and that the council should vote again"
+    q = one("Ruiz told reporters on Monday that the council should vote again.")
+    assert q.text == "that the council should vote again"

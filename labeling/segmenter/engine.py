@@ -92,6 +92,8 @@ _DOCUMENTS = frozenset("""poll polls survey surveys study studies report reports
 documents filing filings record records data figures numbers analysis review results research
 audit memo letter statement ad""".split())
 _PASSIVE = frozenset("was were is are been be".split())
+# Finite verbs that show a clause has begun (no "that" to look for after them).
+_FINITE = _PASSIVE | frozenset("would will could should can may might must has have had".split())
 _PREPOSITIONS = frozenset("of about at in on with from during after before into for by".split())
 _WH = frozenset("whether if what why how when where who to".split())
 # A noun-phrase object ends at a clause break.
@@ -293,8 +295,8 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
     for j in range(after, limit):
         if toks[j].low == "that":
             return j
-        if toks[j].text in (".", ";", ":", "“", "\"", ","):
-            break
+        if toks[j].text in (".", ";", ":", "“", "\"", ",") or toks[j].low in _FINITE:
+            break  # "said [the plan was flawed and that ...]": the clause started already
     j = after
     if verb in ("told", "tell", "tells", "telling"):
         # The listener: "reporters", "the BBC", "Harbor Radio", "a press conference".
