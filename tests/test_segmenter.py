@@ -651,3 +651,22 @@ def test_a_clause_before_that_is_part_of_the_content() -> None:
     assert q.text == "the plan was flawed and that the council should vote again"
     q = one("Ruiz told reporters on Monday that the council should vote again.")
     assert q.text == "that the council should vote again"
+
+
+@pytest.mark.parametrize("text,content,speaker,cue", [
+    ("Ruiz is demanding an apology from the council.", "an apology from the council", "Ruiz",
+     "demanding"),
+    ("The mayor is once again questioning the count in the harbor district.",
+     "the count in the harbor district", "The mayor", "questioning"),
+    ("The city is demanding that the campaign stop using its logo.",
+     "that the campaign stop using its logo", "The city", "demanding"),
+    ("Ruiz was promising to rebuild the pier.", "to rebuild the pier", "Ruiz", "promising"),
+    ("Ruiz is calling for a new vote on the levy.", "a new vote on the levy", "Ruiz", "calling"),
+])
+def test_stances_in_the_progressive(text: str, content: str, speaker: str, cue: str) -> None:
+    q = one(text)
+    assert (q.text, q.speaker, q.cue) == (content, speaker, cue)
+
+
+def test_progressive_adjectives_are_no_stances() -> None:
+    assert segment("The plan is promising for farmers in the valley.") == []

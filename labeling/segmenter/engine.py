@@ -29,6 +29,7 @@ from .lexicon import (
     OBJECT_VERBS,
     PERSON_NOUNS,
     PERSON_PRONOUNS,
+    PROGRESSIVE,
     PRONOUNS,
     QUOTE_ONLY_VERBS,
     SPEAKER_NOUNS,
@@ -79,7 +80,8 @@ _SUBORDINATORS = frozenset("when while as after before if because since although
                           "until".split())
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 _STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
-_CUE_WORDS = _CUE_WORDS | _STANCE_VERBS
+_PROGRESSIVE = PROGRESSIVE - QUOTE_ONLY_VERBS
+_CUE_WORDS = _CUE_WORDS | _STANCE_VERBS | _PROGRESSIVE
 # Cue words that can report speech outside quotation marks (not "barked", "read", "asked"
 # without an object).
 _REPORTING = _CUE_WORDS - (QUOTE_ONLY_VERBS - THAT_VERBS - _STANCE_VERBS)
@@ -92,6 +94,7 @@ _DOCUMENTS = frozenset("""poll polls survey surveys study studies report reports
 documents filing filings record records data figures numbers analysis review results research
 audit memo letter statement ad""".split())
 _PASSIVE = frozenset("was were is are been be".split())
+_BE_FINITE = frozenset("is are was were".split())
 # Finite verbs that show a clause has begun (no "that" to look for after them).
 _FINITE = _PASSIVE | frozenset("would will could should can may might must has have had".split())
 _PREPOSITIONS = frozenset("of about at in on with from during after before into for by".split())
@@ -639,6 +642,12 @@ class _Engine:
         that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
         if t.cap:
             return None
+        if t.low in _PROGRESSIVE:
+            b = v - 1
+            while b > 0 and toks[b].low in AUX and toks[b].low not in _BE_FINITE:
+                b -= 1  # "is once again questioning"
+            if b > 0 and toks[b].low in _BE_FINITE:
+                return self._progressive(toks, v, e)
         if t.low.endswith("ing"):
             # "..., adding that ..." / "..., saying ...": the sentence's speaker goes on.
             if (v < 2 or toks[v - 1].text != "," or t.low not in CUE_VERBS
@@ -731,6 +740,36 @@ class _Engine:
             return None, speaker
         return _Unit([(cs, ce)], "indirect", speaker, cue, antecedent=antecedent), \
             antecedent or speaker
+
+    def _progressive(self, toks: list[Tok], v: int, e: int
+                     ) -> tuple[_Unit | None, tuple[int, int] | None] | None:
+        """A stance in the progressive: "X is demanding [an apology]", "X was arguing [that
+        ...]", "X is promising [to act]". A named, pronoun or titled speaker only."""
+        text = self.text
+        t = toks[v]
+        sp = speaker_before(toks, v)
+        if sp is None:
+            return None
+        head = toks[sp[1] - 1]
+        described = toks[sp[0]].low in ("the", "a", "an") and sp[1] - sp[0] > 1
+        if not (head.cap or head.low in PRONOUNS or head.low in SPEAKER_NOUNS or described) or \
+                head.text.endswith(("’s", "'s")) or head.low == "it":
+            return None  # "the plan is promising", "it is worrying"
+        speaker = _span(toks, sp)
+        j = v + 1
+        if j < len(toks) and toks[j].low in ("for", "on") and t.low.startswith("call"):
+            j += 1
+        if j >= len(toks) or not toks[j].word or toks[j].low in _PREPOSITIONS:
+            return None, speaker
+        if toks[j].low in ("that", "to") or t.low in _PARTICIPLE_CUES and t.low not in \
+                _PARTICIPLE_OBJECTS or t.low[:-3] in STRONG_CUES or t.low in ("saying", "telling"):
+            cs, ce = _cut(text, toks[j].start, e)
+        else:
+            m = _OBJECT_END.search(text, toks[j].start, e)
+            cs, ce = _trim(text, toks[j].start, m.start() if m else e)
+        if not _has_words(text, cs, ce, 2):
+            return None, speaker
+        return _Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
 
     def _stance(self, toks: list[Tok], v: int, e: int
                 ) -> tuple[_Unit | None, tuple[int, int] | None] | None:

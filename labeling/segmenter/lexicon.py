@@ -77,6 +77,10 @@ OBJECT_VERBS = frozenset(f for v in _OBJECT for f in _inflect(v) if not f.endswi
 _TO = "want plan hope vow pledge promise refuse decline agree intend threaten aim".split()
 TO_VERBS = frozenset(f for v in _TO for f in _inflect(v) if not f.endswith("ing")) | {
     "planned", "sought", "seeks", "seek"}
+# Progressive stances after a form of "be" ("X is demanding [...]", "X was urging [...]").
+PROGRESSIVE = frozenset(f for v in _OBJECT + _TO + _REGULAR + ["encourage", "promote"]
+                        for f in _inflect(v) if f.endswith("ing")) | {"saying", "telling",
+                                                                      "seeking"}
 # Beliefs whose clause may come without "that" ("X believes [he can win]").
 BELIEF_VERBS = frozenset("""believe believes believed think thinks thought feel feels felt fear
 fears feared suspect suspects suspected expect expects expected know knows knew""".split())
