@@ -670,3 +670,16 @@ def test_stances_in_the_progressive(text: str, content: str, speaker: str, cue: 
 
 def test_progressive_adjectives_are_no_stances() -> None:
     assert segment("The plan is promising for farmers in the valley.") == []
+
+
+@pytest.mark.parametrize("text,content,cue", [
+    ("Ruiz backed the plan on Monday, promising to rebuild the pier by June.",
+     "to rebuild the pier by June", "promising"),
+    ("Ruiz questioned the count, urging her supporters to watch the polls on Election Day.",
+     "her supporters to watch the polls on Election Day", "urging"),
+    ("The mayor spoke for an hour, criticizing the council for its delays.",
+     "the council for its delays", "criticizing"),
+])
+def test_participles_of_stances_continue_the_speaker(text: str, content: str, cue: str) -> None:
+    q = segment(text)[-1]
+    assert (q.text, q.cue) == (content, cue) and q.speaker in ("Ruiz", "The mayor")

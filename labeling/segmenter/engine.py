@@ -73,7 +73,13 @@ _CONTENT_END = re.compile(r";|,\s+(?:according to|saying|arguing|noting|calling|
                           r"citing|said|says)\b")
 _PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insisting "
                              "claiming explaining stressing citing calling accusing".split())
-_PARTICIPLE_OBJECTS = frozenset("citing calling accusing".split())
+_PARTICIPLE_OBJECTS = frozenset("citing calling accusing criticizing criticising praising "
+                                 "questioning attacking blasting slamming defending rejecting "
+                                 "dismissing condemning blaming".split())
+# Participles of stances with a "to" clause ("..., promising to act") or an object and one
+# ("..., urging voters to act").
+_PARTICIPLE_TO = frozenset("promising pledging vowing threatening refusing hoping planning "
+                           "urging encouraging".split())
 # Conjunctions that open a coordinated clause ("..., and Ruiz said", "... but has said").
 _CLAUSE_LINKS = frozenset("and but while whereas yet".split())
 _SUBORDINATORS = frozenset("when while as after before if because since although though once "
@@ -650,8 +656,11 @@ class _Engine:
                 return self._progressive(toks, v, e)
         if t.low.endswith("ing"):
             # "..., adding that ..." / "..., saying ...": the sentence's speaker goes on.
-            if (v < 2 or toks[v - 1].text != "," or t.low not in CUE_VERBS
-                    or not (that_next or t.low in _PARTICIPLE_CUES)):
+            to_next = v + 1 < len(toks) and toks[v + 1].low == "to"
+            if (v < 2 or toks[v - 1].text != "," or not (
+                    (that_next or t.low in _PARTICIPLE_CUES) and t.low in CUE_VERBS
+                    or t.low in _PARTICIPLE_OBJECTS
+                    or t.low in _PARTICIPLE_TO and (to_next or t.low in ("urging", "encouraging")))):
                 return None
             # the speaker found earlier in the sentence, else the subject of its main verb
             subj = coordinated_subject(toks, v - 1) if last_sp is None else None
