@@ -683,3 +683,10 @@ def test_progressive_adjectives_are_no_stances() -> None:
 def test_participles_of_stances_continue_the_speaker(text: str, content: str, cue: str) -> None:
     q = segment(text)[-1]
     assert (q.text, q.cue) == (content, cue) and q.speaker in ("Ruiz", "The mayor")
+
+
+def test_a_quote_ending_the_reporters_clause_makes_a_mixed_unit() -> None:
+    q = one("The summit accomplished “too little,” Ruiz said.")
+    assert (q.type, q.text, q.speaker) == ("mixed", "The summit accomplished “too little,”", "Ruiz")
+    q = one("In his view, “nothing will change,” Ruiz said.")
+    assert (q.type, q.text) == ("direct", "“nothing will change,”")

@@ -396,6 +396,8 @@ class _Engine:
                         and marked[i].parts[0][0] >= tail[after].end):
                     unit.parts.extend(marked[i].parts)
                     i += 1
+                elif len(unit.parts) == 1:
+                    self._lead_in(unit, first, last)
                 self.units.append(unit)
                 continue
             s_start = layout.sent_of(first)[0]
@@ -456,6 +458,20 @@ class _Engine:
             if not unit.follow_on and n < 6:
                 continue  # a short phrase quoted inside a clause: a title or a term
             self.units.append(unit)
+
+    def _lead_in(self, unit: _Unit, first: int, last: int) -> None:
+        """A quote attributed after it that ends a clause begun in the reporter's words
+        ("The summit did “too little,” she said"): the clause is the content, a mixed unit."""
+        text = self.text
+        s0 = max(self.layout.sent_of(first)[0], self.layout.para_of(first)[0])
+        if not _has_words(text, s0, first, 2):
+            return
+        lead = text[s0:first]
+        if any(c in lead for c in _MARKS) or "''" in lead or lead.rstrip().endswith((":", ",")) \
+                or not _CUE_WORDS.isdisjoint(_WORDS.findall(lead.lower())):
+            return  # another quotation, an introduction, or a cue of its own
+        cs, _ = _trim(text, s0, first)
+        unit.parts, unit.type = [(cs, last)], "mixed"
 
     def _headline_source(self, p_start: int, first: int, last: int
                          ) -> tuple[tuple[int, int], tuple[int, int]] | None:
