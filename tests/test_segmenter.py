@@ -690,3 +690,13 @@ def test_a_quote_ending_the_reporters_clause_makes_a_mixed_unit() -> None:
     assert (q.type, q.text, q.speaker) == ("mixed", "The summit accomplished “too little,”", "Ruiz")
     q = one("In his view, “nothing will change,” Ruiz said.")
     assert (q.type, q.text) == ("direct", "“nothing will change,”")
+
+
+@pytest.mark.parametrize("text,content", [
+    ("Ruiz said the pier would reopen in May, which surprised the fishermen.",
+     "the pier would reopen in May"),
+    ("Ruiz said the storm was the worst in years, although the damage was small.",
+     "the storm was the worst in years"),
+])
+def test_reported_content_stops_at_a_relative_or_concessive_clause(text: str, content: str) -> None:
+    assert one(text).text == content

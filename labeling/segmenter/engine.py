@@ -70,7 +70,7 @@ _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\
 # Where reported content that runs to the end of its sentence stops: a semicolon, or a
 # participle or attribution that starts a new clause ("..., citing", "..., according to").
 _CONTENT_END = re.compile(r";|,\s+(?:according to|saying|arguing|noting|calling|telling|adding|"
-                          r"citing|said|says)\b")
+                          r"citing|said|says|which|although|though|even though|even as|whereas)\b")
 _PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insisting "
                              "claiming explaining stressing citing calling accusing".split())
 _PARTICIPLE_OBJECTS = frozenset("citing calling accusing criticizing criticising praising "
