@@ -700,3 +700,18 @@ def test_a_quote_ending_the_reporters_clause_makes_a_mixed_unit() -> None:
 ])
 def test_reported_content_stops_at_a_relative_or_concessive_clause(text: str, content: str) -> None:
     assert one(text).text == content
+
+
+@pytest.mark.parametrize("text,content,speaker", [
+    ("The pier will stay open through the winter, the mayor's spokesman said.",
+     "The pier will stay open through the winter", "the mayor's spokesman"),
+    ("The ferry was full when it left, harbor authority spokesman Tom Reyes said.",
+     "The ferry was full when it left", "harbor authority spokesman Tom Reyes"),
+    ("Ana was also headed to Salem, her friend said.", "Ana was also headed to Salem",
+     "her friend"),
+    ("The harbor will reopen, Ruiz told reporters on Tuesday.", "The harbor will reopen", "Ruiz"),
+])
+def test_content_before_a_described_speaker_or_a_listener(
+        text: str, content: str, speaker: str) -> None:
+    q = one(text)
+    assert (q.text, q.speaker) == (content, speaker)

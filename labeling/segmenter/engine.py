@@ -100,6 +100,8 @@ _DOCUMENTS = frozenset("""poll polls survey surveys study studies report reports
 documents filing filings record records data figures numbers analysis review results research
 audit memo letter statement ad""".split())
 _PASSIVE = frozenset("was were is are been be".split())
+# Words that cannot open a speaker's description after a comma.
+_LEAD_STOP = frozenset("and or but that which who when if because as while so then not".split())
 _BE_FINITE = frozenset("is are was were".split())
 # Finite verbs that show a clause has begun (no "that" to look for after them).
 _FINITE = _PASSIVE | frozenset("would will could should can may might must has have had".split())
@@ -732,9 +734,29 @@ class _Engine:
                         speaker = _span(toks, sa)
                         return _Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
             return None
+        nxt_i = v + 1
+        if t.low in ("told", "tells") and nxt_i < len(toks) and toks[nxt_i].word:
+            # "..., X told reporters (on Tuesday)." : the listener stands before the end
+            if toks[nxt_i].low in ("the", "a", "an", "his", "her", "their"):
+                nxt_i += 1
+            if nxt_i < len(toks) and toks[nxt_i].cap:
+                while nxt_i < len(toks) and toks[nxt_i].cap:
+                    nxt_i += 1
+            elif nxt_i < len(toks) and toks[nxt_i].word:
+                nxt_i += 1
+        nxt = toks[nxt_i] if nxt_i < len(toks) else None
+        if antecedent is None and sp[0] > 1 and toks[sp[0] - 1].text not in (",", "—", "–") and (
+                nxt is None or nxt.text in (".", "!", "?") or nxt.low in TIME_WORDS):
+            # "..., the mayor's spokesman said.", "..., port spokesman Tom Reyes said.": a
+            # description the noun phrase left out, back to the comma
+            k = sp[0]
+            while k > 0 and sp[0] - k < 4 and toks[k - 1].word and \
+                    toks[k - 1].low not in _CUE_WORDS and toks[k - 1].low not in _LEAD_STOP:
+                k -= 1
+            if 0 < k < sp[0] and toks[k - 1].text == ",":
+                sp = (k, sp[1])
         speaker = _span(toks, sp)
         cue = (t.start, t.end)
-        nxt = toks[v + 1] if v + 1 < len(toks) else None
         # "CONTENT, X said (Friday)." / "CONTENT, X said, adding ..." / "A, X said, B."
         if antecedent is None and sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
                 nxt is None or nxt.text in (",", ".", ";", "!", "?") or nxt.low in TIME_WORDS):
