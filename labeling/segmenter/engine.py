@@ -87,7 +87,9 @@ _SUBORDINATORS = frozenset("when while as after before if because since although
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 _STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
 _PROGRESSIVE = PROGRESSIVE - QUOTE_ONLY_VERBS
-_CUE_WORDS = _CUE_WORDS | _STANCE_VERBS | _PROGRESSIVE
+_CUE_WORDS = _CUE_WORDS | _STANCE_VERBS
+_FRAME_WORDS = _CUE_WORDS  # words around a quotation that can attribute it
+_CUE_WORDS = _CUE_WORDS | _PROGRESSIVE
 # Cue words that can report speech outside quotation marks (not "barked", "read", "asked"
 # without an object).
 _REPORTING = _CUE_WORDS - (QUOTE_ONLY_VERBS - THAT_VERBS - _STANCE_VERBS)
@@ -252,7 +254,7 @@ _QUOTE_STANCES = OBJECT_VERBS | frozenset("""thanked thanks thank hailed hails t
 mocked mocks labeling labelling praising""".split())
 
 
-_HEAD_WORDS = _CUE_WORDS | _QUOTE_STANCES  # words before a quote that can attribute it
+_HEAD_WORDS = _FRAME_WORDS | _QUOTE_STANCES  # words before a quote that can attribute it
 _OBJECT_LINKS = frozenset("him her them it us me for as of on".split())
 
 
@@ -382,7 +384,7 @@ class _Engine:
             unit = _Unit(list(q.parts), "direct")
             tail_end = _tail_bounds(text, layout, last)
             tail = tokens(text, last, tail_end) if q.closed and (
-                text[last:last + 3].lstrip()[:1] in _DASHES or not _CUE_WORDS.isdisjoint(
+                text[last:last + 3].lstrip()[:1] in _DASHES or not _FRAME_WORDS.isdisjoint(
                     _WORDS.findall(text[last:tail_end].lower()))) else []
             got = _attribute_tail(text, tail) if tail else None
             if got and text[last - 2:last - 1] in (".", "!", "?") and got[2] < len(tail) and \
@@ -634,11 +636,15 @@ class _Engine:
         a, b = unit.parts[-1]
         if a < toks[v].end:
             return  # content before its cue ("A, X said")
+        linked = False  # a conjunction seen in the content: only then can a clause follow
         for w in range(v + 2, len(toks)):
             t = toks[w]
             if t.start >= b:
                 return
-            if t.low not in _REPORTING or t.cap or t.start <= a:
+            if t.low in _CLAUSE_LINKS:
+                linked = True
+                continue
+            if not linked or t.low not in _REPORTING or t.cap or t.start <= a:
                 continue
             j = w
             while j > 0 and toks[j - 1].low in AUX and not toks[j - 1].cap:
