@@ -715,3 +715,9 @@ def test_content_before_a_described_speaker_or_a_listener(
         text: str, content: str, speaker: str) -> None:
     q = one(text)
     assert (q.text, q.speaker) == (content, speaker)
+
+
+def test_a_stance_may_have_a_two_word_object() -> None:
+    q = one("Ruiz criticized the levy.")
+    assert (q.text, q.speaker, q.cue) == ("the levy", "Ruiz", "criticized")
+    assert segment("Ruiz said so.") == []

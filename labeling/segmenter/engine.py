@@ -540,8 +540,10 @@ class _Engine:
             for unit in [acc] if acc else self._cue_clauses(toks, s, e, frame):
                 if taken.overlaps(unit.start, unit.end):
                     continue
-                if not _has_words(text, unit.start, unit.end, 3):
-                    continue
+                if not _has_words(text, unit.start, unit.end, 3) and not (
+                        unit.cue is not None and text[unit.cue[0]:unit.cue[1]] in OBJECT_VERBS
+                        and _has_words(text, unit.start, unit.end, 2)):
+                    continue  # a short object only for a stance ("X criticized [the plan]")
                 if quotes.overlaps(s, e) and self._frames_a_quote(unit, quotes, s):
                     continue
                 seg = text[unit.start:unit.end]
