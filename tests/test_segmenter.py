@@ -721,3 +721,15 @@ def test_a_stance_may_have_a_two_word_object() -> None:
     q = one("Ruiz criticized the levy.")
     assert (q.text, q.speaker, q.cue) == ("the levy", "Ruiz", "criticized")
     assert segment("Ruiz said so.") == []
+
+
+def test_title_case_headlines_with_a_capitalised_cue() -> None:
+    text = ("Ruiz Says Port Will Reopen In The Spring\n\n"
+            "The mayor spoke on Friday about the harbor and its future.\n\n"
+            "Port Will Reopen Soon, Former Harbor Master Says.\n\n"
+            "Storm Coverage: Ana Ruiz Says Ferries Will Run Again\n")
+    assert [(q.text, q.speaker, q.cue) for q in segment(text)] == [
+        ("Port Will Reopen In The Spring", "Ruiz", "Says"),
+        ("Port Will Reopen Soon", "Former Harbor Master", "Says"),
+        ("Ferries Will Run Again", "Ana Ruiz", "Says")]
+    assert segment("Ruiz Says the port will reopen in the spring, and many agree.") == []

@@ -64,6 +64,14 @@ _HEADLINE_COLON = re.compile(r"^(?P<n>[A-Z][\w.’'&-]*(?: [A-Z][\w.’'&/-]*){0
 _HEADLINE_SOURCE = re.compile(r"([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,4}):\s(?=.{0,60}$)",
                               re.DOTALL)
 HEADLINE_CHARS = 200  # a paragraph this short can be a headline
+# Title-case headlines with a capitalised cue: "Ana Ruiz Says Port Will Reopen", "Port Will
+# Reopen, Ana Ruiz Says".
+_TITLE_CUES = r"(?P<v>Says|Said|Warns|Claims|Vows|Admits|Insists|Predicts|Denies|Reveals|Pledges)"
+_TITLE_NAME = r"(?P<n>[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,4})"
+_HEADLINE_SAYS = re.compile(_TITLE_NAME + " " + _TITLE_CUES +
+                            r"(?: That)? (?P<c>[A-Z‘'\"“].{8,}?)[.\s]*$")
+_HEADLINE_SAYS_AFTER = re.compile(r"(?P<c>.{8,}?),\s+" + _TITLE_NAME + " " + _TITLE_CUES +
+                                  r"[.\s]*$")
 _NOT_SOURCES = frozenset("""update updated editor note watch read listen video photos photo
 breaking exclusive analysis opinion live correction top related see more follow""".split())
 _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\s*[,.]")
@@ -890,6 +898,10 @@ class _Engine:
         for ps, pe in self.layout.paras:
             if pe - ps > 200 or taken.overlaps(ps, pe):
                 continue
+            title = self._title_cue(ps, pe)
+            if title:
+                self.units.append(title)
+                continue
             cue = None
             m = _HEADLINE_DASH.match(text, ps, pe) if text[pe - 1] not in ".!?”\"" else None
             if not m:
@@ -905,6 +917,24 @@ class _Engine:
             cs, ce = _trim(text, m.start("c"), m.end("c"))
             if ce > cs:
                 self.units.append(_Unit([(cs, ce)], "indirect", (m.start("n"), m.end("n")), cue))
+
+    def _title_cue(self, ps: int, pe: int) -> _Unit | None:
+        """A title-case headline whose cue is capitalised ("Ruiz Says Port Will Reopen")."""
+        text = self.text
+        words = _WORDS.findall(text, ps, pe)
+        if len(words) < 4 or sum(1 for w in words if w[0].isupper()) < 0.6 * len(words):
+            return None  # no title case
+        m = _HEADLINE_SAYS.search(text, ps, pe)
+        if m and m.start() > ps and text[m.start() - 2:m.start()] not in (": ", "— ", "– ", "- "):
+            m = None  # the name opens the headline or follows its label ("Storm: Ruiz Says")
+        m = m or _HEADLINE_SAYS_AFTER.match(text, ps, pe)
+        if not m or m.group("n").split()[0].lower() in PRONOUNS | _NOT_SOURCES:
+            return None
+        cs, ce = _trim(text, m.start("c"), m.end("c"))
+        if not _has_words(text, cs, ce, 3):
+            return None
+        return _Unit([(cs, ce)], "indirect", (m.start("n"), m.end("n")),
+                     (m.start("v"), m.end("v")))
 
     # ---------------------------------------------------------------- assembly
     def finish(self) -> list[Quote]:
