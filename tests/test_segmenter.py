@@ -733,3 +733,11 @@ def test_title_case_headlines_with_a_capitalised_cue() -> None:
         ("Port Will Reopen Soon", "Former Harbor Master", "Says"),
         ("Ferries Will Run Again", "Ana Ruiz", "Says")]
     assert segment("Ruiz Says the port will reopen in the spring, and many agree.") == []
+
+
+def test_headlines_are_found_after_the_first_paragraph() -> None:
+    text = ("Harbor news\n\nFerries will not run this winter - Ana Ruiz\n\n"
+            "Storm Desk: The Pier Is Safe For Now\n")
+    units = [(q.text, q.speaker) for q in segment(text)]
+    assert ("Ferries will not run this winter", "Ana Ruiz") in units
+    assert ("The Pier Is Safe For Now", "Storm Desk") in units

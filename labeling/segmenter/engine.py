@@ -55,10 +55,10 @@ _MARKS = "\"“”„«»‘’‹›‚"
 _DASHES = frozenset("―—–-")
 _MARKS_AND_APOSTROPHE = _MARKS + "'"
 _TRIM_END = " \t\r\n.;:,!?"
-_HEADLINE_DASH = re.compile(r"^(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
+_HEADLINE_DASH = re.compile(r"(?P<c>.{12,}?\S)\s+[-–—]\s+(?P<n>[A-Z][\w.’' -]{1,40}?)\s*$")
 _WORDS = re.compile(r"\w+")
 # "Ana Ruiz: Content of the headline" (a source, a colon, what it said)
-_HEADLINE_COLON = re.compile(r"^(?P<n>[A-Z][\w.’'&-]*(?: [A-Z][\w.’'&/-]*){0,4}):\s+"
+_HEADLINE_COLON = re.compile(r"(?P<n>[A-Z][\w.’'&-]*(?: [A-Z][\w.’'&/-]*){0,4}):\s+"
                              r"(?P<c>\S.{10,}?)\s*$")
 # "Ana Ruiz: ‘...’", "Gov. Ana Ruiz: Harbor ‘...’" (the quote at most 60 characters on)
 _HEADLINE_SOURCE = re.compile(r"([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,4}):\s(?=.{0,60}$)",
