@@ -741,3 +741,18 @@ def test_headlines_are_found_after_the_first_paragraph() -> None:
     units = [(q.text, q.speaker) for q in segment(text)]
     assert ("Ferries will not run this winter", "Ana Ruiz") in units
     assert ("The Pier Is Safe For Now", "Storm Desk") in units
+
+
+@pytest.mark.parametrize("text,content,name", [
+    ("Ruiz won most voters who said the harbor should reopen soon.",
+     "the harbor should reopen soon", None),
+    ("The board fired an architect who said he was never paid for his work.",
+     "he was never paid for his work", None),
+    ("Ana Ruiz, who has said the levy is unfair, voted against it.", "the levy is unfair",
+     "Ana Ruiz"),
+])
+def test_relative_who_with_or_without_a_comma(text: str, content: str, name: str | None) -> None:
+    q = one(text)
+    assert (q.text, q.speaker) == (content, "who")
+    if name:
+        assert q.speaker_name == name

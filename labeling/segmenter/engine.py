@@ -726,11 +726,16 @@ class _Engine:
         if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
             sp = coordinated_subject(toks, v - 1)
         antecedent = None
-        if sp is None and v > 2 and toks[v - 1].low == "who" and toks[v - 2].text == ",":
-            # "Ana Ruiz, who said [the pier ...]": the speaker as written is "who"
-            named = speaker_before(toks, v - 2)
+        w = v - 1
+        while w > 2 and toks[w].low in AUX and not toks[w].cap:
+            w -= 1  # "who has said"
+        relative = sp is None and w > 1 and toks[w].low == "who"
+        if relative:
+            # "Ana Ruiz, who said [the pier ...]", "voters who said [...]": the speaker as
+            # written is "who"
+            named = speaker_before(toks, w - 1 if toks[w - 1].text == "," else w)
             if named is not None:
-                antecedent, sp = _span(toks, named), (v - 1, v)
+                antecedent, sp = _span(toks, named), (w, w + 1)
         if sp is None and v > 1 and toks[v - 1].low in _PASSIVE and t.low.endswith("ed"):
             # "It was announced [that ...]": reported with no speaker
             k = next((x for x in range(v + 1, min(len(toks), v + 5)) if toks[x].low == "that"),
@@ -799,6 +804,11 @@ class _Engine:
         if c_i is None or toks[c_i].low in _PREPOSITIONS:
             return None, speaker  # "X said [of the plan]": a circumstance, not the content
         cs, ce = _cut(text, toks[c_i].start, e)
+        if relative and toks[w - 1].text == ",":
+            # "Ruiz, who has said [the levy is unfair], voted ...": the clause ends at a comma
+            comma = text.find(",", cs, ce)
+            if comma > 0:
+                cs, ce = _trim(text, cs, comma)
         if ce <= cs:
             return None, speaker
         return _Unit([(cs, ce)], "indirect", speaker, cue, antecedent=antecedent), \
