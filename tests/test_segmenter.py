@@ -756,3 +756,8 @@ def test_relative_who_with_or_without_a_comma(text: str, content: str, name: str
     assert (q.text, q.speaker) == (content, "who")
     if name:
         assert q.speaker_name == name
+
+
+def test_reported_content_stops_at_a_spaced_dash() -> None:
+    q = one("Ruiz said the levy would pass in May — a claim her rivals dispute.")
+    assert q.text == "the levy would pass in May"

@@ -75,10 +75,12 @@ _HEADLINE_SAYS_AFTER = re.compile(r"(?P<c>.{8,}?),\s+" + _TITLE_NAME + " " + _TI
 _NOT_SOURCES = frozenset("""update updated editor note watch read listen video photos photo
 breaking exclusive analysis opinion live correction top related see more follow""".split())
 _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\s*[,.]")
-# Where reported content that runs to the end of its sentence stops: a semicolon, or a
-# participle or attribution that starts a new clause ("..., citing", "..., according to").
-_CONTENT_END = re.compile(r";|,\s+(?:according to|saying|arguing|noting|calling|telling|adding|"
-                          r"citing|said|says|which|although|though|even though|even as|whereas)\b")
+# Where reported content that runs to the end of its sentence stops: a semicolon, a spaced
+# dash, or a participle, attribution or relative clause that starts a new clause ("...,
+# citing", "..., according to", "..., which").
+_CONTENT_END = re.compile(r";|\s(?:[—–]|--)\s|,\s+(?:according to|saying|arguing|noting|calling|"
+                          r"telling|adding|citing|said|says|which|although|though|even though|"
+                          r"even as|whereas)\b")
 _PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insisting "
                              "claiming explaining stressing citing calling accusing".split())
 _PARTICIPLE_OBJECTS = frozenset("citing calling accusing criticizing criticising praising "
