@@ -761,3 +761,8 @@ def test_relative_who_with_or_without_a_comma(text: str, content: str, name: str
 def test_reported_content_stops_at_a_spaced_dash() -> None:
     q = one("Ruiz said the levy would pass in May — a claim her rivals dispute.")
     assert q.text == "the levy would pass in May"
+
+
+def test_that_after_a_circumstance_with_commas() -> None:
+    q = one("Ruiz says at a campaign stop in Salem, Oregon, that the levy means fewer ferries.")
+    assert (q.text, q.speaker) == ("that the levy means fewer ferries", "Ruiz")

@@ -314,11 +314,13 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
     if after >= len(toks):
         return None
     verb = toks[after - 1].low
-    limit = min(len(toks), after + 7)
+    circumstance = toks[after].low in _PREPOSITIONS  # "said at a rally in Salem, Ore., that"
+    limit = min(len(toks), after + (12 if circumstance else 7))
     for j in range(after, limit):
         if toks[j].low == "that":
             return j
-        if toks[j].text in (".", ";", ":", "“", "\"", ",") or toks[j].low in _FINITE:
+        if toks[j].text in (".", ";", ":", "“", "\"") or toks[j].low in _FINITE or \
+                toks[j].text == "," and not circumstance:
             break  # "said [the plan was flawed and that ...]": the clause started already
     j = after
     if verb in ("told", "tell", "tells", "telling"):
