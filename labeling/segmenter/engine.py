@@ -67,6 +67,7 @@ HEADLINE_CHARS = 200  # a paragraph this short can be a headline
 # Title-case headlines with a capitalised cue: "Ana Ruiz Says Port Will Reopen", "Port Will
 # Reopen, Ana Ruiz Says".
 _TITLE_CUES = r"(?P<v>Says|Said|Warns|Claims|Vows|Admits|Insists|Predicts|Denies|Reveals|Pledges)"
+_TITLE_CUE = re.compile(" " + _TITLE_CUES + r"\b")
 _TITLE_NAME = r"(?P<n>[A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,4})"
 _HEADLINE_SAYS = re.compile(_TITLE_NAME + " " + _TITLE_CUES +
                             r"(?: That)? (?P<c>[A-Z‘'\"“].{8,}?)[.\s]*$")
@@ -524,7 +525,8 @@ class _Engine:
     def reported(self) -> None:
         text = self.text
         taken = _Spans([(u.start, u.end) for u in self.units])
-        quotes = _Spans([(u.start, u.end) for u in self.units])  # the quotation pass's units
+        quotes = _Spans()  # the quotation pass's units
+        quotes.starts, quotes.ends = list(taken.starts), list(taken.ends)
         quoted = sorted(self.units, key=lambda u: u.start)
         marked = _Spans([p for u in quoted if u.type == "direct" for p in u.parts])
         qi = 0
@@ -935,6 +937,8 @@ class _Engine:
     def _title_cue(self, ps: int, pe: int) -> _Unit | None:
         """A title-case headline whose cue is capitalised ("Ruiz Says Port Will Reopen")."""
         text = self.text
+        if not _TITLE_CUE.search(text, ps, pe):
+            return None
         words = _WORDS.findall(text, ps, pe)
         if len(words) < 4 or sum(1 for w in words if w[0].isupper()) < 0.6 * len(words):
             return None  # no title case
