@@ -18,6 +18,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -266,6 +267,10 @@ def start_clusters(cache_path: Path, units: Mapping[str, tuple[str, str | None]]
         def wait() -> dict[str, str]:
             try:
                 return save(future.result())
+            except (OSError, BrokenProcessPool) as exc:  # the child died (out of memory?)
+                log.warning("near-duplicate clusters: the child process failed (%s); "
+                            "computing them here", exc)
+                return save(clusters_of(dict(units), threshold))
             finally:
                 pool.shutdown(cancel_futures=True)
         return wait

@@ -4,6 +4,7 @@ to rebuild only what changed)."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -120,3 +121,25 @@ def test_propagated_rows_share_their_representative_item() -> None:
     assert [r["n_votes"] for r in troops] == [3, 3, 3, 1]
     # Votes are counted once: 2 tasks x 2 targets are the items; 4 ground-troop votes.
     assert len(vt.items) == 4 and int((vt.label >= 0).sum()) == 4
+
+
+
+_PARENT = os.getpid()
+
+
+def _dies_in_a_child(units: dict[str, tuple[str, str | None]], threshold: float
+                     ) -> dict[str, str]:
+    if os.getpid() != _PARENT:
+        os._exit(9)  # killed, as the kernel's out-of-memory killer would
+    return clusters_of(units, threshold)
+
+
+def test_a_child_that_dies_costs_time_not_the_clusters(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import labeling.rows as rows_mod
+
+    sch = load_schema(CONFIG)
+    units = units_of_table(rows_table([record(i, ["FAVOR"]) for i in range(1, 6)], sch, PROJECT))
+    monkeypatch.setattr(pull_mod, "_BACKGROUND_UNITS", 1)
+    monkeypatch.setattr(rows_mod, "clusters_of", _dies_in_a_child)
+    assert start_clusters(tmp_path, units, 0.7)() == clusters_of(units, 0.7)
