@@ -766,3 +766,36 @@ def test_reported_content_stops_at_a_spaced_dash() -> None:
 def test_that_after_a_circumstance_with_commas() -> None:
     q = one("Ruiz says at a campaign stop in Salem, Oregon, that the levy means fewer ferries.")
     assert (q.text, q.speaker) == ("that the levy means fewer ferries", "Ruiz")
+
+
+def test_a_sentence_ends_after_a_decade() -> None:
+    # "1980s." is no initial: the next quote opens a sentence and continues the speaker.
+    units = segment('"It was a fine deal," said Ana Ruiz, who has sued mill owners since the '
+                    '1980s. "The firm shed every debt it had, and the river too."')
+    assert [u.speaker_name for u in units] == ["Ana Ruiz", "Ana Ruiz"]
+
+
+def test_a_subordinate_clause_after_a_quote_does_not_attribute_it() -> None:
+    units = segment("The ad shows Tom Reyes saying at a rally, “That makes me smart,” when Ana "
+                    "Ruiz attacked him over his taxes.")
+    assert [(u.text, u.speaker) for u in units if u.type == "direct"] == [
+        ("“That makes me smart,”", "Tom Reyes")]
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("The clip shows Ana Ruiz asking, “Why is the pier still closed after ten years?”",
+     "Ana Ruiz"),
+    ("The ad ends with footage of Tom Reyes saying last spring, “We will not close the mill "
+     "while I am here.”", "Tom Reyes"),
+    ("The crowd cheered the mayor saying: “We will not close the mill while I am here.”",
+     "the mayor"),
+])
+def test_a_named_subject_of_a_participle_before_a_quote(text: str, speaker: str) -> None:
+    q = one(text)
+    assert q.type == "direct" and q.speaker == speaker
+
+
+def test_a_participle_after_a_preposition_has_no_speaker_subject() -> None:
+    units = segment("The campaign sent an email to supporters stating, “The mill will stay open "
+                    "for as long as we are in charge of the port.”")
+    assert all(u.speaker != "supporters" for u in units)

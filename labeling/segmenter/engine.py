@@ -95,6 +95,7 @@ _PARTICIPLE_TO = frozenset("promising pledging vowing threatening refusing hopin
 _CLAUSE_LINKS = frozenset("and but while whereas yet".split())
 _SUBORDINATORS = frozenset("when while as after before if because since although though once "
                           "until".split())
+_TAIL_SUBORDINATORS = _SUBORDINATORS - {"as"} | {"whereas", "unless"}
 _CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
 _STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
 _PROGRESSIVE = PROGRESSIVE - QUOTE_ONLY_VERBS
@@ -119,6 +120,9 @@ _BE_FINITE = frozenset("is are was were".split())
 # Finite verbs that show a clause has begun (no "that" to look for after them).
 _FINITE = _PASSIVE | frozenset("would will could should can may might must has have had".split())
 _PREPOSITIONS = frozenset("of about at in on with from during after before into for by".split())
+# Before a participle's subject ("an email [to supporters] stating"): the noun is no agent
+# ("footage [of Ruiz] saying" is).
+_NOT_AGENT = _PREPOSITIONS - {"of"} | {"to", "than", "like"}
 _WH = frozenset("whether if what why how when where who to".split())
 # A noun-phrase object ends at a clause break.
 _OBJECT_END = re.compile(r"[,;:]|\s[—–-]{1,2}\s|\s(?:but|because|after|while|when|before|since|"
@@ -204,10 +208,15 @@ def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[
     k = 0
     while k < len(toks) and toks[k].text in (",", "—", "–", "-"):
         k += 1
+    # '“...,” when Ruiz attacked him': a subordinate clause about the quote, not its frame
+    # ("as Ruiz put it" does attribute it).
+    subordinate = k < len(toks) and toks[k].low in _TAIL_SUBORDINATORS
     for v in range(k, min(len(toks), k + 28)):
         t = toks[v]
         if t.low not in CUE_VERBS:
             continue
+        if subordinate and v > k:
+            return None
         if t.cap and v > k or noun_reading(toks, v):
             continue
         if v - k >= 9 and toks[v - 1].text not in (",", ")") and \
@@ -245,6 +254,13 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
             continue
         if t.low.endswith("ing"):
             # '..., telling reporters, “...”', 'began by saying, “...”': the clause's subject
+            if v > 0 and toks[v - 1].word and toks[-1].text in (",", ":") and len(toks) - v <= 8:
+                # 'footage of Ana Ruiz saying last week, “...”': the participle's subject
+                sp = speaker_before(toks, v)
+                if sp is not None and (sp[0] == 0 or toks[sp[0] - 1].low not in _NOT_AGENT) and (
+                        toks[sp[1] - 1].cap or toks[sp[1] - 1].low in SPEAKER_NOUNS
+                        or toks[sp[1] - 1].low in PERSON_NOUNS):
+                    return _span(toks, sp), (t.start, t.end), v + 1
             if v < 2 or toks[v - 1].text not in (",", "by") or len(toks) - v > 6:
                 continue
             sp = coordinated_subject(toks, v - 1)
