@@ -799,3 +799,20 @@ def test_a_participle_after_a_preposition_has_no_speaker_subject() -> None:
     units = segment("The campaign sent an email to supporters stating, “The mill will stay open "
                     "for as long as we are in charge of the port.”")
     assert all(u.speaker != "supporters" for u in units)
+
+
+@pytest.mark.parametrize("text", [
+    "Ana Ruiz spoke first. ''The mill will stay open.'' He added that the port would reopen "
+    "in the spring after the repairs.",
+    "Ana Ruiz spoke first. “The mill will stay open for as long as we can.” That, he said, "
+    "was the end of the matter for the council.",
+])
+def test_a_quote_closing_its_sentence_is_not_framed_by_the_next_one(text: str) -> None:
+    units = segment(text)
+    direct = [u for u in units if u.type == "direct"]
+    assert direct and all(u.speaker is None or u.speaker == "Ana Ruiz" for u in direct)
+
+
+def test_the_subject_of_a_participle_with_a_phrase_is_the_speaker() -> None:
+    q = one("Protesters marching through the streets chanted “No more closures!” until dawn.")
+    assert q.speaker == "Protesters"

@@ -196,6 +196,15 @@ def _tail_bounds(text: str, layout: Layout, pos: int) -> int:
     return min(end, p_end, pos + FRAME_CHARS)
 
 
+def _closes_sentence(text: str, first: int, last: int) -> bool:
+    """Whether the quotation ``text[first:last]`` ends with its sentence's final stop
+    ('“We stay.”', "''We stay.''")."""
+    k = last
+    while k > first and text[k - 1] in _MARKS_AND_APOSTROPHE:
+        k -= 1
+    return k > first and text[k - 1] in ".!?"
+
+
 def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], int] | None:
     """(speaker span, cue span, index after the cue phrase) from words after a quote."""
     if len(toks) >= 2 and toks[0].text in _DASHES and toks[1].cap:
@@ -416,11 +425,15 @@ class _Engine:
                 text[last:last + 3].lstrip()[:1] in _DASHES or not _FRAME_WORDS.isdisjoint(
                     _WORDS.findall(text[last:tail_end].lower()))) else []
             got = _attribute_tail(text, tail) if tail else None
-            if got and text[last - 2:last - 1] in (".", "!", "?") and got[2] < len(tail) and \
-                    tail[got[2]].text not in (".", ",", ";", "!", "?") and \
-                    tail[got[2]].low not in TIME_WORDS and \
-                    tail[got[2]].low not in _SUBORDINATORS and tail[0].cap:
-                got = None  # the quote closed its sentence; the next one reports anew
+            if got and tail[0].cap and _closes_sentence(text, first, last) and (
+                    got[2] < len(tail) and tail[got[2]].text not in (".", ",", ";", "!", "?")
+                    and tail[got[2]].low not in TIME_WORDS
+                    and tail[got[2]].low not in _SUBORDINATORS
+                    or got[0][0] > tail[0].start and tail[0].text not in _DASHES
+                    and tail[0].low not in CUE_VERBS):
+                # The quote closed its sentence; the next one reports anew ('“...” He added
+                # that ...') or holds a speaker of its own ('“...” That, he said, is ...').
+                got = None
             if got:
                 unit.speaker, unit.cue, after = got
                 # Split quote: "A," he said, "B."

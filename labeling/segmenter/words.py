@@ -201,6 +201,13 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
         return None
     i = np[0]
     if i > 1 and toks[i - 1].low in _PP and not toks[i - 1].cap:
+        if i > 2 and toks[i - 2].low.endswith("ing") and toks[i - 2].text.isalpha() and \
+                not toks[i - 2].cap and toks[i - 2].low not in CUE_VERBS:
+            # "Protesters marching through the streets chanted": the participle's subject
+            subj = speaker_before(toks, i - 2, limit, pp=False)
+            if subj is not None and subj[1] == i - 2 and (toks[subj[1] - 1].cap or toks[subj[1] - 1].low in
+                                     SPEAKER_NOUNS or toks[subj[1] - 1].low in PERSON_NOUNS):
+                return subj
         before = speaker_before(toks, i - 1, limit, pp=False)
         if before is None:
             return np
