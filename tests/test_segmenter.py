@@ -816,3 +816,19 @@ def test_a_quote_closing_its_sentence_is_not_framed_by_the_next_one(text: str) -
 def test_the_subject_of_a_participle_with_a_phrase_is_the_speaker() -> None:
     q = one("Protesters marching through the streets chanted “No more closures!” until dawn.")
     assert q.speaker == "Protesters"
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("“The rationale does not hold,” said 9/11 widow Ana Ruiz.", "9/11 widow Ana Ruiz"),
+    ("“The rationale does not hold,” said attorney Ana Ruiz.", "attorney Ana Ruiz"),
+])
+def test_a_role_before_the_name_after_an_inverted_cue(text: str, speaker: str) -> None:
+    q = one(text)
+    assert q.speaker == speaker and q.speaker_name == "Ana Ruiz"
+
+
+def test_who_before_a_stance_is_the_mention_and_the_name_its_referent() -> None:
+    units = segment("The mayor met Ana Ruiz, who criticized the plan to close the mill, on Monday. "
+                    "“We will not let it happen,” the council said.")
+    stance = next(u for u in units if u.cue == "criticized")
+    assert spk(stance) == ("who", "Ana Ruiz")

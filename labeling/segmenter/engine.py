@@ -888,8 +888,10 @@ class _Engine:
         sp = speaker_before(toks, v)
         if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
             sp = coordinated_subject(toks, v - 1)
+        who: tuple[int, int] | None = None
         if sp is None and v > 2 and toks[v - 1].low == "who" and toks[v - 2].text == ",":
             sp = speaker_before(toks, v - 2)
+            who = (toks[v - 1].start, toks[v - 1].end)  # "Ana Ruiz, who criticized [...]"
         if sp is None:
             return None
         head = toks[sp[1] - 1]
@@ -934,6 +936,9 @@ class _Engine:
             cs, ce = _cut(text, toks[j].start, e)
         if ce <= cs:
             return None, speaker
+        if who is not None:  # the mention as written is "who"; its antecedent the name
+            return _Unit([(cs, ce)], "indirect", who, (t.start, t.end), antecedent=speaker), \
+                speaker
         return _Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
 
     # ---------------------------------------------------------------- headlines
@@ -1019,7 +1024,12 @@ class _Engine:
                 low = spk_text.lower()
                 if low not in PRONOUNS or low in PERSON_PRONOUNS:
                     last_person = name if _is_person(name) else last_person
-                last_speaker = (spk_text, name, spk_s, spk_e, para)
+                if u.antecedent and u.speaker and spk_s is not None:
+                    # "Ruiz, who said ...": follow-on quotes are Ruiz's, not "who"'s
+                    a_s, a_e = u.antecedent
+                    last_speaker = (text[a_s:a_e], name, a_s, a_e, para)
+                else:
+                    last_speaker = (spk_text, name, spk_s, spk_e, para)
             elif spk_text is not None and spk_text.lower() not in PRONOUNS:
                 # A description with no name found ("the harbor master"): its follow-on quotes
                 # are still its own.

@@ -288,8 +288,18 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
     j = i
     if toks[j].low in ("the", "a", "an"):
         j += 1
+    lead = j  # where a lower-case role before a name may stand ("said 9/11 widow Ana Ruiz")
+    while lead < len(toks) and lead - i < 3 and (toks[lead].text[:1].isdigit() or
+                                                 toks[lead].text == "/"):
+        lead += 1
+    if lead > j and lead + 1 < len(toks) and toks[lead + 1].cap:
+        j = lead
     while j < len(toks) and j - i < limit:
         t = toks[j]
+        if j == lead and not t.cap and t.text.isalpha() and t.low not in _NOT_HEAD and \
+                t.low not in _PP and j + 2 < len(toks) and toks[j + 1].cap and toks[j + 2].cap:
+            j += 1  # "said 9/11 widow Ana Ruiz", "said attorney Ana Ruiz"
+            continue
         if t.text == "." and j > i and _abbreviation(toks[j - 1]) and \
                 j + 1 < len(toks) and toks[j + 1].cap:
             j += 1  # "Mr. Okafor", "the Rev. Ada Lowe"
