@@ -832,3 +832,37 @@ def test_who_before_a_stance_is_the_mention_and_the_name_its_referent() -> None:
                     "“We will not let it happen,” the council said.")
     stance = next(u for u in units if u.cue == "criticized")
     assert spk(stance) == ("who", "Ana Ruiz")
+
+
+@pytest.mark.parametrize("text", [
+    "Ana Ruiz said on Harbor Radio’s “Morning Tide” that the port would reopen.",
+    "Ana Ruiz told “Coast and Country” that the port would reopen.",
+    "In her 2019 book, “The Long Pier,” Ana Ruiz said the port would reopen.",
+    "“Harbor Hour” host Tom Reyes said the port would reopen.",
+    "On this week’s broadcast of “Harbor Hour,” Ana Ruiz said the port would reopen.",
+])
+def test_titles_of_works_are_no_quotes(text: str) -> None:
+    units = segment(text)
+    assert all(u.type != "direct" for u in units), [(u.type, u.text) for u in units]
+    assert all("“" not in u.text for u in units), [(u.type, u.text) for u in units]
+
+
+def test_a_quote_before_a_title_keeps_its_speaker() -> None:
+    units = segment("“We will hold the line,” Ana Ruiz said on Harbor Radio’s “Morning Tide.”")
+    assert [(u.type, u.text, u.speaker) for u in units] == [
+        ("direct", "“We will hold the line,”", "Ana Ruiz")]
+
+
+def test_a_title_case_quote_with_no_work_before_it_stays_a_quote() -> None:
+    q = one("The mayor said: “Port Will Reopen.”")
+    assert q.type == "direct" and q.text == "“Port Will Reopen.”"
+
+
+def test_a_listener_quoted_as_a_title_is_skipped_before_that() -> None:
+    q = one("Ana Ruiz told Harbor Radio’s “Morning Tide” that the port would reopen soon.")
+    assert q.text == "that the port would reopen soon" and q.speaker == "Ana Ruiz"
+
+
+def test_a_circumstance_before_a_split_attribution_is_no_content() -> None:
+    q = one("On Harbor Radio on Tuesday, she said, “The port will reopen in May.”")
+    assert q.type == "direct" and q.speaker == "she"

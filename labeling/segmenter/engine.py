@@ -179,6 +179,46 @@ def _cut(text: str, s: int, e: int) -> tuple[int, int]:
     return _trim(text, s, m.start() if m and m.start() > s else e)
 
 
+# Titles of shows, books and programmes: a short title-case quotation after a possessive
+# ("on NBC's “Meet the Press”"), after "on" or "told", after a word naming a work ("his
+# book, “The Art of the Deal”", "the host of “The Apprentice”"), or before its host or star
+# ("“Daily Show” host Trevor Noah") names a work, not words anyone said.
+_TITLE_SMALL = frozenset("a an the and or of in on to for with at by from is as vs nor but "
+                         "not no".split())
+_WORKS = frozenset("""book books memoir autobiography novel show shows program programme series
+film movie documentary podcast column op-ed article essay song album broadcast segment episode
+edition newsletter magazine""".split())
+_WORK_PEOPLE = frozenset("host hosts co-host anchor star stars creator author co-author editor "
+                         "co-editor".split())
+_TITLE_BEFORE = re.compile(r"([\w’'-]+)(,?)\s*(?:[“\"‘]|'')\Z")
+_WORD_AFTER = re.compile(r"[\s,]*([\w’'-]+)")
+_TITLE_WORDS = re.compile(r"[\w’'-]+")
+
+
+def _is_title(text: str, first: int, last: int) -> bool:
+    """Whether the quotation text[first:last] names a work (see ``_WORKS``)."""
+    if last - first > 100 or not text[first + 1:first + 3].lstrip("'")[:1].isupper():
+        return False
+    words = _TITLE_WORDS.findall(text, first, last)
+    if not words or len(words) > 8 or not words[0][0].isupper() or any(
+            not (w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL) for w in words):
+        return False
+    m = _TITLE_BEFORE.search(text, max(0, first - 40), first + (2 if text.startswith("''", first)
+                                                                  else 1))
+    if m:
+        prev = m.group(1).lower()
+        if prev.endswith(("’s", "'s")) or not m.group(2) and prev in ("on", "told"):
+            return True  # "on NBC's “Meet the Press”", "told “Fox and Friends”"
+        if prev in _WORKS:
+            return True  # "his book, “...”", "the podcast “...”"
+        if prev == "of":
+            w = _TITLE_WORDS.findall(text, max(0, m.start() - 20), m.start())
+            if w and w[-1].lower() in _WORKS | _WORK_PEOPLE:
+                return True  # "the host of “...”", "this weekend’s broadcast of “...”"
+    nxt = _WORD_AFTER.match(text, last)
+    return nxt is not None and nxt.group(1).lower() in _WORK_PEOPLE  # "“...” host Ana Ruiz"
+
+
 FRAME_CHARS = 400  # how far before or after a quotation its speaker and cue are looked for
 
 
@@ -345,6 +385,8 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
     for j in range(after, limit):
         if toks[j].low == "that":
             return j
+        if toks[j].text in ("“", "\"") and verb in ("told", "tell", "tells"):
+            continue  # "told NBC's “Today” that ...": a programme's title, the listener
         if toks[j].text in (".", ";", ":", "“", "\"") or toks[j].low in _FINITE or \
                 toks[j].text == "," and not circumstance:
             break  # "said [the plan was flawed and that ...]": the clause started already
@@ -419,6 +461,8 @@ class _Engine:
             first, last = q.parts[0][0], q.parts[-1][1]
             if not _WORDS.search(text, first, last):
                 continue  # marks around no word at all ('""', '« »'): nothing to label
+            if len(q.parts) == 1 and q.closed and _is_title(text, first, last):
+                continue  # "said on NBC's “Meet the Press”": a work's title, no one's words
             unit = _Unit(list(q.parts), "direct")
             tail_end = _tail_bounds(text, layout, last)
             tail = tokens(text, last, tail_end) if q.closed and (
@@ -825,6 +869,11 @@ class _Engine:
                 cs2, ce2 = _cut(text, toks[v + 2].start, e)
                 if _has_words(text, cs2, ce2, 3):
                     parts.append((cs2, ce2))
+            if len(parts) == 1 and parts[0][1] < toks[v].start and nxt is not None and \
+                    nxt.text == "," and v + 2 < len(toks) and toks[v + 2].text in ("“", "\"") \
+                    and _WORDS.match(text, parts[0][0]) and \
+                    text[parts[0][0]:parts[0][0] + 8].split()[0].lower() in _PREPOSITIONS:
+                return None, speaker  # "On ABC's “...” Tuesday, he said, “...”": a frame
             if parts and _has_words(text, parts[0][0], parts[-1][1], 3):
                 return _Unit(parts, "indirect", speaker, cue), speaker
             return None, speaker
