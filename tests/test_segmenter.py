@@ -866,3 +866,19 @@ def test_a_listener_quoted_as_a_title_is_skipped_before_that() -> None:
 def test_a_circumstance_before_a_split_attribution_is_no_content() -> None:
     q = one("On Harbor Radio on Tuesday, she said, “The port will reopen in May.”")
     assert q.type == "direct" and q.speaker == "she"
+
+
+@pytest.mark.parametrize("text,quote", [
+    ('“The port will reopen," Ana Ruiz said on Tuesday.', '“The port will reopen,"'),
+    ('"The port will reopen,” Ana Ruiz said on Tuesday.', '"The port will reopen,”'),
+    ('“They call it "the long pier" here,” Ana Ruiz said.', '“They call it "the long pier" here,”'),
+    ('"They call it “the long pier” here," Ana Ruiz said.', '"They call it “the long pier” here,"'),
+])
+def test_mixed_straight_and_typographic_marks(text: str, quote: str) -> None:
+    q = one(text)
+    assert q.type == "direct" and q.text == quote and q.speaker == "Ana Ruiz"
+
+
+def test_mixed_marks_in_a_split_quote() -> None:
+    q = one('“The port will reopen," Ana Ruiz said, "and the ferries will run again.”')
+    assert q.type == "direct" and q.parts is not None and len(q.parts) == 2

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .structure import Layout
 
-CLOSERS = {"“": "”", "\"": "\"", "«": "»", "„": "“”", "‘": "’", "‹": "›", "‚": "‘’",
+CLOSERS = {"“": "”\"", "\"": "\"”", "«": "»", "„": "“”", "‘": "’", "‹": "›", "‚": "‘’",
            "»": "«", "”": "”"}
 _OPEN = re.compile(r"''|[“\"«„‘‹‚»”]")
 _LETTER = re.compile(r"\w", re.UNICODE)
@@ -44,8 +44,8 @@ def _is_opener(text: str, i: int, width: int = 1) -> bool:
 
 
 # Per opening mark, the characters _find_close must look at: its closers, itself, and ‘.
-_STOPS = {m: re.compile("[" + re.escape("".join(sorted(set(c) | {m, "‘"}))) + "]")
-          for m, c in CLOSERS.items()}
+_STOPS = {m: re.compile("[" + re.escape("".join(sorted(set(c) | {m, "‘"} | (
+    {"“"} if m == "\"" else set())))) + "]") for m, c in CLOSERS.items()}
 
 
 def _find_double_apostrophe(text: str, start: int, end: int) -> int:
@@ -57,6 +57,11 @@ def _find_double_apostrophe(text: str, start: int, end: int) -> int:
             return i + 1  # the index of the last character of the closing mark
         i = text.find("''", i + 2, end)
     return -1
+
+
+# Writers mix the straight and the typographic style (“...," and "...,”): either closes the
+# other, and the other style opening a word inside a quote is a quote inside it.
+_MIXED = frozenset({("“", "\""), ("\"", "“")})
 
 
 def _find_close(text: str, start: int, end: int, mark: str) -> int:
@@ -73,6 +78,12 @@ def _find_close(text: str, start: int, end: int, mark: str) -> int:
             return -1
         i = found.start()
         c = text[i]
+        if (mark, c) in _MIXED and (i == 0 or text[i - 1].isspace() or text[i - 1] in "([{—–-"):
+            # A quote inside the quote in the other style ("... “fake news” ...", “... "fake
+            # news" ...”): skip to its own end, whose mark may be ours.
+            j = _find_close(text, i + 1, end, c)
+            i = j + 1 if j > 0 else i + 1
+            continue
         if c in closers and c != mark or (c == mark and mark in closers):
             if mark in "‘‚" or c == "’":
                 nxt = text[i + 1] if i + 1 < len(text) else " "
