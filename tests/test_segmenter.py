@@ -882,3 +882,17 @@ def test_mixed_straight_and_typographic_marks(text: str, quote: str) -> None:
 def test_mixed_marks_in_a_split_quote() -> None:
     q = one('“The port will reopen," Ana Ruiz said, "and the ferries will run again.”')
     assert q.type == "direct" and q.parts is not None and len(q.parts) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "The ferry crews got notices in the mail they never asked for or were simply confused by.",
+    "That was what Ana Ruiz said when she resigned from the harbor board in 2014.",
+    "Her lead among young voters still lags below what she wants and her rival keeps gaining.",
+])
+def test_no_content_opens_with_a_conjunction_or_a_circumstance(text: str) -> None:
+    assert segment(text) == [], [(u.type, u.text) for u in segment(text)]
+
+
+def test_a_coordinated_cue_after_and_keeps_its_content() -> None:
+    units = segment("Ana Ruiz laughed and admitted that the ferries had been late all week.")
+    assert [u.text for u in units] == ["that the ferries had been late all week"]

@@ -93,6 +93,9 @@ _PARTICIPLE_TO = frozenset("promising pledging vowing threatening refusing hopin
                            "urging encouraging".split())
 # Conjunctions that open a coordinated clause ("..., and Ruiz said", "... but has said").
 _CLAUSE_LINKS = frozenset("and but while whereas yet".split())
+# Words that cannot open content right after its cue (a coordinated or circumstantial
+# clause).
+_NO_CONTENT_START = frozenset("and or nor when while until once".split())
 _SUBORDINATORS = frozenset("when while as after before if because since although though once "
                           "until".split())
 _TAIL_SUBORDINATORS = _SUBORDINATORS - {"as"} | {"whereas", "unless"}
@@ -633,11 +636,28 @@ class _Engine:
                     continue  # a short object only for a stance ("X criticized [the plan]")
                 if quotes.overlaps(s, e) and self._frames_a_quote(unit, quotes, s):
                     continue
+                if self._no_content(unit):
+                    continue
                 seg = text[unit.start:unit.end]
                 unit.type = "mixed" if any(c in seg for c in "“”\"«»") or "''" in seg \
                     else "indirect"
                 self.units.append(unit)
                 taken.add(unit.start, unit.end)
+
+    def _no_content(self, unit: _Unit) -> bool:
+        """Words right after a cue that cannot be what was said: a coordinated phrase ("the
+        cards they asked for [or were confused]", "what she wants [and her rivals ...]") or
+        a circumstance ("what she said [when she resigned]")."""
+        text = self.text
+        if unit.cue is None or unit.start < unit.cue[1] or \
+                text[unit.cue[1]:unit.start].strip() not in ("", "for", "on", "about", "of"):
+            return False  # not right after the cue (or its particle: "asked for")
+        m = _WORDS.match(text, unit.start)
+        if m is None or m.group() not in _NO_CONTENT_START:
+            return False
+        nxt = _WORDS.search(text, m.end(), unit.end)
+        # "Ruiz laughed [and admitted ...]": a coordinated cue, its content follows
+        return not (m.group() in ("and", "or") and nxt and nxt.group() in _CUE_WORDS)
 
     def _frame_tokens(self, s: int, e: int, marked: _Spans) -> list[Tok]:
         """Tokens of a sentence outside its quotations, each quotation standing as its two
