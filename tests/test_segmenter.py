@@ -896,3 +896,26 @@ def test_no_content_opens_with_a_conjunction_or_a_circumstance(text: str) -> Non
 def test_a_coordinated_cue_after_and_keeps_its_content() -> None:
     units = segment("Ana Ruiz laughed and admitted that the ferries had been late all week.")
     assert [u.text for u in units] == ["that the ferries had been late all week"]
+
+
+@pytest.mark.parametrize("text", [
+    "Oregon state Rep. Ana Ruiz voted against the harbor levy on Tuesday.",
+    "Coastal states remained too close to call late on Tuesday night.",
+    "Ana Ruiz maintains a commanding lead over her rivals in the port towns.",
+    "Port support was more solid among older voters than among younger ones.",
+    "A new harbor board report compares the ferry schedules of five towns.",
+    "Ruiz’s tweet came as the council was meeting to vote on the levy.",
+])
+def test_cue_look_alikes_read_as_nouns(text: str) -> None:
+    assert segment(text) == [], [(u.type, u.text) for u in segment(text)]
+
+
+@pytest.mark.parametrize("text,content", [
+    ("The levy is unfair to the ferry crews, the harbor master maintains.",
+     "The levy is unfair to the ferry crews"),
+    ("Ana Ruiz maintains that the levy is unfair to the ferry crews.",
+     "that the levy is unfair to the ferry crews"),
+    ("Most port officials support the levy on ferry tickets.", "the levy on ferry tickets"),
+])
+def test_cue_look_alikes_still_report_as_verbs(text: str, content: str) -> None:
+    assert one(text).text == content

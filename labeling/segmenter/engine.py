@@ -222,6 +222,34 @@ def _is_title(text: str, first: int, last: int) -> bool:
     return nxt is not None and nxt.group(1).lower() in _WORK_PEOPLE  # "“...” host Ana Ruiz"
 
 
+# Cue words that are more often nouns ("Ohio state Rep.", "Rust Belt states", "Trump's
+# tweet", "Republican support was", "the FEC report covering"). "state" and "maintain"
+# ("maintains a lead") report only before "that" or after their content ("..., X states.").
+_NOUN_CUES = frozenset("state states maintain maintains maintained".split())
+_NOUN_AFTER = frozenset("of for is was are were among from".split())
+_NOUN_LIKE = frozenset("support supports tweet report state".split())
+
+
+def _noun_cue(toks: list[Tok], v: int) -> bool:
+    """Whether the cue word ``toks[v]`` reads as a noun (see ``_NOUN_CUES``); called only
+    when "that" does not follow it."""
+    low = toks[v].low
+    if low in _NOUN_CUES:
+        return v + 1 < len(toks) and toks[v + 1].word  # not "..., the doctor maintains."
+    if low not in _NOUN_LIKE:
+        return False
+    if v + 1 < len(toks) and toks[v + 1].low in _NOUN_AFTER:
+        return True  # "support for", "the report is"
+    prev = toks[v - 1].low if v > 0 else ""
+    if prev.endswith(("’s", "'s")):
+        return True  # "Trump's tweet"
+    # "a new Pew report compares": a singular subject would take "reports"
+    k = v - 1
+    while k >= 0 and k > v - 5 and toks[k].word and toks[k].low not in ("a", "an", "the"):
+        k -= 1
+    return k >= 0 and toks[k].low in ("a", "an", "the") and not toks[v - 1].low.endswith("s")
+
+
 FRAME_CHARS = 400  # how far before or after a quotation its speaker and cue are looked for
 
 
@@ -779,7 +807,7 @@ class _Engine:
         text = self.text
         t = toks[v]
         that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
-        if t.cap:
+        if t.cap or not that_next and _noun_cue(toks, v):
             return None
         if t.low in _PROGRESSIVE:
             b = v - 1
