@@ -919,3 +919,11 @@ def test_cue_look_alikes_read_as_nouns(text: str) -> None:
 ])
 def test_cue_look_alikes_still_report_as_verbs(text: str, content: str) -> None:
     assert one(text).text == content
+
+
+@pytest.mark.parametrize("text", [
+    "The Latest: Harbor council votes to reopen the port\n\nThe council met on Monday.",
+    "Harbor Update: The latest ferry schedules for the coast\n\nThe council met on Monday.",
+])
+def test_headline_labels_are_no_sources(text: str) -> None:
+    assert segment(text) == [], [(u.type, u.text) for u in segment(text)]

@@ -73,7 +73,7 @@ _HEADLINE_SAYS = re.compile(_TITLE_NAME + " " + _TITLE_CUES +
                             r"(?: That)? (?P<c>[A-Z‘'\"“].{8,}?)[.\s]*$")
 _HEADLINE_SAYS_AFTER = re.compile(r"(?P<c>.{8,}?),\s+" + _TITLE_NAME + " " + _TITLE_CUES +
                                   r"[.\s]*$")
-_NOT_SOURCES = frozenset("""update updated editor note watch read listen video photos photo
+_NOT_SOURCES = frozenset("""update updated editor note watch read listen video photos photo latest paid
 breaking exclusive analysis opinion live correction top related see more follow""".split())
 _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\s*[,.]")
 # Where reported content that runs to the end of its sentence stops: a semicolon, a spaced
@@ -1054,7 +1054,7 @@ class _Engine:
             if not m:
                 # "Ana Ruiz: The Port Will Reopen." (a title: no sentence before it)
                 m = _HEADLINE_COLON.match(text, ps, pe)
-                if not m or m.group("n").split()[0].lower() in _NOT_SOURCES or \
+                if not m or not _NOT_SOURCES.isdisjoint(m.group("n").lower().split()) or \
                         len(self.layout.sents_in(ps, pe)) > 1:
                     continue
                 cue = (m.end("n"), m.end("n") + 1)
