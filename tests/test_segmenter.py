@@ -927,3 +927,8 @@ def test_cue_look_alikes_still_report_as_verbs(text: str, content: str) -> None:
 ])
 def test_headline_labels_are_no_sources(text: str) -> None:
     assert segment(text) == [], [(u.type, u.text) for u in segment(text)]
+
+
+def test_a_stance_participle_before_a_place_adverb_is_no_cue() -> None:
+    text = "Remarks by the officials cited above are summarized from public briefings."
+    assert segment(text) == [], [(u.type, u.text) for u in segment(text)]

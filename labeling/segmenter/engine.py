@@ -126,6 +126,7 @@ _PREPOSITIONS = frozenset("of about at in on with from during after before into 
 # Before a participle's subject ("an email [to supporters] stating"): the noun is no agent
 # ("footage [of Ruiz] saying" is).
 _NOT_AGENT = _PREPOSITIONS - {"of"} | {"to", "than", "like"}
+_PLACE_ADVERBS = frozenset("above below earlier here previously".split())
 _WH = frozenset("whether if what why how when where who to".split())
 # A noun-phrase object ends at a clause break.
 _OBJECT_END = re.compile(r"[,;:]|\s[—–-]{1,2}\s|\s(?:but|because|after|while|when|before|since|"
@@ -1024,8 +1025,10 @@ class _Engine:
             if k < len(toks) and toks[k].low in _WH:
                 j = k  # "asked the attorney [whether ...]"
         if j >= len(toks) or not toks[j].word or (
-                toks[j].low in _PREPOSITIONS and j == v + 1 and toks[j].low != "for"):
-            return None, speaker  # "the bureau cited [in the tweet]": a participle
+                (toks[j].low in _PREPOSITIONS or toks[j].low in _PLACE_ADVERBS)
+                and j == v + 1 and toks[j].low != "for"):
+            return None, speaker  # "the bureau cited [in the tweet]", "officials cited
+            # [above]": a participle
         if t.low in OBJECT_VERBS and low != "to":
             m = _OBJECT_END.search(text, toks[j].start, e)
             cs, ce = _trim(text, toks[j].start, m.start() if m else e)
