@@ -194,33 +194,26 @@ film movie documentary podcast column op-ed article essay song album broadcast s
 edition newsletter magazine""".split())
 _WORK_PEOPLE = frozenset("host hosts co-host anchor star stars creator author co-author editor "
                          "co-editor".split())
-_TITLE_BEFORE = re.compile(r"([\w’'-]+)(,?)\s*(?:[“\"‘]|'')\Z")
-_WORD_AFTER = re.compile(r"[\s,]*([\w’'-]+)")
 _TITLE_WORDS = re.compile(r"[\w’'-]+")
+_WORD_EDGES = "\"“”‘’'.,;:!?()"
 
 
 def _is_title(text: str, first: int, last: int) -> bool:
-    """Whether the quotation text[first:last] names a work (see ``_WORKS``)."""
-    if last - first > 100 or not text[first + 1:first + 3].lstrip("'")[:1].isupper():
-        return False
+    """Whether the quotation text[first:last] names a work (see ``_WORKS``); the caller has
+    checked that it is short and opens with a capital."""
+    before = text[max(0, first - 30):first].rstrip()
+    comma = before.endswith(",")
+    words_before = before.rstrip(",").rsplit(None, 2)
+    prev = words_before[-1].lower().strip(_WORD_EDGES) if words_before else ""
+    after = text[last:last + 24].lstrip(" ,").split(None, 1)
+    nxt = after[0].lower().strip(_WORD_EDGES) if after else ""
+    if not (prev.endswith(("’s", "'s")) or not comma and prev in ("on", "told")
+            or prev in _WORKS or nxt in _WORK_PEOPLE or prev == "of" and len(words_before) > 1
+            and words_before[-2].lower().strip(_WORD_EDGES) in _WORKS | _WORK_PEOPLE):
+        return False  # "on NBC's “...”", "told “...”", "his book, “...”", "the host of “...”"
     words = _TITLE_WORDS.findall(text, first, last)
-    if not words or len(words) > 8 or not words[0][0].isupper() or any(
-            not (w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL) for w in words):
-        return False
-    m = _TITLE_BEFORE.search(text, max(0, first - 40), first + (2 if text.startswith("''", first)
-                                                                  else 1))
-    if m:
-        prev = m.group(1).lower()
-        if prev.endswith(("’s", "'s")) or not m.group(2) and prev in ("on", "told"):
-            return True  # "on NBC's “Meet the Press”", "told “Fox and Friends”"
-        if prev in _WORKS:
-            return True  # "his book, “...”", "the podcast “...”"
-        if prev == "of":
-            w = _TITLE_WORDS.findall(text, max(0, m.start() - 20), m.start())
-            if w and w[-1].lower() in _WORKS | _WORK_PEOPLE:
-                return True  # "the host of “...”", "this weekend’s broadcast of “...”"
-    nxt = _WORD_AFTER.match(text, last)
-    return nxt is not None and nxt.group(1).lower() in _WORK_PEOPLE  # "“...” host Ana Ruiz"
+    return 0 < len(words) <= 8 and all(
+        w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL for w in words)
 
 
 # Cue words that are more often nouns ("Ohio state Rep.", "Rust Belt states", "Trump's
@@ -229,6 +222,7 @@ def _is_title(text: str, first: int, last: int) -> bool:
 _NOUN_CUES = frozenset("state states maintain maintains maintained".split())
 _NOUN_AFTER = frozenset("of for is was are were among from".split())
 _NOUN_LIKE = frozenset("support supports tweet report state".split())
+_NOUN_CHECKED = _NOUN_CUES | _NOUN_LIKE
 
 
 def _noun_cue(toks: list[Tok], v: int) -> bool:
@@ -493,7 +487,9 @@ class _Engine:
             first, last = q.parts[0][0], q.parts[-1][1]
             if not _WORDS.search(text, first, last):
                 continue  # marks around no word at all ('""', '« »'): nothing to label
-            if len(q.parts) == 1 and q.closed and _is_title(text, first, last):
+            if last - first <= 100 and len(q.parts) == 1 and q.closed and \
+                    text[first + 1:first + 3].lstrip("'")[:1].isupper() and \
+                    _is_title(text, first, last):
                 continue  # "said on NBC's “Meet the Press”": a work's title, no one's words
             unit = _Unit(list(q.parts), "direct")
             tail_end = _tail_bounds(text, layout, last)
@@ -665,7 +661,8 @@ class _Engine:
                     continue  # a short object only for a stance ("X criticized [the plan]")
                 if quotes.overlaps(s, e) and self._frames_a_quote(unit, quotes, s):
                     continue
-                if self._no_content(unit):
+                if unit.cue is not None and 0 <= unit.start - unit.cue[1] <= 7 and \
+                        self._no_content(unit):
                     continue
                 seg = text[unit.start:unit.end]
                 unit.type = "mixed" if any(c in seg for c in "“”\"«»") or "''" in seg \
@@ -808,7 +805,7 @@ class _Engine:
         text = self.text
         t = toks[v]
         that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
-        if t.cap or not that_next and _noun_cue(toks, v):
+        if t.cap or t.low in _NOUN_CHECKED and not that_next and _noun_cue(toks, v):
             return None
         if t.low in _PROGRESSIVE:
             b = v - 1
