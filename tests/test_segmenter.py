@@ -932,3 +932,8 @@ def test_headline_labels_are_no_sources(text: str) -> None:
 def test_a_stance_participle_before_a_place_adverb_is_no_cue() -> None:
     text = "Remarks by the officials cited above are summarized from public briefings."
     assert segment(text) == [], [(u.type, u.text) for u in segment(text)]
+
+
+def test_a_title_in_two_apostrophes_is_no_quote() -> None:
+    q = one("In his 2002 book, ''Harbor Lights,'' Tom Reyes said the port would reopen.")
+    assert q.type == "indirect" and q.text == "the port would reopen"

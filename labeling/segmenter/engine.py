@@ -211,7 +211,7 @@ def _is_title(text: str, first: int, last: int) -> bool:
             or prev in _WORKS or nxt in _WORK_PEOPLE or prev == "of" and len(words_before) > 1
             and words_before[-2].lower().strip(_WORD_EDGES) in _WORKS | _WORK_PEOPLE):
         return False  # "on NBC's “...”", "told “...”", "his book, “...”", "the host of “...”"
-    words = _TITLE_WORDS.findall(text, first, last)
+    words = [w for w in (x.strip("'’") for x in _TITLE_WORDS.findall(text, first, last)) if w]
     return 0 < len(words) <= 8 and all(
         w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL for w in words)
 
