@@ -937,3 +937,15 @@ def test_a_stance_participle_before_a_place_adverb_is_no_cue() -> None:
 def test_a_title_in_two_apostrophes_is_no_quote() -> None:
     q = one("In his 2002 book, ''Harbor Lights,'' Tom Reyes said the port would reopen.")
     assert q.type == "indirect" and q.text == "the port would reopen"
+
+
+@pytest.mark.parametrize("text", [
+    "Ana Ruiz said she welcomed “a fair deal for the harbor crews” at the meeting.",
+    "Ana Ruiz said that she welcomed “a fair deal for the harbor crews” at the meeting.",
+    "Ana Ruiz told reporters she welcomed “a fair deal for the harbor crews” at the meeting.",
+    "Ana Ruiz told The Harbor Times she welcomed “a fair deal for the harbor crews” at the "
+    "meeting.",
+])
+def test_a_pronoun_subject_inside_a_report_is_not_the_speaker(text: str) -> None:
+    q = next(u for u in segment(text) if "fair deal" in u.text)
+    assert q.speaker == "Ana Ruiz" and q.text.startswith(("she", "that she"))

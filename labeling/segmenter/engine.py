@@ -347,8 +347,37 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
             sp = speaker_after(toks, v) if v == 0 else None
             if sp is None:
                 continue
+        if sp[1] - sp[0] == 1 and toks[sp[0]].low in PRONOUNS and sp[0] > 1:
+            outer = _outer_report(toks, sp[0])
+            if outer:  # 'Ruiz said (that) she welcomed “...”': Ruiz reports it
+                return outer
         return _span(toks, sp), (t.start, t.end), v + 1
     return None
+
+
+_TELL = frozenset("told tells tell".split())
+
+
+def _outer_report(toks: list[Tok], p: int) -> tuple[tuple[int, int], tuple[int, int], int] | None:
+    """The report framing a pronoun subject at ``p`` ("Ruiz said (that) [she ...]"): a speech
+    verb just before it, with a speaker of its own."""
+    j = p - 1
+    if toks[j].low == "that":
+        j -= 1
+    # "told reporters (that) she ...", "told The Huffington Post she ..."
+    k = j
+    while k > 0 and j - k < 3 and toks[k].word and (toks[k].cap or k == j):
+        if toks[k - 1].low in _TELL:
+            j = k - 1
+            break
+        k -= 1
+    c = toks[j]
+    if c.low not in CUE_VERBS or c.low.endswith("ing") or c.cap:
+        return None
+    got = _attribute_head(toks[:j + 1])
+    if got is None or got[1][0] != c.start:
+        return None
+    return got
 
 
 # Stances whose object a quotation can be ("X attacked “...”", "X thanked him for “...”").
