@@ -949,3 +949,17 @@ def test_a_title_in_two_apostrophes_is_no_quote() -> None:
 def test_a_pronoun_subject_inside_a_report_is_not_the_speaker(text: str) -> None:
     q = next(u for u in segment(text) if "fair deal" in u.text)
     assert q.speaker == "Ana Ruiz" and q.text.startswith(("she", "that she"))
+
+
+def test_the_company_after_an_organisation_speaker_resolves_to_it() -> None:
+    units = segment("Harborline said on Monday that the ferries would run again in the spring. "
+                    "“We have always put the safety of our passengers first,” the company said.")
+    q = next(u for u in units if u.type == "direct")
+    assert spk(q) == ("the company", "Harborline")
+
+
+def test_the_company_after_a_person_speaker_stays_unresolved() -> None:
+    units = segment("Ana Ruiz said on Monday that the ferries would run again in the spring. "
+                    "“We have always put the safety of our passengers first,” the company said.")
+    q = next(u for u in units if u.type == "direct")
+    assert spk(q) == ("the company", None)

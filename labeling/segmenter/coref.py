@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
 from .lexicon import (
@@ -49,6 +49,16 @@ _GENERIC = {"leader": {"president", "chancellor", "minister", "premier", "king",
 _NAMED_NOUNS = frozenset("""campaign poll survey study report magazine newspaper union committee
 council commission group agency board party fund foundation institute network company firm court
 ad video letter statement book article website show program""".split())
+# Organisations a story calls by their kind ("the company"), with the words that name an
+# organisation of that kind ("the group": "National Golf Foundation").
+_GROUPS = "group foundation association institute organization union coalition council center"
+_OFFICES = "agency department ministry office bureau administration service commission"
+_PRESS = "network news times post journal tribune press magazine"
+_ORG_KINDS = {k: frozenset(v.split()) for k, v in {
+    "company": "company corporation firm", "firm": "company corporation firm",
+    "group": _GROUPS, "organization": _GROUPS, "organisation": _GROUPS,
+    "agency": _OFFICES, "ministry": _OFFICES, "department": _OFFICES,
+    "network": _PRESS, "newspaper": _PRESS, "publication": _PRESS}.items()}
 # Words of place names, which are no people ("New Jersey", "North Carolina").
 _PLACE_WORDS = frozenset("""new america american united states north south east west county city
 state york jersey carolina dakota virginia hampshire mexico island islands republic kingdom san
@@ -227,6 +237,9 @@ class Resolver:
                     best = " ".join(words[1:])  # "the Ruiz campaign" is a name
                 else:
                     best = self._named_with(head, pos)  # "the campaign": "the Ruiz campaign"
+            if best is None and len(low) == 2 and low[0] == "the" and head in _ORG_KINDS:
+                # "Harborline said ... the company said"
+                best = self._org_speaker(last_speaker, _ORG_KINDS[head])
             return best
         # A name: strip leading descriptions and titles, expand a surname.
         first_cap = next((k for k, w in enumerate(words) if w[:1].isupper()), 0)
@@ -267,6 +280,19 @@ class Resolver:
             if len(seen) >= SALIENT_PEOPLE:
                 break
         return best
+
+    def _org_speaker(self, name: str | None, kinds: Collection[str]) -> str | None:
+        """The last speaker if it is an organisation: a name with one of the words ``kinds``,
+        or one capitalised word in the singular that is no person's surname ("Harborline")."""
+        if not name:
+            return None
+        low = name.lower().split()
+        if any(w in kinds for w in low):
+            return name
+        if len(low) == 1 and name[:1].isupper() and name not in self._by_surname and \
+                low[0] not in PRONOUNS and not low[0].endswith("s"):
+            return name
+        return None
 
     def _last_org(self, pos: int) -> str | None:
         for e in self._before(pos):
