@@ -963,3 +963,10 @@ def test_the_company_after_a_person_speaker_stays_unresolved() -> None:
                     "“We have always put the safety of our passengers first,” the company said.")
     q = next(u for u in units if u.type == "direct")
     assert spk(q) == ("the company", None)
+
+
+def test_a_round_up_line_names_its_source_after_a_dash() -> None:
+    units = segment("Harbor polls agree - Ana Ruiz: “The crews will vote for the deal on Friday "
+                    "and the ferries will run again.”")
+    q = next(u for u in units if u.type == "direct")
+    assert q.speaker == "Ana Ruiz"

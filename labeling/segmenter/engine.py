@@ -315,7 +315,14 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
     """(speaker, cue, index of the first token after the cue) from words before a quote."""
     if not toks:
         return None
-    # "According to X, “...”"
+    # A round-up line "Pollsters agree - Ana Ruiz: “...”": the name after the dash
+    if len(toks) >= 4 and toks[-1].text == ":":
+        d = len(toks) - 2
+        while d > 0 and len(toks) - d <= 6 and (toks[d].cap or toks[d].text in ".’'&"):
+            d -= 1
+        if toks[d].text in _DASHES and d < len(toks) - 2 and toks[d + 1].cap:
+            return _span(toks, (d + 1, len(toks) - 1)), (toks[-1].start, toks[-1].end), \
+                len(toks)
     for v in range(len(toks) - 1):
         if toks[v].low == "according" and toks[v + 1].low == "to":
             j = v + 2
