@@ -970,3 +970,25 @@ def test_a_round_up_line_names_its_source_after_a_dash() -> None:
                     "and the ferries will run again.”")
     q = next(u for u in units if u.type == "direct")
     assert q.speaker == "Ana Ruiz"
+
+
+@pytest.mark.parametrize("text,speaker,cue", [
+    # a past participle with its phrase set off by commas is no verb of the clause
+    ("Olaf Scholz, criticized by some for his caution, said troops were not an option.",
+     "Olaf Scholz", "said"),
+    ("Ana Ruiz, pressed by reporters, acknowledged divisions among the allies.",
+     "Ana Ruiz", "acknowledged"),
+    ("Prime Minister Ulf Kristersson of Sweden, poised to join the alliance, downplayed the "
+     "idea, stating that troops were not on the cards.", "Prime Minister Ulf Kristersson of Sweden",
+     "stating"),
+])
+def test_participle_apposition_before_the_verb(text: str, speaker: str, cue: str) -> None:
+    q = one(text)
+    assert (q.speaker, q.cue) == (speaker, cue)
+
+
+def test_apposition_then_main_verb_with_a_preposition_keeps_the_subject() -> None:
+    text = ("Tom Reyes, a former port director, poked at the mayor's plan during the debate, "
+            "tweeting, “Notice the empty docks.”")
+    q = one(text)
+    assert q.speaker == "Tom Reyes"

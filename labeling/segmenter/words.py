@@ -120,9 +120,23 @@ def noun_reading(toks: list[Tok], x: int) -> bool:
     return x > 0 and toks[x].low in AMBIGUOUS and toks[x - 1].low in _NOUN_BEFORE
 
 
+_AFTER_PARTICIPLE = _PP | {"by", "to", "as", "over", "about", "into"}
+
+
+def participle_phrase(toks: list[Tok], i: int) -> bool:
+    """``toks[i]`` opens a participle phrase set off after a comma: "Ruiz, speaking to
+    reporters, said", "Robert Fico, criticized by some for ..., acknowledged", "Ulf
+    Kristersson, poised to join NATO, downplayed" (a past participle, then a preposition:
+    not the verb of a clause)."""
+    low = toks[i].low
+    return i > 0 and toks[i - 1].text == "," and (low.endswith("ing") or (
+        low.endswith("ed") and i + 1 < len(toks) and toks[i + 1].low in _AFTER_PARTICIPLE))
+
+
 def _verb_in_apposition(toks: list[Tok], x: int) -> bool:
     """A cue verb inside a would-be apposition (then it is a clause of its own)."""
-    return toks[x].low in CUE_VERBS and not noun_reading(toks, x)
+    # after a determiner or a possessive it is a noun: "criticized for his caution"
+    return toks[x].low in CUE_VERBS and not (x > 0 and toks[x - 1].low in _NOUN_BEFORE)
 
 
 # Quantifiers opening a description ("one port official", "two senior lawmakers").
@@ -156,7 +170,7 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
                     toks[k + 1].low == "who" or not any(
                         _verb_in_apposition(toks, x) for x in range(
                             # a participle phrase: "Ruiz, speaking to reporters, said"
-                            k + 2 if toks[k + 1].low.endswith("ing") else k + 1, j - 1)))):
+                            k + 2 if participle_phrase(toks, k + 1) else k + 1, j - 1)))):
                 break
             name = speaker_before(toks, k, limit)
             if name and (toks[name[1] - 1].cap or toks[name[0]].low in _DETERMINERS
@@ -345,6 +359,9 @@ def coordinated_subject(toks: list[Tok], conj: int) -> tuple[int, int] | None:
         if not (low.endswith(("ed", "n’t", "n't")) or low in _BE
                 or low in ("has", "have", "had", "will") or low in CUE_VERBS):
             continue
+        if participle_phrase(toks, m) and any(
+                toks[n].text == "," and toks[n + 1].low.endswith("ed") for n in range(m + 1, conj - 1)):
+            continue  # "X, poised to join NATO, downplayed the idea, stating ..."
         sp = speaker_before(toks, m)
         if sp is not None and toks[sp[0]].low not in PRONOUNS or sp is not None and sp[0] == 0:
             return sp
