@@ -18,8 +18,12 @@ from .lexicon import (
     TITLES,
 )
 
-# Words (with inner apostrophes, hyphens, dots of initials), or single punctuation marks.
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w][\w’'\-.&]*[\w]|[\w]|[^\w\s]", re.UNICODE)
+# Words (with inner apostrophes, hyphens, dots of initials), or single punctuation marks:
+# the tokens of "(?:[A-Z]\.){2,}|\w[\w’'\-.&]*\w|\w|[^\w\s]". Written to open with one
+# character class (any non-space), which lets the regex engine skip white space without trying
+# each alternative there; after that first character come the rest of initials ("U.S."), the
+# rest of a word (back to its last letter or digit), or nothing (a punctuation mark).
+_TOKEN = re.compile(r"\S(?:(?<=[A-Z])\.(?:[A-Z]\.)+|(?<=\w)[\w’'\-.&]*(?<=\w)|)")
 _INITIAL = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
 _BREAK = frozenset("""and or but that which who whom whose when while because as if to for
 with by from than so not nor""".split())
@@ -34,8 +38,7 @@ class Tok:
         self.text = text
         self.start = start
         self.end = end
-        low = text.lower()
-        self.low = low.rstrip(".") if low[-1] == "." else low
+        self.low = text.lower().rstrip(".")  # "U.S." -> "u.s"; "." -> ""
         c = text[0]
         self.cap = c.isupper()
         self.word = c.isalnum()
