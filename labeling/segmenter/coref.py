@@ -24,14 +24,18 @@ from .lexicon import (
     TITLES,
 )
 
+# A capital not inside a word ("O’Neill" holds no second name), then the rest of a first word
+# or initials, then more words. The pattern opens with the capital (the check on the character
+# before it comes after), so that the regex engine jumps from capital to capital.
 _NAME = re.compile(
-    r"(?=[A-Z])(?<![\w’'])((?:[A-Z][a-z]+|[A-Z]\.(?:[A-Z]\.)*)(?:[ \-](?:(?:de|da|van|von|bin|al|le|la)"
+    r"([A-Z](?<![\w’'][A-Z])(?:[a-z]+|\.(?:[A-Z]\.)*)(?:[ \-](?:(?:de|da|van|von|bin|al|le|la)"
     r"[ \-])?(?:[A-Z][a-zA-Z’'\-]+|[A-Z]\.))+)"
 )
 NAMED_WITH_CHARS = 3000  # how far back "the campaign" looks for "the Ruiz campaign"
 SALIENT_PEOPLE = 6  # people a bare description ("the businessman") may refer to
 LOOKBACK = 400  # names looked at, nearest first, when resolving a mention
 _TITLE_WORDS = TITLES - {"the", "of"}
+_THE_OF = frozenset({"the", "of"})
 # Capitalised only because they open a sentence: "Although Ruiz", "Then Elling".
 _SENTENCE_WORDS = NON_NAMES | frozenset("""although though then as because since unlike like even
 now until once said says asked told""".split())
@@ -116,7 +120,8 @@ class Resolver:
             if m is None:
                 self._read_to = len(text) + 1
                 return
-            self._read_to = m.start() + 1
+            start = m.start()
+            self._read_to = start + 1
             raw = m.group(1)
             words = raw.split()
             # Drop title words at the front ("Polish President Andrzej Duda").
@@ -124,20 +129,24 @@ class Resolver:
             while lead < len(words) - 1 and words[lead].lower() in _SENTENCE_WORDS:
                 lead += 1
             name_words = words[lead:]
-            titled = any(w.lower().rstrip(".") in _TITLE_WORDS for w in words[:lead])
+            # (Most names have no title and two words: the tests below skip empty loops.)
+            titled = lead > 0 and any(w.lower().rstrip(".") in _TITLE_WORDS for w in words[:lead])
             if len(name_words) < 2 and not titled:
                 continue
-            if any(w.lower() in _HEADLINE_WORDS for w in name_words[1:]):
-                continue  # a Title Case headline, not a name
+            if len(name_words) == 2:
+                if name_words[1].lower() in _HEADLINE_WORDS:
+                    continue  # a Title Case headline, not a name
+            elif any(w.lower() in _HEADLINE_WORDS for w in name_words[1:]):
+                continue
             # A possessive names its owner: "Ana Ruiz’s plan" mentions "Ana Ruiz".
             if name_words[-1][-1] in "s’'":
                 poss = _POSSESSIVE.search(name_words[-1])
                 if poss:
                     name_words = name_words[:-1] + [name_words[-1][:poss.start()]]
-            desc = {w.lower().rstrip(".") for w in words[:lead]}
+            desc = {w.lower().rstrip(".") for w in words[:lead]} if lead else set()
             # Title words written just before the name ("the French president Macron").
 
-            for w in reversed(text[max(0, m.start() - 40):m.start()].split()):
+            for w in reversed(text[max(0, start - 40):start].split()):
                 lw = w.lower().rstrip(".,")
                 if lw in _TITLE_WORDS or _NATIONALITY.match(w):
                     desc.add(lw)
@@ -152,12 +161,11 @@ class Resolver:
                 if age:  # "Ana Ruiz, 46, said": "the 46-year-old"
                     desc.add(age.group(1) + "-year-old")
             name = " ".join(name_words)
-            self.entities.append(Entity(name, m.start(), desc - {"the", "of"},
-                                        self._quoted(m.start())))
-            self._positions.append(m.start())
+            self.entities.append(Entity(name, start, desc - _THE_OF, self._quoted(start)))
+            self._positions.append(start)
             if len(name_words) > 1:
                 where, names = self._by_surname.setdefault(name_words[-1], ([], []))
-                where.append(m.start())
+                where.append(start)
                 names.append(name)
 
     def _before(self, pos: int) -> Iterator[Entity]:
