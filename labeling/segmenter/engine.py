@@ -108,6 +108,7 @@ _CUE_WORDS = _CUE_WORDS | _PROGRESSIVE
 # Cue words that can report speech outside quotation marks (not "barked", "read", "asked"
 # without an object).
 _REPORTING = _CUE_WORDS - (QUOTE_ONLY_VERBS - THAT_VERBS - _STANCE_VERBS)
+_SENTENCE_WORDS = _REPORTING | {"According", "that"}  # what reported() looks for in a sentence
 _THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS - {"show", "shows", "showed", "shown", "found",
                                                        "finds"}
 _SHOW_VERBS = frozenset("show shows showed shown suggest suggests suggested find finds found "
@@ -510,6 +511,16 @@ class _Engine:
         self.layout = Layout(text)
         self.units: list[_Unit] = []
         self.quoted = _Spans()
+        # Tokens by range: the words before a sentence's first quotation are read again as
+        # the start of the sentence's frame (lists and tokens are never changed).
+        self._token_cache: dict[tuple[int, int], list[Tok]] = {}
+
+    def _tokens(self, start: int, end: int) -> list[Tok]:
+        key = (start, end)
+        toks = self._token_cache.get(key)
+        if toks is None:
+            toks = self._token_cache[key] = tokens(self.text, start, end)
+        return toks
 
     # ---------------------------------------------------------------- quotations
     def quotations(self) -> None:
@@ -529,7 +540,7 @@ class _Engine:
                 continue  # "said on NBC's “Meet the Press”": a work's title, no one's words
             unit = _Unit(list(q.parts), "direct")
             tail_end = _tail_bounds(text, layout, last)
-            tail = tokens(text, last, tail_end) if q.closed and (
+            tail = self._tokens(last, tail_end) if q.closed and (
                 text[last:last + 3].lstrip()[:1] in _DASHES or not _FRAME_WORDS.isdisjoint(
                     _WORDS.findall(text[last:tail_end].lower()))) else []
             got = _attribute_tail(text, tail) if tail else None
@@ -560,7 +571,7 @@ class _Engine:
             s_start = max(s_start, p_start, first - FRAME_CHARS)
             # Tokenised only when a cue word or a colon can attribute the quote.
             framed = text[max(s_start, first - 3):first].rstrip().endswith(":")
-            head = tokens(text, s_start, first) if framed or not _HEAD_WORDS.isdisjoint(
+            head = self._tokens(s_start, first) if framed or not _HEAD_WORDS.isdisjoint(
                 _WORDS.findall(text[s_start:first].lower())) else []
             got = _attribute_head(head) or _colon_intro(head)
             if not got and head:
@@ -670,11 +681,13 @@ class _Engine:
         for s, e in self.layout.sents:
             if taken.covers(s, e):
                 continue  # inside a quotation: the quoted words are no one's frame
-            words = _WORDS.findall(text, s, e)
-            found = _REPORTING.intersection(words)
-            if "According" not in words and (
-                    not found or found <= _THAT_ONLY and "that" not in words):
-                continue  # no cue word that can fire (cues are lower case): nothing to tokenise
+            # The sentence's words that matter here, as a set: list look-ups of "According"
+            # and "that" would read the whole sentence each time.
+            hits = _SENTENCE_WORDS.intersection(_WORDS.findall(text, s, e))
+            if "According" not in hits:
+                found = hits & _REPORTING
+                if not found or found <= _THAT_ONLY and "that" not in hits:
+                    continue  # no cue word that can fire (cues are lower case): nothing to tokenise
             toks = self._frame_tokens(s, e, marked) if marked.overlaps(s, e) else \
                 tokens(text, s, e)
             if len(toks) < 4:
@@ -686,7 +699,7 @@ class _Engine:
             while k < len(quoted) and quoted[k].start < e:
                 frame = quoted[k].speaker or frame
                 k += 1
-            acc = self._according(toks, s, e) if "according" in words or "According" in words \
+            acc = self._according(toks, s, e) if "according" in hits or "According" in hits \
                 else None
             for unit in [acc] if acc else self._cue_clauses(toks, s, e, frame):
                 if taken.overlaps(unit.start, unit.end):
@@ -731,7 +744,7 @@ class _Engine:
         while k < len(marked.starts) and marked.starts[k] < e:
             a, b = max(marked.starts[k], s), min(marked.ends[k], e)
             if a > pos:
-                out.extend(tokens(text, pos, a))
+                out.extend(self._tokens(pos, a))
             out.append(Tok(text[a], a, a + 1))
             if b - 1 > a and text[b - 1] in _MARKS_AND_APOSTROPHE:
                 out.append(Tok(text[b - 1], b - 1, b))
