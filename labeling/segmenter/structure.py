@@ -10,7 +10,9 @@ from .lexicon import ABBREVIATIONS
 _PARA = re.compile(r"[^\n]+")
 # A sentence may end after . ! ? (and closing quotes/brackets), before white space and an
 # upper-case letter, a digit or an opening quote.
-_END = re.compile(r"[.!?]+[\"'”’»)\]]*(?=\s+(?:''|[\"“‘«(\[])?[A-Z0-9])")
+# ("[.!?][.!?]*" rather than "[.!?]+": opening with a single character lets the regex engine
+# jump to the next candidate instead of trying the pattern at every position.)
+_END = re.compile(r"[.!?][.!?]*[\"'”’»)\]]*(?=\s+(?:''|[\"“‘«(\[])?[A-Z0-9])")
 # The word before a full stop, to tell abbreviations and initials; a letter after a digit
 # ("the 1970s.", "his 50s.") is no initial.
 _WORD_BEFORE = re.compile(r"(?<![0-9])([A-Za-z][A-Za-z.]*)$")
