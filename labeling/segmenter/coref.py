@@ -266,7 +266,10 @@ class Resolver:
         text = self.text
         lo = max(0, pos - NAMED_WITH_CHARS)
         found = None
-        for m in re.finditer(r"((?:[A-Z][\w’'&-]*\s+){1,4})" + noun + r"\b", text[lo:pos]):
+        # One to four capitalised words, the first spelt out so that the pattern opens with a
+        # character class (the regex engine then jumps from capital to capital).
+        words_then = r"([A-Z][\w’'&-]*\s+(?:[A-Z][\w’'&-]*\s+){0,3})"
+        for m in re.finditer(words_then + noun + r"\b", text[lo:pos]):
             words = m.group(1).split()
             while words and words[0].lower() in _SENTENCE_WORDS:
                 words = words[1:]
