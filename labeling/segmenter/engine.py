@@ -485,8 +485,17 @@ class _Spans:
     def __init__(self, spans: list[tuple[int, int]] | None = None):
         self.starts: list[int] = []
         self.ends: list[int] = []
+        # In order, a range can only touch the last one kept: merged in one sweep (as ``add``
+        # would merge them).
+        starts, ends = self.starts, self.ends
         for s, e in sorted(spans or []):
-            self.add(s, e)
+            if e <= s:
+                continue
+            if ends and ends[-1] >= s:
+                ends[-1] = max(ends[-1], e)
+            else:
+                starts.append(s)
+                ends.append(e)
 
     def overlaps(self, s: int, e: int) -> bool:
         k = bisect_left(self.starts, e) - 1  # the last range starting before e
@@ -1201,8 +1210,11 @@ class _Engine:
         return out
 
 
+_NOT_PERSON = frozenset(ORG_WORDS | {"government", "pac"})
+
+
 def _is_person(name: str) -> bool:
-    return not (set(name.lower().split()) & (ORG_WORDS | {"government", "pac"}))
+    return _NOT_PERSON.isdisjoint(name.lower().split())
 
 
 def run(text: str) -> list[Quote]:

@@ -30,19 +30,24 @@ with by from than so not nor""".split())
 
 
 class Tok:
-    """A token with its offsets; ``low``, ``cap`` and ``word`` are computed once (and the
-    same way in ``tokens``)."""
+    """A token with its offsets; ``low`` is computed once (and the same way in ``tokens``),
+    ``cap`` and ``word`` when asked (most tokens never are)."""
 
-    __slots__ = ("text", "start", "end", "low", "cap", "word")
+    __slots__ = ("text", "start", "end", "low")
 
     def __init__(self, text: str, start: int, end: int):
         self.text = text
         self.start = start
         self.end = end
         self.low = text.lower().rstrip(".")  # "U.S." -> "u.s"; "." -> ""
-        c = text[0]
-        self.cap = c.isupper()
-        self.word = c.isalnum()
+
+    @property
+    def cap(self) -> bool:
+        return self.text[0].isupper()
+
+    @property
+    def word(self) -> bool:
+        return self.text[0].isalnum()
 
 
 def tokens(text: str, start: int, end: int) -> list[Tok]:
@@ -58,9 +63,6 @@ def tokens(text: str, start: int, end: int) -> list[Tok]:
         t.text = word = m.group()
         t.start, t.end = m.span()
         t.low = word.lower().rstrip(".")
-        c = word[0]
-        t.cap = c.isupper()
-        t.word = c.isalnum()
         append(t)
     return out
 
@@ -176,7 +178,8 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
         j -= 1
     if j == 0:
         return None
-    if any(toks[k].low in _BE for k in range(j, verb)) and not toks[verb].low.endswith("ing"):
+    if j < verb and any(toks[k].low in _BE for k in range(j, verb)) and \
+            not toks[verb].low.endswith("ing"):
         return None  # passive ("was first reported by"): the subject is no speaker
     # Apposition: NAME , APPOSITION , verb (and NAME , APPOSITION , APPOSITION , verb)
     if toks[j - 1].text == ",":
