@@ -757,9 +757,9 @@ class _Engine:
             a, b = max(marked.starts[k], s), min(marked.ends[k], e)
             if a > pos:
                 out.extend(self._tokens(pos, a))
-            out.append(Tok(text[a], a, a + 1))
+            out.append(Tok(text[a], a))
             if b - 1 > a and text[b - 1] in _MARKS_AND_APOSTROPHE:
-                out.append(Tok(text[b - 1], b - 1, b))
+                out.append(Tok(text[b - 1], b - 1))
             pos = max(pos, b)
             k += 1
         if pos < e:

@@ -31,15 +31,18 @@ with by from than so not nor""".split())
 
 class Tok:
     """A token with its offsets; ``low`` is computed once (and the same way in ``tokens``),
-    ``cap`` and ``word`` when asked (most tokens never are)."""
+    ``end``, ``cap`` and ``word`` when asked (most tokens never are)."""
 
-    __slots__ = ("text", "start", "end", "low")
+    __slots__ = ("text", "start", "low")
 
-    def __init__(self, text: str, start: int, end: int):
+    def __init__(self, text: str, start: int):
         self.text = text
         self.start = start
-        self.end = end
         self.low = text.lower().rstrip(".")  # "U.S." -> "u.s"; "." -> ""
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
 
     @property
     def cap(self) -> bool:
@@ -61,7 +64,7 @@ def tokens(text: str, start: int, end: int) -> list[Tok]:
     for m in _TOKEN.finditer(text, start, end):
         t = new(Tok)
         t.text = word = m.group()
-        t.start, t.end = m.span()
+        t.start = m.start()
         t.low = word.lower().rstrip(".")
         append(t)
     return out
