@@ -992,3 +992,31 @@ def test_apposition_then_main_verb_with_a_preposition_keeps_the_subject() -> Non
             "tweeting, “Notice the empty docks.”")
     q = one(text)
     assert q.speaker == "Tom Reyes"
+
+
+def test_a_mixed_unit_ends_before_a_coordinated_report() -> None:
+    text = ("Ana Ruiz called the levy “a tax on every family” and said the council would vote "
+            "on it in the spring.")
+    units = segment(text)
+    mixed = next(u for u in units if u.type == "mixed")
+    assert mixed.text == "the levy “a tax on every family”"
+    rest = next(u for u in units if u.type == "indirect")
+    assert rest.text == "the council would vote on it in the spring"
+    assert rest.speaker == "Ana Ruiz"
+
+
+def test_a_mixed_unit_ends_before_but_did_not() -> None:
+    text = ("Tom Reyes said he would offer “a warm welcome” to the new crews but did not say "
+            "when they would arrive.")
+    mixed = next(u for u in segment(text) if u.type == "mixed")
+    assert mixed.text == "he would offer “a warm welcome” to the new crews"
+
+
+def test_a_second_coordinated_report_carries_the_quote() -> None:
+    text = ("Ana Ruiz said the ferries had lost money for years and said that the port "
+            "deserved “a fresh start.”")
+    units = segment(text)
+    assert [(u.type, u.text, u.speaker) for u in units] == [
+        ("indirect", "the ferries had lost money for years", "Ana Ruiz"),
+        ("mixed", "that the port deserved “a fresh start.”", "Ana Ruiz"),
+    ]

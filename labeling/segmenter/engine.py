@@ -132,6 +132,10 @@ _PREPOSITIONS = frozenset("of about at in on with from during after before into 
 _NOT_AGENT = _PREPOSITIONS - {"of"} | {"to", "than", "like"}
 _PLACE_ADVERBS = frozenset("above below earlier here previously".split())
 _WH = frozenset("whether if what why how when where who to".split())
+# A coordinated clause after a quote, its verb a cue word: "... “a tax” and said",
+# "... “a prayer” but did not suggest".
+_COORDINATED = re.compile(r",?\s+(?:and|but)\s+(?:(?:also|then|later|again|has|have|had|did|"
+                          r"does|do|not|never|would|will)\s+){0,2}([a-z]+)\b")
 # A noun-phrase object ends at a clause break.
 _OBJECT_END = re.compile(r"[,;:\s](?:(?<=[,;:])|(?<=\s)[—–-]{1,2}\s|(?<=\s)(?:but|because|after|"
                          r"while|when|before|since|although|though|and then)\s)")
@@ -354,6 +358,11 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
                 continue
             return _span(toks, sp), (t.start, t.end), v + 1
         sp = speaker_before(toks, v)
+        if sp is None and v > 1 and toks[v - 1].low in ("and", "but") and \
+                t.low.endswith(("ed", "aid", "old")) and \
+                any(x.low == "that" for x in toks[v + 1:v + 3]):
+            # "X said A and said that “...”": the second report carries the quote
+            sp = coordinated_subject(toks, v - 1)
         if sp is None:
             sp = speaker_after(toks, v) if v == 0 else None
             if sp is None:
@@ -593,6 +602,7 @@ class _Engine:
                     if mixed_start is not None:  # to the end of the clause, as below
                         stop = last if text[last - 2:last - 1] in (".", "!", "?") else tail_end
                         start, end = _cut(text, mixed_start, stop)
+                        end = self._coordinated_end(last, end)
                         unit.parts, unit.type = [(min(start, first), max(end, last))], "mixed"
                     self.units.append(unit)
                     continue
@@ -616,6 +626,7 @@ class _Engine:
                     # A quote closing its sentence ends the unit; else the clause runs on.
                     stop = last if text[last - 2:last - 1] in (".", "!", "?") else tail_end
                     start, end = _cut(text, start, stop)
+                    end = self._coordinated_end(last, end)
                     unit.parts = [(min(start, first), max(end, last))]
                     unit.type = "mixed"
                 self.units.append(unit)
@@ -635,6 +646,18 @@ class _Engine:
             if not unit.follow_on and n < 6:
                 continue  # a short phrase quoted inside a clause: a title or a term
             self.units.append(unit)
+
+    def _coordinated_end(self, last: int, end: int) -> int:
+        """End of a mixed unit before a coordinated clause that reports anew after its quote:
+        'X called the plan “a tax” [and said ...]', '... “a prayer” [but did not suggest
+        ...]' (the verb a cue, at most two words after the conjunction)."""
+        text = self.text
+        if end - last < 8:
+            return end
+        m = _COORDINATED.search(text, last, end)
+        if m is None or m.group(1).lower() not in _REPORTING:
+            return end
+        return _trim(text, last, m.start())[1] if m.start() > last else last
 
     def _lead_in(self, unit: _Unit, first: int, last: int) -> None:
         """A quote attributed after it that ends a clause begun in the reporter's words
@@ -779,6 +802,8 @@ class _Engine:
         k = bisect_left(taken.ends, unit.cue[0] + 1) - 1  # the last quote ending before the cue
         if k < 0 or taken.ends[k] < s:
             return False
+        if text[taken.ends[k]:unit.cue[0]].strip(" ,") in ("and", "but"):
+            return False  # '... “crazy” and said [...]': a coordinated report, no frame
         return not _has_words(text, taken.ends[k], unit.cue[0], 7)
 
     def _according(self, toks: list[Tok], s: int, e: int) -> _Unit | None:
