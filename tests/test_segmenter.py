@@ -1020,3 +1020,17 @@ def test_a_second_coordinated_report_carries_the_quote() -> None:
         ("indirect", "the ferries had lost money for years", "Ana Ruiz"),
         ("mixed", "that the port deserved “a fresh start.”", "Ana Ruiz"),
     ]
+
+
+@pytest.mark.parametrize("text,speaker,content", [
+    ("Ana Ruiz on Monday said the ferries would run again in the spring.",
+     "Ana Ruiz", "the ferries would run again in the spring"),
+    ("The harbor council last week endorsed the plan to rebuild the northern pier.",
+     "The harbor council", "the plan to rebuild the northern pier"),
+    ("Tom Reyes in 2011 urged the council to close the old ferry terminal.",
+     "Tom Reyes", "the council to close the old ferry terminal"),
+])
+def test_a_time_phrase_between_the_speaker_and_the_verb(text: str, speaker: str,
+                                                        content: str) -> None:
+    q = one(text)
+    assert (q.speaker, q.text) == (speaker, content)

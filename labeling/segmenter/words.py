@@ -167,6 +167,20 @@ _QUANTIFIERS = frozenset("one two three four five several many some another".spl
 _NOUN_BEFORE = _DETERMINERS | {"of", "his", "her", "their", "its", "our", "these", "those"}
 
 
+_TIME_OPENERS = frozenset("on last this earlier in".split())
+_TIME_NOUNS = frozenset("""monday tuesday wednesday thursday friday saturday sunday week month
+year""".split())
+
+
+def _time_phrase(toks: list[Tok], j: int) -> bool:
+    """Whether ``toks[j - 2:j]`` is a time phrase between a subject and its verb ("on
+    Monday", "last week", "in 2011")."""
+    opener, noun = toks[j - 2], toks[j - 1]
+    return opener.low in _TIME_OPENERS and not opener.cap and (
+        noun.low in _TIME_NOUNS or noun.text.isdigit() and len(noun.text) == 4
+        and opener.low == "in") and toks[j - 3].word
+
+
 def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
                    pp: bool = True) -> tuple[int, int] | None:
     """Token range [i, j) of the speaker noun phrase ending right before ``toks[verb]``.
@@ -179,6 +193,10 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
     j = verb
     while j > 0 and _adverb(toks[j - 1]):
         j -= 1
+    if j > 2 and _time_phrase(toks, j):
+        j -= 2  # "Ana Ruiz on Monday said", "the council last week endorsed"
+        while j > 0 and _adverb(toks[j - 1]):
+            j -= 1
     if j == 0:
         return None
     if j < verb and any(toks[k].low in _BE for k in range(j, verb)) and \
