@@ -1034,3 +1034,24 @@ def test_a_time_phrase_between_the_speaker_and_the_verb(text: str, speaker: str,
                                                         content: str) -> None:
     q = one(text)
     assert (q.speaker, q.text) == (speaker, content)
+
+
+def test_referring_to_after_a_quote_is_what_the_words_were_about() -> None:
+    units = segment("“There is a real revolution in the harbor,” Ramos said, referring to the "
+                    "ever-growing cruise fleet.")
+    assert [(u.type, u.speaker, u.text) for u in units] == [
+        ("direct", "Ramos", "“There is a real revolution in the harbor,”"),
+        ("indirect", "Ramos", "the ever-growing cruise fleet"),
+    ]
+
+
+def test_referring_to_ends_reported_content() -> None:
+    units = segment("Ramos said the harbor would change, referring to the ever-growing cruise "
+                    "fleet.")
+    assert [u.text for u in units] == ["the harbor would change", "the ever-growing cruise fleet"]
+
+
+def test_referring_to_a_name_is_a_gloss() -> None:
+    units = segment("“The HPA will not sell the pier,” he said, referring to the port "
+                    "authority's official name.")
+    assert [u.type for u in units] == ["direct"]

@@ -83,8 +83,8 @@ _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\
 # dash, or a participle, attribution or relative clause that starts a new clause ("...,
 # citing", "..., according to", "..., which").
 _CONTENT_END = re.compile(r"[;\s,](?:(?<=;)|(?<=\s)(?:[—–]|--)\s|(?<=,)\s+(?:according to|saying|"
-                          r"arguing|noting|calling|telling|adding|citing|said|says|which|although|"
-                          r"though|even though|even as|whereas)\b)")
+                          r"arguing|noting|calling|telling|adding|citing|referring to|said|says|"
+                          r"which|although|though|even though|even as|whereas)\b)")
 _PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insisting "
                              "claiming explaining stressing citing calling accusing".split())
 _PARTICIPLE_OBJECTS = frozenset("citing calling accusing criticizing criticising praising "
@@ -112,6 +112,11 @@ _CUE_WORDS = _CUE_WORDS | _PROGRESSIVE
 # without an object).
 _REPORTING = _CUE_WORDS - (QUOTE_ONLY_VERBS - THAT_VERBS - _STANCE_VERBS)
 _SENTENCE_WORDS = _REPORTING | {"According", "that"}  # what reported() looks for in a sentence
+# "..., X said, referring to [the convention]": what the speaker's words were about (a cue
+# only as that participle, after a comma).
+_REFERRING = frozenset({"referring"})
+_CUE_WORDS = _CUE_WORDS | _REFERRING
+_NAME_WORDS = frozenset("name names nickname acronym abbreviation initials".split())
 _THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS - {"show", "shows", "showed", "shown", "found",
                                                        "finds"}
 _SHOW_VERBS = frozenset("show shows showed shown suggest suggests suggested find finds found "
@@ -905,23 +910,27 @@ class _Engine:
             if (v < 2 or toks[v - 1].text != "," or not (
                     (that_next or t.low in _PARTICIPLE_CUES) and t.low in CUE_VERBS
                     or t.low in _PARTICIPLE_OBJECTS
-                    or t.low in _PARTICIPLE_TO and (to_next or t.low in ("urging", "encouraging")))):
+                    or t.low in _PARTICIPLE_TO and (to_next or t.low in ("urging", "encouraging"))
+                    or t.low in _REFERRING and to_next)):
                 return None
             # the speaker found earlier in the sentence, else the subject of its main verb
             subj = coordinated_subject(toks, v - 1) if last_sp is None else None
             sp = last_sp or (_span(toks, subj) if subj else None)
             if sp is None:
                 return None
-            cs_i = _content_start(toks, v + 1) if t.low == "telling" else v + 1
+            cs_i = _content_start(toks, v + 1) if t.low == "telling" else \
+                v + 2 if t.low in _REFERRING else v + 1
             if cs_i is None or cs_i >= len(toks) or toks[cs_i].text in ("“", "\"", ":", ","):
                 return None
-            if t.low in _PARTICIPLE_OBJECTS:  # "..., citing [the polls]"
+            if t.low in _PARTICIPLE_OBJECTS or t.low in _REFERRING:  # "..., citing [the polls]"
                 m = _OBJECT_END.search(text, toks[cs_i].start, e)
                 cs, ce = _trim(text, toks[cs_i].start, m.start() if m else e)
             else:
                 cs, ce = _cut(text, toks[cs_i].start, e)
             if not _has_words(text, cs, ce, 2):
                 return None
+            if t.low in _REFERRING and text[cs:ce].rsplit(None, 1)[-1] in _NAME_WORDS:
+                return None  # "referring to [the country's official name]": the reporter's gloss
             return _Unit([(cs, ce)], "indirect", sp, (t.start, t.end)), None
         if t.low in _STANCE_VERBS and not that_next and not (
                 t.low in CUE_VERBS and any(x.low == "that" for x in toks[v + 1:v + 4])):
@@ -997,7 +1006,8 @@ class _Engine:
             if ce > cs:
                 parts.append((cs, ce))
             if nxt is not None and nxt.text == "," and v + 2 < len(toks) and \
-                    toks[v + 2].low not in CUE_VERBS and toks[v + 2].text not in ("“", "\""):
+                    toks[v + 2].low not in CUE_VERBS and toks[v + 2].low not in _REFERRING and \
+                    toks[v + 2].text not in ("“", "\""):
                 cs2, ce2 = _cut(text, toks[v + 2].start, e)
                 if _has_words(text, cs2, ce2, 3):
                     parts.append((cs2, ce2))
