@@ -1055,3 +1055,26 @@ def test_referring_to_a_name_is_a_gloss() -> None:
     units = segment("“The HPA will not sell the pier,” he said, referring to the port "
                     "authority's official name.")
     assert [u.type for u in units] == ["direct"]
+
+
+@pytest.mark.parametrize("text,speaker,content", [
+    ("Ana Ruiz portrayed the council as a club of insiders, and the crowd cheered.",
+     "Ana Ruiz", "the council as a club of insiders"),
+    ("Harbor voters see Tom Reyes as the candidate with the better plan.",
+     "Harbor voters", "Tom Reyes as the candidate with the better plan"),
+])
+def test_a_view_with_as_reports_its_object(text: str, speaker: str, content: str) -> None:
+    q = one(text)
+    assert (q.speaker, q.cue in ("portrayed", "see"), q.text) == (speaker, True, content)
+
+
+def test_seeing_something_as_a_clause_goes_on_is_no_view() -> None:
+    assert segment("I saw the mayor at the pier as he left the ferry.") == []
+
+
+def test_a_view_does_not_take_over_the_quotes_after_it() -> None:
+    units = segment("Ana Ruiz laughed. “We will open the pier in May,” she said.\n\n"
+                    "Harbor voters see the plan as a gamble.\n\n"
+                    "“The crews are ready and the money is there,” she said.")
+    last = units[-1]
+    assert (last.speaker, last.speaker_name) == ("she", "Ana Ruiz")

@@ -111,11 +111,18 @@ _CUE_WORDS = _CUE_WORDS | _PROGRESSIVE
 # Cue words that can report speech outside quotation marks (not "barked", "read", "asked"
 # without an object).
 _REPORTING = _CUE_WORDS - (QUOTE_ONLY_VERBS - THAT_VERBS - _STANCE_VERBS)
-_SENTENCE_WORDS = _REPORTING | {"According", "that"}  # what reported() looks for in a sentence
 # "..., X said, referring to [the convention]": what the speaker's words were about (a cue
 # only as that participle, after a comma).
 _REFERRING = frozenset({"referring"})
 _CUE_WORDS = _CUE_WORDS | _REFERRING
+# Views with "as" in their object ("X sees [the levy as a tax]", "X portrayed [him as ...]"):
+# a cue only with it.
+_AS_VERBS = frozenset("""see sees saw view views viewed regard regards regarded portray portrays
+portrayed depict depicts depicted""".split())
+_CUE_WORDS = _CUE_WORDS | _AS_VERBS
+_NOT_SEEN_AS = PRONOUNS | frozenset("if though well long soon much many part of to".split())
+# What reported() looks for in a sentence before tokenising it.
+_SENTENCE_WORDS = _REPORTING | _AS_VERBS | {"According", "that", "as"}
 _NAME_WORDS = frozenset("name names nickname acronym abbreviation initials".split())
 _THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS - {"show", "shows", "showed", "shown", "found",
                                                        "finds"}
@@ -154,6 +161,7 @@ class _Unit:
     cue: tuple[int, int] | None = None
     follow_on: bool = False
     antecedent: tuple[int, int] | None = None  # what a relative "who" refers to
+    aside: bool = False  # a view ("X sees Y as Z"): no antecedent for the quotes after it
 
     @property
     def start(self) -> int:
@@ -726,7 +734,8 @@ class _Engine:
             hits = _SENTENCE_WORDS.intersection(_WORDS.findall(text, s, e))
             if "According" not in hits:
                 found = hits & _REPORTING
-                if not found or found <= _THAT_ONLY and "that" not in hits:
+                if (not found or found <= _THAT_ONLY and "that" not in hits) and (
+                        "as" not in hits or _AS_VERBS.isdisjoint(hits)):
                     continue  # no cue word that can fire (cues are lower case): nothing to tokenise
             toks = self._frame_tokens(s, e, marked) if marked.overlaps(s, e) else \
                 tokens(text, s, e)
@@ -932,6 +941,8 @@ class _Engine:
             if t.low in _REFERRING and text[cs:ce].rsplit(None, 1)[-1] in _NAME_WORDS:
                 return None  # "referring to [the country's official name]": the reporter's gloss
             return _Unit([(cs, ce)], "indirect", sp, (t.start, t.end)), None
+        if t.low in _AS_VERBS:
+            return self._stance(toks, v, e) if not that_next else None
         if t.low in _STANCE_VERBS and not that_next and not (
                 t.low in CUE_VERBS and any(x.low == "that" for x in toks[v + 1:v + 4])):
             return self._stance(toks, v, e)
@@ -1122,17 +1133,29 @@ class _Engine:
                 and j == v + 1 and toks[j].low != "for"):
             return None, speaker  # "the bureau cited [in the tweet]", "officials cited
             # [above]": a participle
-        if t.low in OBJECT_VERBS and low != "to":
+        if t.low in OBJECT_VERBS and low != "to" or t.low in _AS_VERBS:
             m = _OBJECT_END.search(text, toks[j].start, e)
             cs, ce = _trim(text, toks[j].start, m.start() if m else e)
         else:
             cs, ce = _cut(text, toks[j].start, e)
-        if ce <= cs:
+        if ce <= cs or t.low in _AS_VERBS and not self._seen_as(cs, ce):
             return None, speaker
+        if t.low in _AS_VERBS:
+            return _Unit([(cs, ce)], "indirect", speaker, (t.start, t.end), aside=True), speaker
         if who is not None:  # the mention as written is "who"; its antecedent the name
             return _Unit([(cs, ce)], "indirect", who, (t.start, t.end), antecedent=speaker), \
                 speaker
         return _Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
+
+    def _seen_as(self, cs: int, ce: int) -> bool:
+        """Whether the object ``text[cs:ce]`` of a view verb holds "as" and what it is seen
+        as ("[the levy as a tax]"), not a clause or a circumstance ("[the mayor as he
+        left]", "[it as part of the deal]")."""
+        k = self.text.find(" as ", cs, ce)
+        if k <= cs:
+            return False
+        m = _WORDS.match(self.text, k + 4)
+        return m is not None and m.group().lower() not in _NOT_SEEN_AS
 
     # ---------------------------------------------------------------- headlines
     def headlines(self) -> None:
@@ -1213,7 +1236,9 @@ class _Engine:
             elif u.follow_on and last_speaker and para - last_speaker[4] <= 2:
                 spk_text, name, spk_s, spk_e = last_speaker[0], last_speaker[1], \
                     last_speaker[2], last_speaker[3]
-            if spk_text is not None and name:
+            if u.aside:
+                pass  # "voters see [Y as Z]": the quotes around it are not theirs
+            elif spk_text is not None and name:
                 low = spk_text.lower()
                 if low not in PRONOUNS or low in PERSON_PRONOUNS:
                     last_person = name if _is_person(name) else last_person
