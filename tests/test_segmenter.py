@@ -1078,3 +1078,16 @@ def test_a_view_does_not_take_over_the_quotes_after_it() -> None:
                     "“The crews are ready and the money is there,” she said.")
     last = units[-1]
     assert (last.speaker, last.speaker_name) == ("she", "Ana Ruiz")
+
+
+def test_a_short_quote_after_said_goes_on_with_the_speaker() -> None:
+    units = segment("“Will the pier open in May?” Ana Ruiz asked. “Not a chance.”")
+    assert [(u.type, u.speaker, u.text) for u in units] == [
+        ("direct", "Ana Ruiz", "“Will the pier open in May?”"),
+        ("direct", "Ana Ruiz", "“Not a chance.”"),
+    ]
+
+
+def test_a_short_quote_in_a_sentence_of_its_own_is_no_follow_on() -> None:
+    units = segment("The crowd cheered. The ferry was late again, as the “new era” began.")
+    assert units == []

@@ -647,7 +647,7 @@ class _Engine:
             n = _n_words(text, first, last)
             opens_para = first == p_start
             opens_sentence = _WORDS.search(text, s_start, first) is None
-            if n < 4 and not opens_para:
+            if n < 4 and not opens_para and not (opens_sentence and self._after_said(first)):
                 continue  # a scare-quoted word or title, not a quote unit
             if opens_para:
                 intro = self._introduced_by_previous_paragraph(first)
@@ -659,6 +659,18 @@ class _Engine:
             if not unit.follow_on and n < 6:
                 continue  # a short phrase quoted inside a clause: a title or a term
             self.units.append(unit)
+
+    def _after_said(self, first: int) -> bool:
+        """A short quote opening the sentence right after an attributed quote and its "X
+        said." ('“I would,” she said. “I would, Donald.”'): more of the same speaker's words."""
+        if not self.units:
+            return False
+        prev = self.units[-1]
+        if prev.type != "direct" or prev.cue is None or not prev.end <= prev.cue[0] < first:
+            return False
+        gap = self.text[prev.end:first]
+        return len(gap) <= 60 and gap.rstrip()[-1:] in (".", "?", "!") and \
+            not any(c in gap for c in _MARKS) and gap.count(".") == 1
 
     def _coordinated_end(self, last: int, end: int) -> int:
         """End of a mixed unit before a coordinated clause that reports anew after its quote:
