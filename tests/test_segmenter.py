@@ -1091,3 +1091,25 @@ def test_a_short_quote_after_said_goes_on_with_the_speaker() -> None:
 def test_a_short_quote_in_a_sentence_of_its_own_is_no_follow_on() -> None:
     units = segment("The crowd cheered. The ferry was late again, as the “new era” began.")
     assert units == []
+
+
+def test_a_transcripts_stage_directions_and_follow_lines_are_no_quote() -> None:
+    text = ("\"RUIZ: The pier will open in May, and the crews are ready.\n\n"
+            "\"(LAUGHTER.)\n\n"
+            "\"REYES: The money is not there, and the voters know it.\n\n"
+            "\"Follow Ana Ruiz on Twitter @anaruiz.\"")
+    parts = [text[a:b] for u in segment(text) for a, b in (u.parts or [(u.start, u.end)])]
+    assert parts and not any("LAUGHTER" in p or "Follow" in p for p in parts)
+
+
+@pytest.mark.parametrize("text", [
+    "The council met on Monday.\n\n\"Related:\"\n\nThe ferry was late.",
+    "The council met on Monday.\n\n“HARBOR CREWS READY FOR MAY”\n\nThe ferry was late.",
+])
+def test_labels_and_subheads_in_quotation_marks_are_no_quote(text: str) -> None:
+    assert segment(text) == []
+
+
+def test_a_paragraph_quoted_in_capitals_with_a_speaker_is_still_a_quote() -> None:
+    units = segment("“WE WILL OPEN THE PIER IN MAY,” Ana Ruiz shouted.")
+    assert [u.speaker for u in units] == ["Ana Ruiz"]

@@ -219,6 +219,29 @@ _TITLE_WORDS = re.compile(r"[\w’'-]+")
 _WORD_EDGES = "\"“”‘’'.,;:!?()"
 
 
+# Lines of the page in quotation marks that are no one's words: a transcript's stage
+# direction ("(CROSSTALK.)"), a "Follow X on Twitter" line, a label ("Related:"), a subhead
+# in capitals that is a paragraph of its own.
+_EDITORIAL = re.compile(r"\((?:[^()]{1,40})\)\.?|Follow [^.!?]{1,60} on Twitter\b.{0,30}|"
+                        r"[A-Z]\w{1,20}:")
+_EDITORIAL_EDGES = _MARKS + " \t\r\n"
+
+
+def _editorial(text: str, layout: Layout, s: int, e: int) -> bool:
+    c = text[s + 1:s + 2]
+    if c not in ("(", "F", "R") and not (c.isupper() and text[s + 2:s + 3].isupper()):
+        return False
+    body = text[s:e].strip(_EDITORIAL_EDGES)
+    if _EDITORIAL.fullmatch(body):
+        return True
+    letters = [ch for ch in body if ch.isalpha()]
+    if len(letters) < 8 or not all(ch.isupper() for ch in letters):
+        return False
+    ps, pe = layout.para_of(s)
+    return s - ps <= 1 and not text[e:pe].strip(_EDITORIAL_EDGES).isalpha() and \
+        not _WORDS.search(text, e, pe)
+
+
 def _is_title(text: str, first: int, last: int) -> bool:
     """Whether the quotation text[first:last] names a work (see ``_WORKS``); the caller has
     checked that it is short and opens with a capital."""
@@ -568,6 +591,12 @@ class _Engine:
             first, last = q.parts[0][0], q.parts[-1][1]
             if not _WORDS.search(text, first, last):
                 continue  # marks around no word at all ('""', '« »'): nothing to label
+            if any(_editorial(text, layout, a, b) for a, b in q.parts):
+                parts = [(a, b) for a, b in q.parts if not _editorial(text, layout, a, b)]
+                if not parts:
+                    continue
+                q = Marked(parts, q.mark, q.closed)
+                first, last = parts[0][0], parts[-1][1]
             if last - first <= 100 and len(q.parts) == 1 and q.closed and \
                     text[first + 1:first + 3].lstrip("'")[:1].isupper() and \
                     _is_title(text, first, last):
