@@ -1113,3 +1113,15 @@ def test_labels_and_subheads_in_quotation_marks_are_no_quote(text: str) -> None:
 def test_a_paragraph_quoted_in_capitals_with_a_speaker_is_still_a_quote() -> None:
     units = segment("“WE WILL OPEN THE PIER IN MAY,” Ana Ruiz shouted.")
     assert [u.speaker for u in units] == ["Ana Ruiz"]
+
+
+def test_a_circumstance_before_the_speaker_is_no_content_when_that_follows() -> None:
+    units = segment("During a town hall at the pier, Ana Ruiz told reporters Tuesday that the "
+                    "ferry would run again in May.")
+    assert [(u.speaker, u.text) for u in units] == [
+        ("Ana Ruiz", "that the ferry would run again in May")]
+
+
+def test_content_before_the_speaker_with_a_time_word_is_still_content() -> None:
+    units = segment("The ferry will run again in May, Ana Ruiz said Tuesday.")
+    assert [(u.speaker, u.text) for u in units] == [("Ana Ruiz", "The ferry will run again in May")]

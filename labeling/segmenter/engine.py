@@ -269,6 +269,18 @@ _NOUN_LIKE = frozenset("support supports tweet report state".split())
 _NOUN_CHECKED = _NOUN_CUES | _NOUN_LIKE
 
 
+def _that_follows(toks: list[Tok], i: int) -> bool:
+    """Whether "that" comes within a few words from toks[i] with no punctuation before it:
+    "During the meeting, X told reporters [Tuesday that ...]" reports what follows; the words
+    before the speaker are its circumstance, not its content."""
+    for t in toks[i:i + 6]:
+        if t.low == "that":
+            return True
+        if not t.word:
+            return False
+    return False
+
+
 def _noun_cue(toks: list[Tok], v: int) -> bool:
     """Whether the cue word ``toks[v]`` reads as a noun (see ``_NOUN_CUES``); called only
     when "that" does not follow it."""
@@ -1052,7 +1064,8 @@ class _Engine:
         cue = (t.start, t.end)
         # "CONTENT, X said (Friday)." / "CONTENT, X said, adding ..." / "A, X said, B."
         if antecedent is None and sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
-                nxt is None or nxt.text in (",", ".", ";", "!", "?") or nxt.low in TIME_WORDS):
+                nxt is None or nxt.text in (",", ".", ";", "!", "?") or nxt.low in TIME_WORDS
+                and not _that_follows(toks, nxt_i)):
             parts = []
             cs, ce = _trim(text, s, toks[sp[0] - 1].start)
             if ce > cs:
