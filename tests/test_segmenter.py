@@ -1125,3 +1125,16 @@ def test_a_circumstance_before_the_speaker_is_no_content_when_that_follows() -> 
 def test_content_before_the_speaker_with_a_time_word_is_still_content() -> None:
     units = segment("The ferry will run again in May, Ana Ruiz said Tuesday.")
     assert [(u.speaker, u.text) for u in units] == [("Ana Ruiz", "The ferry will run again in May")]
+
+
+@pytest.mark.parametrize("text", [
+    "Ana Ruiz won the harbor vote, adding to her wins in the north.",
+    "The late ferries only added to the anger of the crews.",
+])
+def test_adding_to_something_is_no_speech(text: str) -> None:
+    assert segment(text) == []
+
+
+def test_adding_to_a_listener_that_is_speech() -> None:
+    q = one("Ana Ruiz added to reporters that the pier would open in May.")
+    assert (q.speaker, q.text) == ("Ana Ruiz", "that the pier would open in May")

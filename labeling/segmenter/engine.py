@@ -269,6 +269,9 @@ _NOUN_LIKE = frozenset("support supports tweet report state".split())
 _NOUN_CHECKED = _NOUN_CUES | _NOUN_LIKE
 
 
+_ADD = frozenset("add adds added adding".split())
+
+
 def _that_follows(toks: list[Tok], i: int) -> bool:
     """Whether "that" comes within a few words from toks[i] with no punctuation before it:
     "During the meeting, X told reporters [Tuesday that ...]" reports what follows; the words
@@ -960,6 +963,9 @@ class _Engine:
         that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
         if t.cap or t.low in _NOUN_CHECKED and not that_next and _noun_cue(toks, v):
             return None
+        if t.low in _ADD and v + 1 < len(toks) and toks[v + 1].low == "to" and \
+                not _that_follows(toks, v + 2):
+            return None  # "X added [to her lead]", "adding [to his wins]": no speech
         if t.low in _PROGRESSIVE:
             b = v - 1
             while b > 0 and toks[b].low in AUX and toks[b].low not in _BE_FINITE:
