@@ -2,9 +2,12 @@
 """Quote segmentation: quality with the shared scorer, and speed against a baseline.
 
     python bench/segment_bench.py [CORPUS.jsonl] [--scorer score.py] [--repeat 3]
+                                  [--engine default|parse|both]
 
 Runs the default engine and a plain quotation-mark regex (the baseline) on the same
-articles in the same process, on one core, and prints:
+articles in the same process, on one core (``--engine parse``: the hybrid parse engine of
+:mod:`labeling.segmenter.parsed` instead, ``both``: the two engines; the spaCy model is
+loaded before the clock starts, and parsing runs one article at a time), and prints:
 - the scorer's figures (overlap >= 50 %, --split-parts): overall P/R/F1, recall per gold
   type, speaker accuracy on matched quotes, and F1 on gold direct quotes twice: "direct F1"
   against every prediction (``--gold-types direct``: a reported-speech unit that matches no
@@ -46,6 +49,12 @@ def baseline(text: str) -> list[dict[str, Any]]:
 
 def engine(text: str) -> list[dict[str, Any]]:
     return [q.to_dict() for q in segment(text)]
+
+
+def parse_engine(text: str) -> list[dict[str, Any]]:
+    from labeling.segmenter.parsed import segment_parsed
+
+    return [q.to_dict() for q in segment_parsed(text)]
 
 
 def timed(fn: Any, docs: list[dict[str, Any]], repeat: int) -> tuple[list[dict[str, Any]], float]:
@@ -99,13 +108,22 @@ def main() -> None:
     ap.add_argument("corpus", nargs="?", default=str(SHARED / "polnear_dev.jsonl"))
     ap.add_argument("--scorer", default=str(SHARED / "score.py"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--engine", choices=("default", "parse", "both"), default="default")
     a = ap.parse_args()
     gold = Path(a.corpus)
     docs = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line]
-    ours, t_ours = timed(engine, docs, a.repeat)
+    systems: list[tuple[str, list[dict[str, Any]], float]] = []
+    if a.engine in ("default", "both"):
+        systems.append(("engine", *timed(engine, docs, a.repeat)))
+    if a.engine in ("parse", "both"):
+        from labeling.segmenter.parsed import load_model
+
+        load_model()  # once, outside the clock
+        systems.append(("parse engine", *timed(parse_engine, docs, a.repeat)))
     base, t_base = timed(baseline, docs, a.repeat)
+    systems.append(("baseline regex", base, t_base))
     rows = []
-    for name, preds in (("engine", ours), ("baseline regex", base)):
+    for name, preds, _ in systems:
         r = score(Path(a.scorer), gold, preds)
         rd = score(Path(a.scorer), gold, preds, "--gold-types", "direct")
         rs = score(Path(a.scorer), gold, strict(preds))
@@ -136,10 +154,11 @@ def main() -> None:
               f"{pct(acc_strict):>8}{pct(acc_sd):>11}")
     n = len(docs)
     print("\nspeed (CPU time, one process, best of", a.repeat, "runs)")
-    print(f"  engine          {n / t_ours:9.0f} articles/s")
-    print(f"  baseline regex  {n / t_base:9.0f} articles/s")
-    print(f"  ratio engine/baseline: {t_base / t_ours:.3f} (engine takes {t_ours / t_base:.1f}x "
-          "the baseline's time)")
+    for name, _, t in systems:
+        print(f"  {name:<16}{n / t:9.1f} articles/s")
+    for name, _, t in systems[:-1]:
+        print(f"  ratio {name}/baseline: {t_base / t:.3f} ({name} takes {t / t_base:.1f}x "
+              "the baseline's time)")
 
 
 if __name__ == "__main__":

@@ -87,10 +87,14 @@ def main(verbose: int) -> None:
               help="Worker processes.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of text inputs.")
 @click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
+@click.option("--engine", type=click.Choice(["default", "parse"]), default="default",
+              show_default=True,
+              help="parse: the rule engine plus a spaCy dependency parse (optional extra "
+                   "'parse' and an English model; slower).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
 def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
-            skip_bad: bool, quiet: bool) -> None:
+            skip_bad: bool, engine: str, quiet: bool) -> None:
     """Cut articles into quote units and write them as JSON lines.
 
     INPUTS are .txt files, folders of them, .jsonl/.csv/.parquet files with a `text`
@@ -106,7 +110,7 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
     with tqdm(unit=" articles", disable=quiet, file=sys.stderr) as bar:
         n = segment_files(inputs, output, num_proc=num_proc, encoding=encoding,
                           skip_bad=skip_bad, on_bad=_bad_reporter(quiet),
-                          progress=lambda i: bar.update(1))
+                          progress=lambda i: bar.update(1), engine=engine)
     click.echo(f"segmented {n} articles into {output}")
 
 

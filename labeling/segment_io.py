@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -19,25 +20,37 @@ from .corpus import Article, BadHandler, read_articles
 from .errors import InputError
 from .segmenter import segment
 
-
-def segment_record(doc_id: str, text: str) -> dict[str, Any]:
-    """The JSON record of one article (the shape ``score.py`` reads)."""
-    return {"doc_id": doc_id, "quotes": [q.to_dict() for q in segment(text)]}
+ENGINES = ("default", "parse")
 
 
-def _work(item: tuple[str, str]) -> str:
-    return json.dumps(segment_record(*item), ensure_ascii=False)
+def segment_record(doc_id: str, text: str, engine: str = "default") -> dict[str, Any]:
+    """The JSON record of one article (the shape ``score.py`` reads).
+
+    ``engine="parse"``: the hybrid of :mod:`.segmenter.parsed` (needs spaCy and a model).
+    """
+    if engine == "parse":
+        from .segmenter.parsed import segment_parsed
+
+        units = segment_parsed(text)
+    else:
+        units = segment(text)
+    return {"doc_id": doc_id, "quotes": [q.to_dict() for q in units]}
+
+
+def _work(item: tuple[str, str], engine: str = "default") -> str:
+    return json.dumps(segment_record(*item, engine=engine), ensure_ascii=False)
 
 
 def segment_lines(articles: Iterable[Article], num_proc: int = 1,
-                  chunksize: int = 16) -> Iterator[str]:
+                  chunksize: int = 16, engine: str = "default") -> Iterator[str]:
     """JSON lines, in input order."""
     pairs = ((a.id, a.text) for a in articles)
+    work = partial(_work, engine=engine)
     if num_proc <= 1:
-        yield from (_work(p) for p in pairs)
+        yield from (work(p) for p in pairs)
         return
     with get_context("fork").Pool(num_proc) as pool:
-        yield from pool.imap(_work, pairs, chunksize=chunksize)
+        yield from pool.imap(work, pairs, chunksize=chunksize)
 
 
 def segment_files(
@@ -49,8 +62,15 @@ def segment_files(
     skip_bad: bool = False,
     on_bad: BadHandler | None = None,
     progress: Callable[[int], None] | None = None,
+    engine: str = "default",
 ) -> int:
     """Segment every article of ``inputs`` into ``out`` (JSONL); returns the article count."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown segmenter engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "parse":  # fail before any file is written when spaCy or its model is missing
+        from .segmenter.parsed import load_model
+
+        load_model()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -58,7 +78,7 @@ def segment_files(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             arts = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
-            for line in segment_lines(arts, num_proc=num_proc):
+            for line in segment_lines(arts, num_proc=num_proc, engine=engine):
                 fh.write(line + "\n")
                 n += 1
                 if progress:
