@@ -113,6 +113,11 @@ idea opinion conclusion message report announcement admission acknowledgment
 acknowledgement charge impression sense suspicion assurance expectation vow threat
 """.split())
 _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj"})
+# A verb with no subject of its own takes its governor's: a coordinated verb, an open
+# complement, a participle clause ("..., arguing that ..."); a participle that modifies a
+# noun takes the noun ("a letter urging ...").
+_CLIMB = frozenset({"conj", "xcomp", "advcl"})
+_OWNER = frozenset({"acl"})
 _COMP = frozenset({"ccomp", "xcomp"})
 _PERSONAL = frozenset({"PROPN", "PRON", "NOUN"})
 _MARKS = "\"“”„«»‘’‹›‚"
@@ -147,9 +152,11 @@ def _subject(verb: Any) -> Any | None:
                 if c.lower_ in ("who", "that", "which") and tok.dep_ == "relcl":
                     return tok.head  # "Ruiz, who said ...": Ruiz
                 return c
-        if tok.dep_ in ("conj", "xcomp") and tok.head is not tok:
+        if tok.dep_ in _CLIMB and tok.head is not tok:
             tok = tok.head
             continue
+        if tok.dep_ in _OWNER and tok.tag_ in ("VBG", "VBN") and tok.head is not tok:
+            return tok.head  # "a letter urging ...", "the board, citing ..."
         return None
     return None
 
@@ -167,12 +174,13 @@ def _mention(tok: Any) -> tuple[int, int]:
 
 
 class _Candidate:
-    __slots__ = ("start", "end", "speaker", "cue", "rule", "lemma")
+    __slots__ = ("start", "end", "speaker", "cue", "rule", "lemma", "parts")
 
     def __init__(self, start: int, end: int, speaker: tuple[int, int] | None,
-                 cue: tuple[int, int] | None, rule: str, lemma: str = ""):
+                 cue: tuple[int, int] | None, rule: str, lemma: str = "",
+                 parts: tuple[tuple[int, int], ...] | None = None):
         self.start, self.end, self.speaker, self.cue, self.rule = start, end, speaker, cue, rule
-        self.lemma = lemma
+        self.lemma, self.parts = lemma, parts
 
 
 def _clip(text: str, s: int, e: int, sent: Any) -> tuple[int, int]:
@@ -249,7 +257,7 @@ def merge(text: str, base: list[Quote], found: list[_Candidate]) -> list[Quote]:
         p_hi = max(layout.para_of(c.end - 1)[1], c.end)
         spk = text[sp[0]:sp[1]] if sp else None
         added.append(Quote(
-            start=c.start, end=c.end, text=body, type=kind,
+            start=c.start, end=c.end, text=body, type=kind, parts=c.parts,
             speaker=spk, speaker_start=sp[0] if sp else None, speaker_end=sp[1] if sp else None,
             speaker_name=spk if spk and spk[:1].isupper() and spk.lower() not in (
                 "he", "she", "they", "we", "i", "it", "you") else None,
