@@ -92,7 +92,7 @@ OBJECT_LEMMAS = frozenset("""
 endorse support back oppose criticize criticise blast slam condemn denounce praise applaud
 reject defend blame label dub mention demand propose recommend request question dispute
 challenge doubt favor favour announce discuss promise vow predict acknowledge admit concede
-reveal express tout highlight decry lament fault credit thank
+reveal express tout highlight decry lament fault credit thank show offer expect want
 """.split())
 # A verb and a preposition whose object is the content ("X called for [an inquiry]").
 PREP_LEMMAS = {
