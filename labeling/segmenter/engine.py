@@ -577,21 +577,52 @@ class _Spans:
         self.ends[lo:hi] = [e]
 
 
+def _tok_start(tok: Tok) -> int:
+    return tok.start
+
+
 class _Engine:
     def __init__(self, text: str):
         self.text = text
         self.layout = Layout(text)
         self.units: list[_Unit] = []
         self.quoted = _Spans()
-        # Tokens by range: the words before a sentence's first quotation are read again as
-        # the start of the sentence's frame (lists and tokens are never changed).
+        # Tokens by range (lists and tokens are never changed): the passes read the same words
+        # again, as whole ranges (the words before a sentence's first quotation are the start
+        # of its frame) or as ranges sharing a start (a quotation's head, then its sentence)
+        # or an end (a quotation's tail, then the next sentence to its end).
         self._token_cache: dict[tuple[int, int], list[Tok]] = {}
+        self._by_start: dict[int, tuple[int, list[Tok]]] = {}  # start -> (end, tokens)
+        self._by_end: dict[int, tuple[int, list[Tok]]] = {}  # end -> (start, tokens)
+
+    def _between_tokens(self, pos: int) -> bool:
+        """Whether no token can hold both ``text[pos - 1]`` and ``text[pos]`` (a token holds no
+        white space): then the tokens of a range are those of its parts split at ``pos``."""
+        text = self.text
+        return text[pos - 1].isspace() or text[pos].isspace()
 
     def _tokens(self, start: int, end: int) -> list[Tok]:
         key = (start, end)
         toks = self._token_cache.get(key)
-        if toks is None:
-            toks = self._token_cache[key] = tokens(self.text, start, end)
+        if toks is not None:
+            return toks
+        # A range tokenised before from the same start to ``mid`` gives the tokens up to
+        # ``mid``; one from before ``start`` to the same end gives those from ``start`` on
+        # (the same tokens: a token's match depends only on the text from its first
+        # character to the range's end, and no token crosses a white space).
+        head = self._by_start.get(start)
+        tail = self._by_end.get(end)
+        if head is not None and head[0] < end and self._between_tokens(head[0]):
+            toks = head[1] + tokens(self.text, head[0], end)
+        elif tail is not None and tail[0] < start and self._between_tokens(start):
+            toks = tail[1][bisect_left(tail[1], start, key=_tok_start):]
+        else:
+            toks = tokens(self.text, start, end)
+        self._token_cache[key] = toks
+        if head is None or head[0] < end:
+            self._by_start[start] = (end, toks)
+        if tail is None or tail[0] > start:
+            self._by_end[end] = (start, toks)
         return toks
 
     # ---------------------------------------------------------------- quotations
@@ -768,7 +799,7 @@ class _Engine:
         if self.text[pe - 1] not in ":,":
             return None
         s_start = self.layout.sent_of(pe - 1)[0]
-        got = _attribute_head(tokens(self.text, max(s_start, ps), pe))
+        got = _attribute_head(self._tokens(max(s_start, ps), pe))
         if not got:
             return None
         return got[0], got[1]
@@ -794,7 +825,7 @@ class _Engine:
                         "as" not in hits or _AS_VERBS.isdisjoint(hits)):
                     continue  # no cue word that can fire (cues are lower case): nothing to tokenise
             toks = self._frame_tokens(s, e, marked) if marked.overlaps(s, e) else \
-                tokens(text, s, e)
+                self._tokens(s, e)
             if len(toks) < 4:
                 continue
             while qi < len(quoted) and quoted[qi].start < s:
@@ -856,7 +887,7 @@ class _Engine:
             pos = max(pos, b)
             k += 1
         if pos < e:
-            out.extend(tokens(text, pos, e))
+            out.extend(self._tokens(pos, e))
         return out
 
     def _frames_a_quote(self, unit: _Unit, taken: _Spans, s: int) -> bool:
