@@ -114,16 +114,16 @@ class Resolver:
 
     def _collect(self, pos: int) -> None:
         """Collect names up to ``pos``, lazily: text after the last mention is never read."""
-        text = self.text
+        text, names = self.text, self._names
+        entities, positions, by_surname = self.entities, self._positions, self._by_surname
         while self._read_to < pos:
-            m = next(self._names, None)
+            m = next(names, None)
             if m is None:
                 self._read_to = len(text) + 1
                 return
             start = m.start()
             self._read_to = start + 1
-            raw = m.group(1)
-            words = raw.split()
+            words = m.group(1).split()
             # Drop title words at the front ("Polish President Andrzej Duda").
             lead = _after_titles(words)
             while lead < len(words) - 1 and words[lead].lower() in _SENTENCE_WORDS:
@@ -145,28 +145,29 @@ class Resolver:
                     name_words = name_words[:-1] + [name_words[-1][:poss.start()]]
             desc = {w.lower().rstrip(".") for w in words[:lead]} if lead else set()
             # Title words written just before the name ("the French president Macron").
-
             for w in reversed(text[max(0, start - 40):start].split()):
                 lw = w.lower().rstrip(".,")
                 if lw in _TITLE_WORDS or _NATIONALITY.match(w):
                     desc.add(lw)
                     continue
                 break
-
-            if text.startswith(",", m.end()):
-                appos = _APPOS.match(text, m.end())
+            end = m.end()
+            if text.startswith(",", end):
+                appos = _APPOS.match(text, end)
                 if appos:
                     desc |= set(appos.group(1).lower().split())
-                age = _AGE.match(text, m.end())
+                age = _AGE.match(text, end)
                 if age:  # "Ana Ruiz, 46, said": "the 46-year-old"
                     desc.add(age.group(1) + "-year-old")
             name = " ".join(name_words)
-            self.entities.append(Entity(name, start, desc - _THE_OF, self._quoted(start)))
-            self._positions.append(start)
+            entities.append(Entity(name, start, desc - _THE_OF, self._quoted(start)))
+            positions.append(start)
             if len(name_words) > 1:
-                where, names = self._by_surname.setdefault(name_words[-1], ([], []))
-                where.append(start)
-                names.append(name)
+                found = by_surname.get(name_words[-1])
+                if found is None:  # (not ``setdefault``, which would build two lists per name)
+                    found = by_surname[name_words[-1]] = ([], [])
+                found[0].append(start)
+                found[1].append(name)
 
     def _before(self, pos: int) -> Iterator[Entity]:
         """Entities before ``pos``, nearest first, at most LOOKBACK of them.
