@@ -56,3 +56,23 @@ def test_huge_and_odd_inputs() -> None:
     check("“" * 5000 + "said Macron" + "”" * 5000)
     check("\x00\ud800 said “x” \U0010ffff")
     check(("Macron said that troops are an option. " * 2000) + "“unclosed")
+
+
+@given(quote_heavy, st.lists(st.tuples(st.integers(0, 1000), st.integers(0, 1000)), max_size=8))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_shared_token_ranges(text: str, ranges: list[tuple[int, int]]) -> None:
+    """Tokens built from ranges tokenised before (same start or same end) are those of a
+    fresh tokenisation."""
+    from labeling.segmenter.engine import _Engine
+    from labeling.segmenter.words import tokens
+
+    eng = _Engine(text)
+    n = len(text)
+    asked = []
+    for a, b in ranges:
+        s, e = sorted((a % (n + 1), b % (n + 1)))
+        # Ranges that share a start or an end with one asked before, as the passes ask them.
+        asked += [(s, e), (s, n), (0, e)] if e > s else []
+    for s, e in asked:
+        got = [(t.text, t.start, t.low) for t in eng._tokens(s, e)]
+        assert got == [(t.text, t.start, t.low) for t in tokens(text, s, e)]
