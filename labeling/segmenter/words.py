@@ -24,6 +24,8 @@ from .lexicon import (
 # each alternative there; after that first character come the rest of initials ("U.S."), the
 # rest of a word (back to its last letter or digit), or nothing (a punctuation mark).
 _TOKEN = re.compile(r"\S(?:(?<=[A-Z])\.(?:[A-Z]\.)+|(?<=\w)[\w’'\-.&]*(?<=\w)|)")
+# The white space before a token, and the token: what ``tokens`` reads.
+_SPACE_TOKEN = re.compile(r"(\s*)(" + _TOKEN.pattern + ")")
 _INITIAL = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
 _BREAK = frozenset("""and or but that which who whom whose when while because as if to for
 with by from than so not nor""".split())
@@ -57,14 +59,17 @@ def tokens(text: str, start: int, end: int) -> list[Tok]:
     # A word token ends with a letter or digit: a full stop after it belongs to the sentence
     # (only initials, "U.S.", keep theirs).
     # The hottest loop of the segmenter: what Tok.__init__ does, written out (a call less
-    # per token).
+    # per token), and offsets counted from the lengths of the white space before each token
+    # and of the token (``findall`` of pairs: no match object, no method call per token).
     out: list[Tok] = []
     append = out.append
     new = object.__new__
-    for m in _TOKEN.finditer(text, start, end):
+    pos = start
+    for space, word in _SPACE_TOKEN.findall(text, start, end):
         t = new(Tok)
-        t.text = word = m.group()
-        t.start = m.start()
+        t.text = word
+        t.start = pos = pos + len(space)
+        pos += len(word)
         t.low = word.lower().rstrip(".")
         append(t)
     return out
