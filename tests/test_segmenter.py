@@ -1138,3 +1138,33 @@ def test_adding_to_something_is_no_speech(text: str) -> None:
 def test_adding_to_a_listener_that_is_speech() -> None:
     q = one("Ana Ruiz added to reporters that the pier would open in May.")
     assert (q.speaker, q.text) == ("Ana Ruiz", "that the pier would open in May")
+
+
+def test_fast_quote_constructor_builds_the_same_quote() -> None:
+    # The engine's module-private constructor: equal, same hash and dict, still frozen.
+    import dataclasses
+
+    from labeling.segmenter.types import _quote
+
+    values = (3, 9, "abcdef", "mixed", ((3, 5), (7, 9)), "she", 0, 3, "Ana Ruiz", "said",
+              10, 14, 0, 20, 0, 40)
+    fast, slow = _quote(*values), Quote(*values)
+    assert type(fast) is Quote and fast == slow and hash(fast) == hash(slow)
+    assert fast.to_dict() == slow.to_dict()
+    assert [getattr(fast, f.name) for f in dataclasses.fields(Quote)] == list(values)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.start = 4  # type: ignore[misc]
+
+
+def test_layout_bounds_are_the_lookups_at_both_ends() -> None:
+    from labeling.segmenter.structure import Layout
+
+    for text in ("", "  One. Two here.\n\nThree? Four!\n Five", "\n\nA. B.\n"):
+        layout = Layout(text)
+        for start in range(len(text) + 1):
+            for end in range(start, len(text) + 2):
+                last = max(start, end - 1)
+                assert layout.bounds(start, end) == (
+                    layout.para_index(start),
+                    min(layout.sent_of(start)[0], start), max(layout.sent_of(last)[1], end),
+                    min(layout.para_of(start)[0], start), max(layout.para_of(last)[1], end))

@@ -41,7 +41,7 @@ from .lexicon import (
 )
 from .marks import Marked, find_quotes
 from .structure import Layout
-from .types import Quote
+from .types import Quote, _quote
 from .words import (
     Tok,
     coordinated_subject,
@@ -1306,10 +1306,12 @@ class _Engine:
                 continue
             kept.append(u)
         out: list[Quote] = []
+        bounds = layout.bounds
         last_person: str | None = None
         last_speaker: tuple[str, str | None, int | None, int | None, int] | None = None
         for u in kept:
-            para = layout.para_index(u.start)
+            start, end = u.start, u.end
+            para, s_lo, s_hi, p_lo, p_hi = bounds(start, end)
             spk_text = spk_s = spk_e = name = None
             if u.speaker:
                 spk_s, spk_e = u.speaker
@@ -1343,21 +1345,13 @@ class _Engine:
                 # A description with no name found ("the harbor master"): its follow-on quotes
                 # are still its own.
                 last_speaker = (spk_text, None, spk_s, spk_e, para)
-            cue_text = text[u.cue[0]:u.cue[1]] if u.cue else None
-            start, end = u.start, u.end
-            s_lo = min(layout.sent_of(start)[0], start)
-            s_hi = max(layout.sent_of(max(start, end - 1))[1], end)
-            p_lo = min(layout.para_of(start)[0], start)
-            p_hi = max(layout.para_of(max(start, end - 1))[1], end)
-            out.append(Quote(
-                start=start, end=end, text=text[start:end], type=u.type,
-                parts=tuple(u.parts) if len(u.parts) > 1 else None,
-                speaker=spk_text, speaker_start=spk_s, speaker_end=spk_e,
-                speaker_name=name if spk_text is not None else None,
-                cue=cue_text, cue_start=u.cue[0] if u.cue else None,
-                cue_end=u.cue[1] if u.cue else None,
-                sentence_start=s_lo, sentence_end=s_hi, paragraph_start=p_lo, paragraph_end=p_hi,
-            ))
+            cue = u.cue
+            out.append(_quote(  # Quote(start, end, ...), every field in order
+                start, end, text[start:end], u.type,
+                tuple(u.parts) if len(u.parts) > 1 else None,
+                spk_text, spk_s, spk_e, name if spk_text is not None else None,
+                text[cue[0]:cue[1]] if cue else None, cue[0] if cue else None,
+                cue[1] if cue else None, s_lo, s_hi, p_lo, p_hi))
         return out
 
 

@@ -85,3 +85,24 @@ class Layout:
         if i < 0:
             return self.sents[0] if self.sents else (0, len(self.text))
         return self.sents[i]
+
+    def bounds(self, start: int, end: int) -> tuple[int, int, int, int, int]:
+        """For a unit ``text[start:end]``: the index of the paragraph holding ``start``, and
+        the sentence and paragraph bounds around the unit, widened to hold it (what
+        ``para_index``, ``sent_of`` and ``para_of`` give at its first and last character, in
+        one call)."""
+        last = max(start, end - 1)
+        sstarts, pstarts = self._sstarts, self._pstarts
+        i = bisect_right(sstarts, start) - 1
+        j = bisect_right(sstarts, last) - 1
+        if i < 0 or j < 0:
+            s_lo, s_hi = self.sent_of(start)[0], self.sent_of(last)[1]
+        else:
+            s_lo, s_hi = self.sents[i][0], self.sents[j][1]
+        i = bisect_right(pstarts, start) - 1
+        j = bisect_right(pstarts, last) - 1
+        if i < 0 or j < 0:
+            p_lo, p_hi = self.para_of(start)[0], self.para_of(last)[1]
+        else:
+            p_lo, p_hi = self.paras[i][0], self.paras[j][1]
+        return (max(0, i), min(s_lo, start), max(s_hi, end), min(p_lo, start), max(p_hi, end))
