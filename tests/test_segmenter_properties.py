@@ -76,3 +76,16 @@ def test_shared_token_ranges(text: str, ranges: list[tuple[int, int]]) -> None:
     for s, e in asked:
         got = [(t.text, t.start, t.low) for t in eng._tokens(s, e)]
         assert got == [(t.text, t.start, t.low) for t in tokens(text, s, e)]
+
+
+@given(st.text(alphabet=st.sampled_from(list("AaBcdeGhIiKnrsSt.,’'-") + ["é"]), max_size=14))
+@settings(max_examples=2000, deadline=None)
+def test_nationality_ending_prefilter(word: str) -> None:
+    # Name collection tests a word's ending before running the nationality pattern: the
+    # test must never reject a word the pattern accepts. (Words as ``split`` gives them: no
+    # white space, where "$" could match before a final line break.)
+    from labeling.segmenter.coref import _NATIONALITY, _NATIONALITY_ENDS
+
+    for w in (word, word.title(), "Dan" + word, word + "ian", word + "i"):
+        fast = w.endswith(_NATIONALITY_ENDS) and _NATIONALITY.match(w) is not None
+        assert fast == (_NATIONALITY.match(w) is not None)
