@@ -5,7 +5,7 @@
     python bench/sync_bench.py --quick    # 2,000 units (about 2 min with the start-up)
     python bench/sync_bench.py --units 20000 --keep --json figures.json
 
-Starts its own local server (``labeling.server.LocalStudio`` on a temporary state
+Starts its own local server (``labeling.studio.server.LocalStudio`` on a temporary state
 folder), writes synthetic articles (templated sentences around quotes made of
 pseudo-words, five quote units per article, one wire reprint every 50 articles; no
 real text) as JSONL, and measures in one run:
@@ -45,13 +45,13 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from labeling import lsformat  # noqa: E402
-from labeling.client import Connection, Studio  # noqa: E402
-from labeling.corpus import Article  # noqa: E402
-from labeling.push import project_fields  # noqa: E402
+from labeling.corpus.readers import Article  # noqa: E402
+from labeling.corpus.units import iter_units  # noqa: E402
 from labeling.schema import load_schema  # noqa: E402
-from labeling.server import LocalStudio  # noqa: E402
-from labeling.units import iter_units  # noqa: E402
+from labeling.studio import wire  # noqa: E402
+from labeling.studio.client import Connection, Studio  # noqa: E402
+from labeling.studio.server import LocalStudio  # noqa: E402
+from labeling.workflows.push import project_fields  # noqa: E402
 
 CONFIG = REPO / "configs" / "stance.yaml"
 QUOTES_PER_ARTICLE = 5
@@ -117,11 +117,11 @@ def read_corpus(path: Path) -> Iterator[Article]:
 
 def task_json_of(path: Path) -> list[dict[str, Any]]:
     """The task JSON ``labeling push`` sends for this corpus (same functions)."""
-    from labeling import __version__
+    from labeling.version import __version__
 
     schema = load_schema(CONFIG)
-    version = lsformat.model_version(__version__)
-    return [lsformat.task_json(u, version) for u in iter_units(read_corpus(path), schema)]
+    version = wire.model_version(__version__)
+    return [wire.task_json(u, version) for u in iter_units(read_corpus(path), schema)]
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -194,7 +194,7 @@ def raw_export(studio: Studio, pid: int) -> tuple[float, int]:
 
 
 def choice(target: str, label: str) -> dict[str, Any]:
-    return {"from_name": lsformat.stance_control(target), "to_name": lsformat.CONTEXT,
+    return {"from_name": wire.stance_control(target), "to_name": wire.CONTEXT,
             "type": "choices", "value": {"choices": [label]}}
 
 

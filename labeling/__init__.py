@@ -2,7 +2,9 @@
 export typed Hugging Face datasets.
 
 The command line (``labeling``) is a thin layer over this package; every command
-calls one public function of the same name (``push`` -> :func:`labeling.push.push`).
+calls one public function of the same name (``push`` -> :func:`labeling.workflows.push.push`).
 """
 
-__version__ = "0.1.0"
+from labeling.version import __version__
+
+__all__ = ["__version__"]

@@ -1,5 +1,5 @@
 """``python -m labeling`` runs the command line."""
 
-from .cli import main
+from labeling.cli import main
 
 main()

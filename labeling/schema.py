@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
+from labeling.errors import ConfigError
 
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from labeling.client import connect  # noqa: E402
 from labeling.schema import load_schema  # noqa: E402
+from labeling.studio.client import connect  # noqa: E402
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 The first server of a session runs the migrations once (``label-studio init``, about
 30 s) into a template state folder; each server fixture copies that folder (a few
 seconds) and starts its own process on a free port, through the same
-:class:`labeling.server.LocalStudio` code the users run.
+:class:`labeling.studio.server.LocalStudio` code the users run.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from labeling.client import Connection, Studio
-from labeling.server import LocalStudio, ServerInfo
+from labeling.studio.client import Connection, Studio
+from labeling.studio.server import LocalStudio, ServerInfo
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -27,7 +27,7 @@ SHARED = REPO.parent / "shared"
 
 
 def _has_label_studio() -> bool:
-    from labeling.server import label_studio_executable
+    from labeling.studio.server import label_studio_executable
 
     try:
         label_studio_executable()

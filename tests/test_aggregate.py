@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labeling.aggregate import adjudicate_needed, aggregate, dawid_skene, majority
-from labeling.agreement import Vote
+from labeling.annotations.aggregate import adjudicate_needed, aggregate, dawid_skene, majority
+from labeling.annotations.agreement import Vote
 
 LABELS = ["FAVOR", "AGAINST", "NONE"]
 

@@ -11,7 +11,7 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from labeling.agreement import (
+from labeling.annotations.agreement import (
     Vote,
     annotator_stats,
     bootstrap_alpha,

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from labeling.annotators import add_annotator
-from labeling.corpus import read_articles
-from labeling.pull import pull
-from labeling.push import push
+from labeling.corpus.readers import read_articles
 from labeling.schema import load_schema
+from labeling.studio.accounts import add_annotator
+from labeling.workflows.pull import pull
+from labeling.workflows.push import push
 
 from .conftest import CONFIG, REPO, RunningStudio
 

@@ -9,7 +9,7 @@ import datasets
 import pandas as pd
 import pytest
 
-from labeling.corpus import read_articles, text_id
+from labeling.corpus.readers import read_articles, text_id
 from labeling.errors import InputError
 
 from .conftest import SEEDS

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from labeling.distributed import FRAME_META, segment_frame, segment_partition, to_jsonl
+from labeling.corpus.distributed import FRAME_META, segment_frame, segment_partition, to_jsonl
 from labeling.errors import InputError
 
 from .conftest import SEEDS, SHARED

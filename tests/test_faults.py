@@ -25,15 +25,15 @@ import datasets
 import pytest
 from click.testing import CliRunner
 
-from labeling import export as export_mod
+from labeling import files as files_mod
 from labeling.cli import main
-from labeling.client import Connection, Studio
-from labeling.corpus import read_articles
+from labeling.corpus.readers import read_articles
+from labeling.corpus.units import iter_units
 from labeling.errors import ServerError
-from labeling.push import push
 from labeling.schema import load_schema
 from labeling.segmenter import segment
-from labeling.units import iter_units
+from labeling.studio.client import Connection, Studio
+from labeling.workflows.push import push
 
 from .conftest import CONFIG, RunningStudio, start_copy
 from .faultproxy import FaultProxy
@@ -260,7 +260,7 @@ def test_interrupted_pull_leaves_the_previous_export(studio_server: RunningStudi
             step("save_to_disk")
             real["save_to_disk"](self, *a, **kw)  # type: ignore[operator]
 
-        monkeypatch.setattr(export_mod.os, "replace", replace)
+        monkeypatch.setattr(files_mod.os, "replace", replace)
         monkeypatch.setattr(Path, "write_text", write_text)
         monkeypatch.setattr(datasets.DatasetDict, "save_to_disk", save_to_disk)
 
@@ -379,8 +379,8 @@ def test_a_project_created_twice_unseen_ends_as_one(studio_server: RunningStudio
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The moment both pushes create the project and neither sees the other's yet: the
     later one moves its units to the older project at the end and deletes its own."""
-    from labeling import push as push_mod
-    from labeling.push import project_fields
+    from labeling.workflows import push as push_mod
+    from labeling.workflows.push import project_fields
 
     schema = load_schema(CONFIG)
     src = corpus(tmp_path / "a.jsonl", 6500, 5)

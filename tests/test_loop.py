@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from labeling.annotations.records import pseudonym
 from labeling.cli import main
-from labeling.corpus import read_articles
-from labeling.export import features as export_features
-from labeling.pull import pseudonym
+from labeling.corpus.readers import read_articles
+from labeling.corpus.units import iter_units
+from labeling.dataset.build import features as export_features
 from labeling.schema import load_schema
-from labeling.units import iter_units
 
 from .conftest import CONFIG, SEEDS, RunningStudio
 

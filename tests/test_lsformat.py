@@ -7,18 +7,18 @@ import re
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
-from labeling import lsformat
-from labeling.corpus import Article, read_articles
+from labeling.corpus.readers import Article, read_articles
+from labeling.corpus.units import iter_units, quote_id
 from labeling.errors import ConfigError
 from labeling.schema import load_schema, parse_schema
-from labeling.units import iter_units, quote_id
+from labeling.studio import wire
 
 from .conftest import CONFIG, SEEDS
 
 
 def test_config_has_one_single_choice_question_per_target() -> None:
     schema = load_schema(CONFIG)
-    iface = LabelInterface(lsformat.label_config(schema))
+    iface = LabelInterface(wire.label_config(schema))
     names = {c.name for c in iface.controls}
     for t in schema.targets:
         assert f"stance_{t.id}" in names
@@ -29,24 +29,24 @@ def test_config_has_one_single_choice_question_per_target() -> None:
 
 def test_hotkeys_are_unique_on_the_page() -> None:
     schema = parse_schema({"targets": [{"id": f"t{i}", "name": f"T{i}"} for i in range(5)]})
-    xml = lsformat.label_config(schema)
+    xml = wire.label_config(schema)
     keys = re.findall(r'hotkey="([^"]+)"', xml)
     assert len(keys) == len(set(keys)) == 5 * 3 + 3 + 2
 
 
 def test_targets_and_labels_are_xml_escaped() -> None:
     schema = parse_schema({"targets": [{"id": "a", "name": 'Troops "now" & <later>'}]})
-    LabelInterface(lsformat.label_config(schema))  # parses
+    LabelInterface(wire.label_config(schema))  # parses
 
 
 def test_every_seed_prediction_validates_and_matches_its_text() -> None:
     schema = load_schema(CONFIG)
-    iface = LabelInterface(lsformat.label_config(schema))
+    iface = LabelInterface(wire.label_config(schema))
     units = list(iter_units(read_articles([SEEDS]), schema))
     assert units
     for u in units:
-        task = lsformat.task_json(u, "v1")
-        assert set(lsformat.DATA_KEYS) <= set(task["data"])
+        task = wire.task_json(u, "v1")
+        assert set(wire.DATA_KEYS) <= set(task["data"])
         pred = task["predictions"][0]
         assert iface.validate_prediction(pred, return_errors=True) == []
         for region in pred["result"]:
@@ -73,7 +73,7 @@ def test_parse_annotation_checks_span_text() -> None:
                 "value": {"start": 13, "end": 16, "text": "yeah", "labels": ["QUOTE"]}},
                {"from_name": "flags", "type": "choices", "value": {"choices": ["wrong_speaker"]}},
            ]}
-    p = lsformat.parse_annotation(ann, data, [t.id for t in schema.targets])
+    p = wire.parse_annotation(ann, data, [t.id for t in schema.targets])
     assert p.stances == {"ground_troops": "FAVOR"}
     assert p.annotator == 3 and p.lead_time == 2.5 and not p.skipped
     spk = next(s for s in p.spans if s.label == "SPEAKER")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeling.neardup import cluster_ids, groups
+from labeling.annotations.neardup import cluster_ids, groups
 
 WIRE = ("The deployment of Western troops in the future cannot be ruled out, but today there "
         "is no consensus on the official dispatch of troops")

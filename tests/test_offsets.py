@@ -16,10 +16,10 @@ from typing import Any
 import datasets
 import pytest
 
-from labeling.annotators import add_annotator
-from labeling.pull import pull
-from labeling.push import push
 from labeling.schema import load_schema
+from labeling.studio.accounts import add_annotator
+from labeling.workflows.pull import pull
+from labeling.workflows.push import push
 
 from .conftest import CONFIG, RunningStudio
 from .test_browser import (  # noqa: F401 (browser is a fixture)

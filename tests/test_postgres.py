@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from labeling.client import Connection, Studio
-from labeling.server import DATABASE_URL_VAR, LocalStudio, database_env
+from labeling.studio.client import Connection, Studio
+from labeling.studio.server import DATABASE_URL_VAR, LocalStudio, database_env
 
 from .conftest import CONFIG, SEEDS, RunningStudio
 from .test_faults import _rows, assert_exactly_once, cli, corpus, unit_ids
@@ -179,7 +179,7 @@ def test_two_concurrent_pushes_on_postgresql(pg_server: RunningStudio, tmp_path:
 
 def test_database_url_is_checked_and_its_password_kept_out_of_messages() -> None:
     from labeling.errors import LabelingError
-    from labeling.server import database_label
+    from labeling.studio.server import database_label
 
     env = database_env("postgresql://u:s%40cret@db.example:5433/labels")
     assert env["POSTGRE_PASSWORD"] == "s@cret" and env["POSTGRE_PORT"] == "5433"

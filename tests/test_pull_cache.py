@@ -10,19 +10,18 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from labeling import pull as pull_mod
-from labeling.lsformat import ParsedAnnotation
-from labeling.pull import (
+from labeling.annotations.records import ParsedAnnotation, TaskRecord
+from labeling.dataset.rows import clusters_of, finish, rows_table, units_of_table
+from labeling.schema import load_schema
+from labeling.workflows import sync as sync_mod
+from labeling.workflows.sync import (
     RowCache,
-    TaskRecord,
     _fingerprint,
     _merge,
     load_row_cache,
     save_row_cache,
     start_clusters,
 )
-from labeling.rows import clusters_of, finish, rows_table, units_of_table
-from labeling.schema import load_schema
 
 from .conftest import CONFIG
 
@@ -67,7 +66,7 @@ def test_row_cache_round_trip_and_what_invalidates_it(tmp_path: Path,
     rows = rows_table([record(i, ["FAVOR"]) for i in range(1, 4)], sch, PROJECT)
     lines = pa.Table.from_pylist(
         [{"task_id": i, "ours": True, "annotations": 1, "skipped": 0, "problems": []}
-         for i in range(1, 4)], schema=pull_mod._tasks_schema())
+         for i in range(1, 4)], schema=sync_mod._tasks_schema())
     fp = _fingerprint(sch, PROJECT)
     save_row_cache(tmp_path, fp, RowCache("2026-01-01T00:00:00Z", rows, lines))
     got = load_row_cache(tmp_path, fp)
@@ -95,18 +94,18 @@ def test_clusters_in_a_child_process_equal_clusters_in_process(
     units = units_of_table(rows_table(recs, sch, PROJECT))
     serial = clusters_of(units, 0.7)
     assert len(set(serial.values())) < len(serial)  # the wire quotes share a cluster
-    monkeypatch.setattr(pull_mod, "_BACKGROUND_UNITS", 1)
+    monkeypatch.setattr(sync_mod, "_BACKGROUND_UNITS", 1)
     assert start_clusters(tmp_path, units, 0.7)() == serial
     assert (tmp_path / "clusters.json").exists()
 
     def no_child(*args: object, **kwargs: object) -> None:
         raise AssertionError("the cached clusters should have been reused")
 
-    monkeypatch.setattr(pull_mod, "ProcessPoolExecutor", no_child)
+    monkeypatch.setattr(sync_mod, "ProcessPoolExecutor", no_child)
     assert start_clusters(tmp_path, units, 0.7)() == serial
     # Different units: computed again.
     fewer = dict(list(units.items())[:-1])
-    monkeypatch.setattr(pull_mod, "_BACKGROUND_UNITS", 10**9)
+    monkeypatch.setattr(sync_mod, "_BACKGROUND_UNITS", 10**9)
     assert start_clusters(tmp_path, fewer, 0.7)() == clusters_of(fewer, 0.7)
 
 
@@ -136,10 +135,8 @@ def _dies_in_a_child(units: dict[str, tuple[str, str | None]], threshold: float
 
 def test_a_child_that_dies_costs_time_not_the_clusters(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import labeling.rows as rows_mod
-
     sch = load_schema(CONFIG)
     units = units_of_table(rows_table([record(i, ["FAVOR"]) for i in range(1, 6)], sch, PROJECT))
-    monkeypatch.setattr(pull_mod, "_BACKGROUND_UNITS", 1)
-    monkeypatch.setattr(rows_mod, "clusters_of", _dies_in_a_child)
+    monkeypatch.setattr(sync_mod, "_BACKGROUND_UNITS", 1)
+    monkeypatch.setattr(sync_mod, "clusters_of", _dies_in_a_child)
     assert start_clusters(tmp_path, units, 0.7)() == clusters_of(units, 0.7)

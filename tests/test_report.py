@@ -1,7 +1,7 @@
 """``labeling report``: the HTML page of an export built here (no server needed).
 
 The export is a DatasetDict with the real export features and a stats.json from the real
-``labeling.agreement.summary``; the page is read back with an HTML parser and every chart
+``labeling.annotations.agreement.summary``; the page is read back with an HTML parser and every chart
 checked against the rows it was made from.
 """
 
@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from labeling.agreement import Vote, summary
+from labeling.annotations.agreement import Vote, summary
 from labeling.cli import main
-from labeling.export import features
+from labeling.dataset.build import features
 from labeling.report import render, write_report
 from labeling.schema import StanceSchema, parse_schema
 
@@ -349,9 +349,8 @@ def test_report_tiny_exports(tmp_path: Path, n: int) -> None:
 
 def test_report_of_a_real_export(tmp_path: Path) -> None:
     """The export code's own output (and its stats.json) reads back into the same counts."""
-    from labeling.export import write_export
-    from labeling.lsformat import ParsedAnnotation
-    from labeling.pull import TaskRecord
+    from labeling.annotations.records import ParsedAnnotation, TaskRecord
+    from labeling.dataset.build import write_export
 
     def record(i: int, labs: list[str | None]) -> TaskRecord:
         text = f"Article {i}: “Troops are an option,” said {SCRIPT}."

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from labeling.cli import main
-from labeling.server import LocalStudio
+from labeling.studio.server import LocalStudio
 
 from .conftest import CONFIG, SEEDS
 

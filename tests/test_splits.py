@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeling.export import assign_splits
+from labeling.annotations.splits import assign_splits
 
 FR = {"train": 0.8, "validation": 0.1, "test": 0.1}
 

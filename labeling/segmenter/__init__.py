@@ -11,8 +11,8 @@ units, never an error.
 
 from __future__ import annotations
 
-from .engine import run
-from .types import Quote
+from labeling.segmenter.engine import run
+from labeling.segmenter.types import Quote
 
 __version__ = "1.0"
 __all__ = ["Quote", "segment", "__version__"]

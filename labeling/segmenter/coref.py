@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 
-from .lexicon import (
+from labeling.segmenter.lexicon import (
     ANONYMOUS_NOUNS,
     NON_NAMES,
     PERSON_NOUNS,

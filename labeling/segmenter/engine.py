@@ -20,8 +20,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from .coref import ORG_WORDS, Resolver
-from .lexicon import (
+from labeling.segmenter.coref import ORG_WORDS, Resolver
+from labeling.segmenter.lexicon import (
     ABBREVIATIONS,
     AUX,
     BELIEF_VERBS,
@@ -39,10 +39,10 @@ from .lexicon import (
     TITLES,
     TO_VERBS,
 )
-from .marks import Marked, find_quotes
-from .structure import Layout
-from .types import Quote, _quote
-from .words import (
+from labeling.segmenter.marks import Marked, find_quotes
+from labeling.segmenter.structure import Layout
+from labeling.segmenter.types import Quote, _quote
+from labeling.segmenter.words import (
     Tok,
     coordinated_subject,
     noun_reading,

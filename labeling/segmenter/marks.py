@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .structure import Layout
+from labeling.segmenter.structure import Layout
 
 CLOSERS = {"“": "”\"", "\"": "\"”", "«": "»", "„": "“”", "‘": "’", "‹": "›", "‚": "‘’",
            "»": "«", "”": "”"}

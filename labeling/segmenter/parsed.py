@@ -22,10 +22,10 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ..errors import LabelingError
-from .engine import run
-from .structure import Layout
-from .types import Quote
+from labeling.errors import LabelingError
+from labeling.segmenter.engine import run
+from labeling.segmenter.structure import Layout
+from labeling.segmenter.types import Quote
 
 # Package names tried in order when no model is named: the official one and a re-upload
 # of it on PyPI under another name.

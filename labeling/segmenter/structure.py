@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from .lexicon import ABBREVIATIONS
+from labeling.segmenter.lexicon import ABBREVIATIONS
 
 _PARA = re.compile(r"[^\n]+")
 # A sentence may end after . ! ? (and closing quotes/brackets), before white space and an

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import (
+from labeling.segmenter.lexicon import (
     ABBREVIATIONS,
     AMBIGUOUS,
     AUX,

@@ -23,12 +23,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import lsformat
-from .aggregate import aggregate_table
-from .agreement import SKIP, VoteTable
-from .neardup import cluster_ids, groups
-from .pull import TaskRecord, pseudonym
-from .schema import StanceSchema
+from labeling.annotations.aggregate import aggregate_table
+from labeling.annotations.agreement import SKIP, VoteTable
+from labeling.annotations.neardup import cluster_ids, groups
+from labeling.annotations.records import ParsedAnnotation, TaskRecord, pseudonym
+from labeling.schema import StanceSchema
 
 QUOTE_TYPES = ["direct", "indirect", "mixed"]
 # Columns that depend on every task, added by :func:`finish`.
@@ -116,10 +115,6 @@ def task_schema(schema: StanceSchema) -> pa.Schema:
     return pa.schema([f for f in full if f.name not in GLOBAL_COLUMNS])
 
 
-def item_key(quote_id: str, target: str) -> str:
-    return f"{quote_id}|{target}"
-
-
 def text_sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -128,14 +123,14 @@ def _int(v: Any) -> int | None:
     return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
-def _vote_struct(ann: lsformat.ParsedAnnotation, target: str, who: str,
+def _vote_struct(ann: ParsedAnnotation, target: str, who: str,
                  labels: Sequence[str], base: Mapping[str, Any]) -> dict[str, Any]:
     label = None if ann.skipped else ann.stances.get(target)
     return {**base, "annotator": who,
             "stance": labels.index(label) if label in labels else -1}
 
 
-def _vote_base(ann: lsformat.ParsedAnnotation) -> dict[str, Any]:
+def _vote_base(ann: ParsedAnnotation) -> dict[str, Any]:
     """What an annotation's vote holds whatever the target."""
     spans = sorted(ann.spans, key=lambda s: (s.start, s.end, s.label))
     spk = next((s for s in ann.spans if s.label == "SPEAKER"), None)

@@ -11,9 +11,9 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .corpus import Article
-from .schema import StanceSchema
-from .segmenter import Quote, segment
+from labeling.corpus.readers import Article
+from labeling.schema import StanceSchema
+from labeling.segmenter import Quote, segment
 
 
 def quote_id(article_id: str, start: int, end: int) -> str:

@@ -15,7 +15,7 @@ article, exactly the record ``labeling segment`` writes (same keys, same order o
 Example with Dask on a laptop (local mode) or a cluster (``dask.distributed.Client``)::
 
     import dask.bag as db
-    from labeling.distributed import segment_partition, to_jsonl
+    from labeling.corpus.distributed import segment_partition, to_jsonl
 
     bag = db.read_text("articles-*.jsonl").map(json.loads)
     records = bag.map_partitions(segment_partition)
@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
-from .segment_io import segment_record
+from labeling.corpus.batch import segment_record
+from labeling.errors import InputError
+from labeling.files import atomic_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,19 +90,11 @@ FRAME_META = {"doc_id": "object", "quotes": "object"}
 
 def to_jsonl(records: Iterable[Mapping[str, Any]], out: str | os.PathLike[str]) -> int:
     """Write records as ``labeling segment`` does (atomically); returns the count."""
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     n = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                n += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(out) as fh:
+        for rec in records:
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            n += 1
     return n
 
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .agreement import krippendorff_alpha
-from .client import Studio
-from .pull import check_project_config, fetch_tasks, pseudonym, records_from_export, save_cache
-from .schema import StanceSchema
-from .server import state_home
+from labeling.annotations.agreement import krippendorff_alpha
+from labeling.annotations.records import item_key, pseudonym, votes_of
+from labeling.schema import StanceSchema
+from labeling.state import state_home
+from labeling.studio.client import Studio
+from labeling.studio.wire import check_project_config, records_from_export
+from labeling.workflows.sync import fetch_tasks, save_cache
 
 
 @dataclass
@@ -65,7 +67,6 @@ class Status:
 def status(*, project: str, schema: StanceSchema, studio: Studio,
            state_dir: str | Path | None = None) -> Status:
     """Compute the project's progress (incrementally after the first call)."""
-    from .export import item_key, votes_of
 
     proj = studio.project(project)
     check_project_config(proj, schema)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from labeling.errors import InputError
 
 TABLE_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".parquet"}
 TEXT_SUFFIXES = {".txt"}

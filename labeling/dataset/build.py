@@ -17,14 +17,9 @@ untouched.
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import hashlib
 import json
-import os
-import shutil
-import tempfile
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,29 +28,26 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import __version__, lsformat
-from .agreement import Vote, summary
-from .errors import LabelingError
-from .neardup import groups
-from .pull import TaskRecord, pseudonym
-from .rows import (
+from labeling.annotations.agreement import summary
+from labeling.annotations.records import TaskRecord, item_key
+from labeling.annotations.splits import split_indices
+from labeling.dataset.rows import (
     QUOTE_TYPES,
     clusters_of,
     features,
     finish,
-    item_key,
     rows_table,
     text_sha1,
     units_of_table,
 )
-from .schema import StanceSchema
+from labeling.errors import LabelingError
+from labeling.files import atomic_folder
+from labeling.schema import StanceSchema
+from labeling.studio import wire
+from labeling.version import __version__
 
-__all__ = ["QUOTE_TYPES", "SPLITS", "TEXT_FIELDS", "Written", "assign_splits", "features",
-           "item_key", "save_folder", "split_indices", "text_sha1", "votes_of", "write_export",
-           "write_table"]
-
-SPLITS = ("train", "validation", "test")
-
+__all__ = ["QUOTE_TYPES", "TEXT_FIELDS", "Written", "features", "save_folder", "text_sha1",
+           "write_export", "write_table"]
 
 @dataclass
 class Written:
@@ -90,156 +82,12 @@ def strip_text(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays([cols[n] for n in table.column_names], schema=table.schema)
 
 
-def votes_of(records: Sequence[TaskRecord], schema: StanceSchema,
-             project: Mapping[str, Any]) -> list[Vote]:
-    """Every (item, annotator) vote; a skip is a vote with no label."""
-    out: list[Vote] = []
-    for rec in records:
-        for ann in rec.annotations:
-            who = pseudonym(project, ann.annotator)
-            for t in schema.targets:
-                label = None if ann.skipped else ann.stances.get(t.id)
-                if label is not None and label not in schema.label_names:
-                    label = None
-                if not ann.skipped and label is None:
-                    continue  # answered other questions but not this one: no vote
-                out.append(Vote(item=item_key(str(rec.data["quote_id"]), t.id), annotator=who,
-                                label=label, lead_time=ann.lead_time, group=t.id))
-    return out
-
-
-def assign_splits(
-    group_sizes: Mapping[str, int], fractions: Mapping[str, float], seed: int,
-    group_labels: Mapping[str, Mapping[str, int]] | None = None,
-) -> dict[str, str]:
-    """Whole groups to splits, reproducibly, stratified by label where possible.
-
-    Largest groups first (ties in a seeded order); each goes to the split that most
-    needs it: furthest below its target share of rows, and (with ``group_labels``)
-    of the labels the group carries. Then, where a split with a positive share got
-    nothing and there are enough groups, it takes the smallest group of the split
-    holding the most groups.
-    """
-    def rank(g: str) -> str:
-        return hashlib.sha256(f"{seed}|{g}".encode()).hexdigest()
-
-    order = sorted(group_sizes, key=lambda g: (-group_sizes[g], rank(g)))
-    total = sum(group_sizes.values()) or 1
-    names = [s for s in SPLITS if fractions.get(s, 0) > 0]
-    have = dict.fromkeys(names, 0)
-    label_total: Counter[str] = Counter()
-    for counts in (group_labels or {}).values():
-        label_total.update(counts)
-    have_label: dict[str, Counter[str]] = {s: Counter() for s in names}
-    members: dict[str, list[str]] = {s: [] for s in names}
-
-    def need(s: str, g: str) -> tuple[float, int]:
-        score = (fractions[s] * total - have[s]) / total
-        for lab, n in (group_labels or {}).get(g, {}).items():
-            score += n * (fractions[s] * label_total[lab] - have_label[s][lab]) / (
-                label_total[lab] * group_sizes[g])
-        return score, -names.index(s)
-
-    for g in order:
-        name = max(names, key=lambda s: need(s, g))
-        members[name].append(g)
-        have[name] += group_sizes[g]
-        have_label[name].update((group_labels or {}).get(g, {}))
-    if len(order) >= len(names):
-        for name in names:
-            if not members[name]:
-                donor = max(names, key=lambda s: (len(members[s]), -names.index(s)))
-                g = min(members[donor], key=lambda x: (group_sizes[x], rank(x)))
-                members[donor].remove(g)
-                members[name].append(g)
-    return {g: name for name, gs in members.items() for g in gs}
-
-
-def split_indices(columns: Mapping[str, Sequence[Any]], schema: StanceSchema
-                  ) -> dict[str, list[int]]:
-    """Row indices of each split, with no leakage.
-
-    ``columns`` holds the rows' ``target``, ``source``, ``article_id``,
-    ``near_dup_cluster`` and ``stance``. Held-out targets or outlets
-    (``split.held_out_targets`` / ``held_out_outlets``) go to ``test`` whole; the rest is
-    grouped so that an article, and every article sharing a near-duplicate quote with it,
-    lands in one split, stratified by stance. Rows keep their order within a split.
-    """
-    sp = schema.split
-    fr = {"train": sp.train, "validation": sp.validation, "test": sp.test}
-    target, source = columns["target"], columns["source"]
-    article, cluster, stance = (columns["article_id"], columns["near_dup_cluster"],
-                                columns["stance"])
-    held_t, held_o = set(sp.held_out_targets), set(sp.held_out_outlets)
-    is_held = [t in held_t or o in held_o for t, o in zip(target, source, strict=True)]
-    if any(is_held):
-        fr = {"train": sp.train, "validation": sp.validation, "test": 0.0}
-        norm = sum(fr.values()) or 1.0
-        fr = {k: v / norm for k, v in fr.items()}
-    rest = [i for i, h in enumerate(is_held) if not h]
-    links = {(article[i], cluster[i]) for i in rest}  # one link per pair, not per row
-    group_of = groups((f"a:{a}", f"c:{c}") for a, c in sorted(links))
-    sizes: dict[str, int] = defaultdict(int)
-    labels: dict[str, Counter[str]] = defaultdict(Counter)
-    for i in rest:
-        g = group_of[f"a:{article[i]}"]
-        sizes[g] += 1
-        labels[g][f"{target[i]}={stance[i]}"] += 1
-    where = assign_splits(sizes, fr, sp.seed, labels if sp.stratify else None)
-    out: dict[str, list[int]] = {s: [] for s in SPLITS}
-    for i in rest:
-        out[where[group_of[f"a:{article[i]}"]]].append(i)
-    out["test"].extend(i for i, h in enumerate(is_held) if h)
-    return out
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
-    try:
-        fn = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-        return False  # a file system without the exchange: fall back to two renames
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def _atomic_replace(tmp: Path, out: Path) -> None:
-    """Put the finished folder ``tmp`` at ``out``, replacing an old export.
-
-    Where the system can swap two folders in one step the old export is never absent;
-    elsewhere it is moved aside and put back if anything (an interrupt included) stops
-    the second rename.
-    """
-    if not out.exists():
-        os.replace(tmp, out)
-        return
-    if _exchange(tmp, out):
-        shutil.rmtree(tmp, ignore_errors=True)  # the old export, now at tmp
-        return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    os.replace(out, old)
-    try:
-        os.replace(tmp, out)
-    except BaseException:
-        os.replace(old, out)  # put the previous export back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def save_folder(dd: Any, out: Path, files: Mapping[str, str], *, parquet: bool = False) -> None:
     """Save a DatasetDict and text files as folder ``out``, all at once or not at all.
 
     With ``parquet`` each split is also written as ``parquet/<split>.parquet``.
     """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with atomic_folder(out) as tmp:
         dd.save_to_disk(str(tmp))
         if parquet:
             (tmp / "parquet").mkdir()
@@ -247,10 +95,6 @@ def save_folder(dd: Any, out: Path, files: Mapping[str, str], *, parquet: bool =
                 part.to_parquet(str(tmp / "parquet" / f"{name}.parquet"))
         for name, text in files.items():
             (tmp / name).write_text(text, encoding="utf-8")
-        _atomic_replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def write_export(
@@ -301,7 +145,7 @@ def write_table(
     with_text: bool = True,
     parquet: bool = False,
 ) -> Written:
-    """Write the dataset folder of the task rows ``table`` (:func:`labeling.rows.rows_table`)
+    """Write the dataset folder of the task rows ``table`` (:func:`labeling.dataset.rows.rows_table`)
     atomically; returns the row count and the stats.
 
     ``with_text=False`` writes the copyright-safe form (see :func:`strip_text`);
@@ -309,7 +153,7 @@ def write_table(
     """
     import datasets as ds
 
-    from .card import render_card
+    from labeling.dataset.card import render_card
 
     ds.disable_progress_bars()
     if table.num_rows == 0:
@@ -374,7 +218,7 @@ def write_table(
         for name, idx in by_split.items() if idx
     })
     files = {
-        "label_config.xml": lsformat.label_config(schema),
+        "label_config.xml": wire.label_config(schema),
         "stats.json": stats_json,
         "README.md": render_card(schema, stats_out, dd),
     }

@@ -10,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import LabelingError
+from labeling.errors import LabelingError
 
 
 def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:

@@ -1,9 +1,12 @@
-"""``labeling pull``: fetch every annotation of a project and write the dataset.
+"""Incremental sync: fetch only the tasks changed since the last pull, keep what was built.
 
-The pull checks the project against the schema, fetches all tasks with all their
-annotations (submitted, skipped and imported ones), checks every returned span's
-text against the article, keeps each annotator's latest annotation per task, and
-hands the result to :mod:`labeling.export`, which writes the folder atomically.
+The state folder keeps, per server, project and export path, the raw task JSON of the
+last fetch and the dataset rows built from it (not in the export, which may be published
+without article text). The next pull or status fetches only the tasks whose
+``updated_at`` is later than the moment (server clock) the last snapshot began, less a
+margin (creating, editing and deleting an annotation all bump it), merges them by task
+id, drops tasks deleted on the server and rebuilds only what changed. Rebuilding from
+the merged cache gives the same dataset as a full pull.
 """
 
 from __future__ import annotations
@@ -19,123 +22,21 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import lsformat
-from .client import Studio
-from .errors import ConfigError
-from .lsformat import ParsedAnnotation
-from .schema import StanceSchema
-from .server import state_home
+from labeling.annotations.records import TaskRecord
+from labeling.dataset.rows import clusters_of, rows_table, units_digest, units_of_table, units_of_tasks
+from labeling.files import atomic_file, write_json
+from labeling.schema import StanceSchema
+from labeling.state import state_home
+from labeling.studio.client import Studio
+from labeling.studio.wire import records_from_export
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class TaskRecord:
-    """One task as pulled: its data and each annotator's latest annotation."""
-
-    task_id: int
-    data: Mapping[str, Any]
-    annotations: tuple[ParsedAnnotation, ...]
-    updated_at: str
-    problems: tuple[str, ...] = ()
-
-
-@dataclass
-class PullResult:
-    project_id: int
-    title: str
-    out: Path
-    tasks: int = 0
-    annotations: int = 0
-    skipped: int = 0
-    rows: int = 0
-    incremental: bool = False
-    fetched: int = 0
-    span_problems: list[str] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
-
-
-def pseudonym(project: Mapping[str, Any], user_id: int | None) -> str:
-    """A stable pseudonymous annotator id: not the e-mail, not the server's user id."""
-    if user_id is None:
-        return "ann-unknown"
-    salt = f"{project.get('id')}|{project.get('created_at')}"
-    return "ann-" + hashlib.sha256(f"{salt}|{user_id}".encode()).hexdigest()[:10]
-
-
-def check_project_config(project: Mapping[str, Any], schema: StanceSchema) -> None:
-    """The project must have been made from this schema (same targets and labels)."""
-    import xml.etree.ElementTree as ET
-
-    try:
-        root = ET.fromstring(project.get("label_config") or "<View/>")
-    except ET.ParseError as exc:
-        raise ConfigError(f"cannot read the project's labelling config: {exc}") from exc
-    controls = {el.get("name"): [c.get("value") for c in el.iter("Choice")]
-                for el in root.iter("Choices")}
-    for t in schema.targets:
-        name = lsformat.stance_control(t.id)
-        if name not in controls:
-            raise ConfigError(
-                f"project {project.get('title')!r} has no question {name!r}: pull with the "
-                "--config the project was pushed with"
-            )
-        labels = [lab for lab in controls[name] if lab is not None]
-        if labels and sorted(labels) != sorted(schema.label_names):
-            raise ConfigError(
-                f"question {name!r} of the project has labels {labels}, the config has "
-                f"{schema.label_names}: pull with the --config the project was pushed with"
-            )
-
-
-def latest_per_annotator(parsed: list[ParsedAnnotation]) -> tuple[ParsedAnnotation, ...]:
-    """Each annotator's latest annotation of a task (edits replace, they do not add)."""
-    best: dict[int | None, ParsedAnnotation] = {}
-    for ann in sorted(parsed, key=lambda a: (a.updated_at, a.annotation_id)):
-        best[ann.annotator] = ann
-    return tuple(sorted(best.values(), key=lambda a: a.annotation_id))
-
-
-def records_from_export(
-    tasks: list[dict[str, Any]], schema: StanceSchema
-) -> tuple[list[TaskRecord], list[str]]:
-    """Exported task JSON -> records, and the list of span problems found."""
-    targets = [t.id for t in schema.targets]
-    records: list[TaskRecord] = []
-    problems: list[str] = []
-    for task in tasks:
-        data = task.get("data") or {}
-        if "quote_id" not in data:
-            log.warning("task %s has no quote_id: not made by `labeling push`; left out",
-                        task.get("id"))
-            continue
-        parsed = [parse for parse in (
-            lsformat.parse_annotation(a, data, targets) for a in task.get("annotations") or []
-        )]
-        mine = [f"task {task.get('id')} annotation {p.annotation_id}: {x}"
-                for p in parsed for x in p.problems]
-        problems.extend(mine)
-        records.append(TaskRecord(
-            task_id=int(task["id"]), data=data, annotations=latest_per_annotator(parsed),
-            updated_at=str(task.get("updated_at") or ""), problems=tuple(mine),
-        ))
-    records.sort(key=lambda r: r.task_id)
-    return records, problems
-
-
-# ----------------------------------------------------------------------------- sync cache
-# The raw task JSON of the last pull is kept in the state folder (not in the export, which
-# may be published without article text), keyed by server, project and export path.
-# The next pull fetches only tasks whose ``updated_at`` is later than the moment (server
-# clock) this pull's snapshot began, less a margin (creating, editing and deleting an
-# annotation all bump it), merges them by task id, and
-# drops tasks deleted on the server. Rebuilding from the merged cache gives the same
-# dataset as a full pull.
 _CURSOR_MARGIN = timedelta(seconds=2)  # re-fetch a little: writes racing the last export
 _KEEP = ("id", "data", "annotations", "updated_at")
 
@@ -171,14 +72,11 @@ def load_cache(path: Path) -> tuple[dict[str, Any], dict[int, dict[str, Any]]] |
 
 def save_cache(path: Path, meta: dict[str, Any], tasks: Mapping[int, Mapping[str, Any]]) -> None:
     path.mkdir(parents=True, exist_ok=True)
-    tmp = path / "tasks.jsonl.gz.tmp"
-    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=1) as fh:
+    with atomic_file(path / "tasks.jsonl.gz", "wb") as raw, \
+            gzip.open(raw, "wt", encoding="utf-8", compresslevel=1) as fh:
         for tid in sorted(tasks):
             fh.write(json.dumps(tasks[tid], ensure_ascii=False) + "\n")
-    meta = {**meta, "n_tasks": len(tasks)}
-    os.replace(tmp, path / "tasks.jsonl.gz")
-    (path / "state.json.tmp").write_text(json.dumps(meta), encoding="utf-8")
-    os.replace(path / "state.json.tmp", path / "state.json")
+    write_json(path / "state.json", {**meta, "n_tasks": len(tasks)})
 
 
 def _parse_time(stamp: str) -> datetime:
@@ -241,7 +139,6 @@ def start_clusters(cache_path: Path, units: Mapping[str, tuple[str, str | None]]
     """Near-duplicate clusters of ``units``: reused from the last pull when its units were
     the same, else computed (in a forked child process for a large project, so the rows
     are built meanwhile). Returns a function that waits for them."""
-    from .rows import clusters_of, units_digest
 
     key = units_digest(dict(units), threshold)
     path = cache_path / "clusters.json"
@@ -254,10 +151,7 @@ def start_clusters(cache_path: Path, units: Mapping[str, tuple[str, str | None]]
         pass
 
     def save(clusters: dict[str, str]) -> dict[str, str]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"key": key, "clusters": clusters}), encoding="utf-8")
-        os.replace(tmp, path)
+        write_json(path, {"key": key, "clusters": clusters})
         return clusters
 
     if len(units) >= _BACKGROUND_UNITS and "fork" in multiprocessing.get_all_start_methods():
@@ -279,7 +173,7 @@ def start_clusters(cache_path: Path, units: Mapping[str, tuple[str, str | None]]
 
 # ----------------------------------------------------------------------------- row cache
 # A pull keeps, in its state folder, the task rows it built (``rows.arrow``, see
-# :mod:`labeling.rows`) and one line per task (``tasks.arrow``: id, counts, span
+# :mod:`labeling.dataset.rows`) and one line per task (``tasks.arrow``: id, counts, span
 # problems). The next pull fetches what changed since the cursor, rebuilds the rows of
 # those tasks only, drops deleted tasks, and finishes the dataset from the merged rows:
 # the same dataset a full pull builds.
@@ -298,7 +192,7 @@ def _tasks_schema() -> Any:
 def _fingerprint(schema: StanceSchema, project: Mapping[str, Any]) -> str:
     """What the task rows depend on besides the tasks: rows made under another schema,
     project or tool version are not reused."""
-    from . import __version__
+    from labeling.version import __version__
 
     key = json.dumps([ROW_CACHE_FORMAT, __version__, project.get("id"), project.get("created_at"),
                       [(t.id, t.name) for t in schema.targets], schema.label_names])
@@ -340,15 +234,12 @@ def save_row_cache(path: Path, fingerprint: str, cache: RowCache) -> None:
     path.mkdir(parents=True, exist_ok=True)
     generation = os.urandom(8).hex()
     for name, table in (("rows.arrow", cache.rows), ("tasks.arrow", cache.tasks)):
-        tmp = path / f"{name}.tmp"
         table = table.replace_schema_metadata({"generation": generation})
-        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        with atomic_file(path / name, "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
             w.write_table(table, max_chunksize=65536)
-        os.replace(tmp, path / name)
     state = {"format": ROW_CACHE_FORMAT, "fingerprint": fingerprint, "generation": generation,
              "cursor": cache.cursor}
-    (path / "rows-state.json.tmp").write_text(json.dumps(state), encoding="utf-8")
-    os.replace(path / "rows-state.json.tmp", path / "rows-state.json")
+    write_json(path / "rows-state.json", state)
 
 
 def _task_lines(tasks: list[dict[str, Any]], records: Sequence[TaskRecord]) -> Any:
@@ -403,7 +294,6 @@ def sync_rows(studio: Studio, project: Mapping[str, Any], schema: StanceSchema,
               cache_path: Path, *, full: bool) -> Synced:
     """The task rows of every task: the cached ones plus those of the tasks changed since
     the last pull (or all, fetched in full), without the tasks deleted since."""
-    from .rows import rows_table, units_of_table, units_of_tasks
 
     pid = int(project["id"])
     threshold = schema.near_duplicates.threshold
@@ -458,64 +348,3 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def pull(
-    *,
-    project: str,
-    schema: StanceSchema,
-    studio: Studio,
-    out: str | Path,
-    config_path: str | Path | None = None,
-    strict_spans: bool = False,
-    full: bool = False,
-    state_dir: str | Path | None = None,
-    with_text: bool = True,
-    parquet: bool = False,
-) -> PullResult:
-    """Fetch the annotations of ``project`` and write the dataset folder ``out``.
-
-    After a first pull, only tasks changed since the last one are fetched and rebuilt
-    (``full`` forces a complete fetch); the written dataset is the same either way.
-    """
-    with gc_paused():
-        return _pull(project=project, schema=schema, studio=studio, out=Path(out),
-                     config_path=config_path, strict_spans=strict_spans, full=full,
-                     state_dir=state_dir, with_text=with_text, parquet=parquet)
-
-
-def _pull(*, project: str, schema: StanceSchema, studio: Studio, out: Path,
-          config_path: str | Path | None, strict_spans: bool, full: bool,
-          state_dir: str | Path | None, with_text: bool, parquet: bool) -> PullResult:
-    from . import export
-    from .adjudicate import fetch_decisions
-
-    proj = studio.project(project, fields=PROJECT_FIELDS)
-    check_project_config(proj, schema)
-    cache_path = _cache_dir(studio.url, int(proj["id"]), out, state_dir)
-    synced = sync_rows(studio, proj, schema, cache_path, full=full or not out.exists())
-    lines = synced.tasks.to_pydict()
-    problems = [p for ps in lines["problems"] for p in ps]
-    if problems:
-        for p in problems[:20]:
-            log.warning("span check: %s", p)
-        if strict_spans:
-            raise ConfigError(
-                f"{len(problems)} annotated spans do not match the article text "
-                f"(first: {problems[0]}); rerun without --strict-spans to keep the rest"
-            )
-    result = PullResult(int(proj["id"]), project, out, span_problems=problems,
-                        incremental=synced.incremental, fetched=synced.fetched)
-    result.tasks = sum(lines["ours"])
-    result.annotations = sum(lines["annotations"])
-    result.skipped = sum(lines["skipped"])
-    clusters = synced.clusters()
-    written = export.write_table(
-        synced.rows, schema, proj, out, tasks=result.tasks, annotations=result.annotations,
-        skipped=result.skipped, clusters=clusters, server_url=studio.url,
-        config_path=config_path, span_problems=problems,
-        decisions=fetch_decisions(studio, project, schema), with_text=with_text, parquet=parquet,
-    )
-    save_row_cache(cache_path, _fingerprint(schema, proj),
-                   RowCache(synced.cursor, synced.rows, synced.tasks))
-    result.rows = written.rows
-    result.stats = written.stats
-    return result

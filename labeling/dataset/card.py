@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schema import StanceSchema
+from labeling.schema import StanceSchema
 
 
 def _fmt(x: Any, digits: int = 3) -> str:

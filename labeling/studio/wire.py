@@ -1,6 +1,6 @@
 """Label Studio's wire format, in one place: labelling config XML, task JSON, results.
 
-Everything else in the package sees :class:`~labeling.units.Unit` and the small
+Everything else in the package sees :class:`~labeling.corpus.units.Unit` and the small
 dataclasses here (:class:`ParsedAnnotation`); this module converts both ways.
 
 The generated page shows, top to bottom: the article's title and outlet/date line,
@@ -13,13 +13,19 @@ QUOTE / SPEAKER / CUE, flags for segmenter errors, then one single-choice questi
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from .schema import StanceSchema
-from .units import Unit
+from label_studio_sdk.label_interface.interface import LabelInterface
+
+from labeling.annotations.records import ParsedAnnotation, Span, TaskRecord, latest_per_annotator
+from labeling.corpus.units import Unit
+from labeling.errors import ConfigError
+from labeling.schema import StanceSchema
+
+log = logging.getLogger(__name__)
 
 CONTEXT = "context"  # the Text object tag; spans are offsets into data["context"]
 SPANS = "spans"  # the Labels control for span correction
@@ -261,36 +267,6 @@ def task_json(unit: Unit, version: str) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class Span:
-    """A span an annotator left, in article offsets; ``ok`` if its text matched."""
-
-    label: str
-    start: int
-    end: int
-    text: str
-    ok: bool
-
-
-@dataclass(frozen=True)
-class ParsedAnnotation:
-    """One annotation of one task, reduced to what the dataset needs."""
-
-    annotation_id: int
-    annotator: int | None
-    skipped: bool
-    stances: Mapping[str, str]  # target id -> label
-    spans: tuple[Span, ...]
-    flags: tuple[str, ...]
-    confidence: int | None
-    note: str
-    lead_time: float | None
-    updated_at: str
-    ground_truth: bool
-    suggestion_shown: bool
-    problems: tuple[str, ...] = field(default=())
-
-
 def _user_id(value: object) -> int | None:
     if isinstance(value, dict):
         value = value.get("id")
@@ -360,3 +336,74 @@ def parse_annotation(
         suggestion_shown=bool(ann.get("parent_prediction") or ann.get("prediction")),
         problems=tuple(problems),
     )
+# ---- moved from pull
+def check_project_config(project: Mapping[str, Any], schema: StanceSchema) -> None:
+    """The project must have been made from this schema (same targets and labels)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(project.get("label_config") or "<View/>")
+    except ET.ParseError as exc:
+        raise ConfigError(f"cannot read the project's labelling config: {exc}") from exc
+    controls = {el.get("name"): [c.get("value") for c in el.iter("Choice")]
+                for el in root.iter("Choices")}
+    for t in schema.targets:
+        name = stance_control(t.id)
+        if name not in controls:
+            raise ConfigError(
+                f"project {project.get('title')!r} has no question {name!r}: pull with the "
+                "--config the project was pushed with"
+            )
+        labels = [lab for lab in controls[name] if lab is not None]
+        if labels and sorted(labels) != sorted(schema.label_names):
+            raise ConfigError(
+                f"question {name!r} of the project has labels {labels}, the config has "
+                f"{schema.label_names}: pull with the --config the project was pushed with"
+            )
+
+
+def records_from_export(
+    tasks: list[dict[str, Any]], schema: StanceSchema
+) -> tuple[list[TaskRecord], list[str]]:
+    """Exported task JSON -> records, and the list of span problems found."""
+    targets = [t.id for t in schema.targets]
+    records: list[TaskRecord] = []
+    problems: list[str] = []
+    for task in tasks:
+        data = task.get("data") or {}
+        if "quote_id" not in data:
+            log.warning("task %s has no quote_id: not made by `labeling push`; left out",
+                        task.get("id"))
+            continue
+        parsed = [parse for parse in (
+            parse_annotation(a, data, targets) for a in task.get("annotations") or []
+        )]
+        mine = [f"task {task.get('id')} annotation {p.annotation_id}: {x}"
+                for p in parsed for x in p.problems]
+        problems.extend(mine)
+        records.append(TaskRecord(
+            task_id=int(task["id"]), data=data, annotations=latest_per_annotator(parsed),
+            updated_at=str(task.get("updated_at") or ""), problems=tuple(mine),
+        ))
+    records.sort(key=lambda r: r.task_id)
+    return records, problems
+
+
+def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -> Iterator[
+        tuple[str, dict[str, Any]]]:
+    """(quote_id, task JSON) for each unit; every prediction checked against the config."""
+    iface = LabelInterface(label_config(schema))
+    for unit in units:
+        task = task_json(unit, version)
+        for pred in task["predictions"]:
+            errors = iface.validate_prediction(pred, return_errors=True)  # type: ignore[no-untyped-call]
+            if errors:
+                raise ConfigError(
+                    f"{unit.article.origin}: the prediction for {unit.quote_id} does not fit the "
+                    f"labelling config: {errors}"
+                )
+            for region in pred["result"]:
+                v = region["value"]
+                if unit.context[v["start"]:v["end"]] != v["text"]:
+                    raise ConfigError(f"{unit.quote_id}: region {region['id']} text mismatch")
+        yield unit.quote_id, task

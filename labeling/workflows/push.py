@@ -25,17 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from label_studio_sdk.label_interface.interface import LabelInterface
-
-from . import __version__ as segmenter_version
-from . import lsformat
-from .client import Studio
-from .corpus import BadHandler, read_articles
-from .errors import ConfigError, InputError, NotFound, ServerError
-from .neardup import cluster_ids
-from .schema import StanceSchema
-from .server import state_home
-from .units import Unit, iter_units
+from labeling.annotations.neardup import cluster_ids
+from labeling.corpus.readers import BadHandler, read_articles
+from labeling.corpus.units import Unit, iter_units
+from labeling.errors import ConfigError, InputError, NotFound, ServerError
+from labeling.schema import StanceSchema
+from labeling.state import state_home
+from labeling.studio import wire
+from labeling.studio.client import Studio
+from labeling.version import __version__ as segmenter_version
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +67,8 @@ def _norm_xml(xml: str) -> str:
 def project_fields(schema: StanceSchema, *, adjudication: bool = False) -> dict[str, Any]:
     """The project settings the schema decides (an adjudication project: one per item)."""
     return {
-        "label_config": lsformat.label_config(schema, adjudication=adjudication),
-        "expert_instruction": lsformat.instructions_html(schema),
+        "label_config": wire.label_config(schema, adjudication=adjudication),
+        "expert_instruction": wire.instructions_html(schema),
         "show_instruction": True,
         "show_skip_button": True,
         "maximum_annotations": 1 if adjudication else schema.annotators_per_item,
@@ -114,26 +112,6 @@ def project_lock(url: str, title: str, state_dir: str | Path | None) -> Iterator
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -> Iterator[
-        tuple[str, dict[str, Any]]]:
-    """(quote_id, task JSON) for each unit; every prediction checked against the config."""
-    iface = LabelInterface(lsformat.label_config(schema))
-    for unit in units:
-        task = lsformat.task_json(unit, version)
-        for pred in task["predictions"]:
-            errors = iface.validate_prediction(pred, return_errors=True)  # type: ignore[no-untyped-call]
-            if errors:
-                raise ConfigError(
-                    f"{unit.article.origin}: the prediction for {unit.quote_id} does not fit the "
-                    f"labelling config: {errors}"
-                )
-            for region in pred["result"]:
-                v = region["value"]
-                if unit.context[v["start"]:v["end"]] != v["text"]:
-                    raise ConfigError(f"{unit.quote_id}: region {region['id']} text mismatch")
-        yield unit.quote_id, task
 
 
 _T = TypeVar("_T")
@@ -221,7 +199,7 @@ def plan_propagation(
     return to_import, attach_new, attach_old
 
 
-def _import_batch(
+def import_batch(
     studio: Studio, project_id: int, batch: list[tuple[str, dict[str, Any]]],
     keys: dict[str, int], attempts: int = 4,
 ) -> int:
@@ -289,7 +267,7 @@ def push(
         if created_project:
             proj = settle_project_race(studio, project, proj)
         pid = int(proj["id"])
-        version = lsformat.model_version(segmenter_version)
+        version = wire.model_version(segmenter_version)
         result = PushResult(pid, project, studio.url, project_created=created_project)
         keys = {} if created_project else studio.task_keys(pid)
         log.info("project %s has %d tasks", pid, len(keys))
@@ -324,20 +302,20 @@ def push(
                     keys[u.quote_id] = tid
                 result.propagated += len(dups)
 
-        for qid, task in prefetch(validated_tasks(fresh, schema, version)):
+        for qid, task in prefetch(wire.validated_tasks(fresh, schema, version)):
             attached = attach_new.get(qid)
             if attached:
-                task["data"]["duplicates"] = [lsformat.duplicate_record(u) for u in attached]
+                task["data"]["duplicates"] = [wire.duplicate_record(u) for u in attached]
                 task["meta"]["duplicates"] = [u.quote_id for u in attached]
                 result.propagated += len(attached)
             batch.append((qid, task))
             if len(batch) >= batch_size:
-                result.created += _import_batch(studio, pid, batch, keys)
+                result.created += import_batch(studio, pid, batch, keys)
                 batch = []
                 if progress:
                     progress(result.articles, result.units, result.created)
         if batch:
-            result.created += _import_batch(studio, pid, batch, keys)
+            result.created += import_batch(studio, pid, batch, keys)
         if progress:
             progress(result.articles, result.units, result.created)
         # Another push (from another state folder or machine) may have imported some of the
@@ -457,7 +435,7 @@ def repair_predictions(studio: Studio, pid: int, tasks: Mapping[str, int],
         return 0
     log.warning("%d tasks have no prediction: restoring them", len(bare))
     made = 0
-    for qid, task in validated_tasks((u for u in units() if u.quote_id in bare), schema, version):
+    for qid, task in wire.validated_tasks((u for u in units() if u.quote_id in bare), schema, version):
         tid = bare.pop(qid, None)
         if tid is None:
             continue
@@ -491,7 +469,7 @@ def _attach_to_task(studio: Studio, task_id: int, units: list[Unit]) -> None:
     data = dict(task.get("data") or {})
     meta = dict(task.get("meta") or {})
     have = {d.get("quote_id") for d in data.get("duplicates") or []}
-    extra = [lsformat.duplicate_record(u) for u in units if u.quote_id not in have]
+    extra = [wire.duplicate_record(u) for u in units if u.quote_id not in have]
     if extra:
         data["duplicates"] = list(data.get("duplicates") or []) + extra
         meta["duplicates"] = [d["quote_id"] for d in data["duplicates"]]

@@ -8,17 +8,16 @@ The output file is written to a temporary sibling and renamed at the end.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from .corpus import Article, BadHandler, read_articles
-from .errors import InputError
-from .segmenter import segment
+from labeling.corpus.readers import Article, BadHandler, read_articles
+from labeling.errors import InputError
+from labeling.files import atomic_file
+from labeling.segmenter import segment
 
 ENGINES = ("default", "parse")
 
@@ -29,7 +28,7 @@ def segment_record(doc_id: str, text: str, engine: str = "default") -> dict[str,
     ``engine="parse"``: the hybrid of :mod:`.segmenter.parsed` (needs spaCy and a model).
     """
     if engine == "parse":
-        from .segmenter.parsed import segment_parsed
+        from labeling.segmenter.parsed import segment_parsed
 
         units = segment_parsed(text)
     else:
@@ -68,25 +67,17 @@ def segment_files(
     if engine not in ENGINES:
         raise InputError(f"unknown segmenter engine {engine!r}: use one of {', '.join(ENGINES)}")
     if engine == "parse":  # fail before any file is written when spaCy or its model is missing
-        from .segmenter.parsed import load_model
+        from labeling.segmenter.parsed import load_model
 
         load_model()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     n = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            arts = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
-            for line in segment_lines(arts, num_proc=num_proc, engine=engine):
-                fh.write(line + "\n")
-                n += 1
-                if progress:
-                    progress(n)
+    with atomic_file(out) as fh:
+        arts = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
+        for line in segment_lines(arts, num_proc=num_proc, engine=engine):
+            fh.write(line + "\n")
+            n += 1
+            if progress:
+                progress(n)
         if n == 0:
             raise InputError("the input holds no articles: nothing to segment")
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
     return n

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .corpus import read_articles
-from .errors import InputError
-from .export import TEXT_FIELDS, save_folder, text_sha1
+from labeling.corpus.readers import read_articles
+from labeling.dataset.build import TEXT_FIELDS, save_folder, text_sha1
+from labeling.errors import InputError
 
 
 def _slice(text: str, start: Any, end: Any) -> str | None:

@@ -3,7 +3,7 @@
 A thin, typed client over Label Studio's REST API (``/api/...``) with bounded
 retries and backoff for transient failures (connection errors, time-outs, 502/503/504)
 on requests that are safe to repeat. Imports are *not* retried here: a repeated import
-could duplicate tasks, so :mod:`labeling.push` re-checks what arrived before it tries
+could duplicate tasks, so :mod:`labeling.workflows.push` re-checks what arrived before it tries
 again. Every failure becomes a :class:`~labeling.errors.ServerError` subclass whose
 message says what to do; the API token is never part of a message or a log line.
 
@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from .errors import AuthError, NotFound, ServerError, ServerUnreachable
+from labeling.errors import AuthError, NotFound, ServerError, ServerUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -394,7 +394,7 @@ def connect(url: str | None, api_key: str | None, state_dir: str | os.PathLike[s
             )
         studio = Studio(Connection(url, api_key))
     else:
-        from .server import LocalStudio
+        from labeling.studio.server import LocalStudio
 
         local = LocalStudio(state_dir)
         info = local.up() if start else local.running()

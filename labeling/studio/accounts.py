@@ -20,8 +20,9 @@ from pathlib import Path
 
 import httpx
 
-from .errors import LabelingError, ServerError, ServerUnreachable
-from .server import state_home, write_private
+from labeling.errors import LabelingError, ServerError, ServerUnreachable
+from labeling.files import write_private
+from labeling.state import state_home
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

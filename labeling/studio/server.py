@@ -33,7 +33,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LabelingError, ServerError
+from labeling.errors import LabelingError, ServerError
+from labeling.files import write_private
+from labeling.state import state_home
 
 log = logging.getLogger(__name__)
 
@@ -94,25 +96,6 @@ class ServerInfo:
     pid: int
     port: int
     state_dir: Path
-
-
-def state_home(state_dir: str | os.PathLike[str] | None = None) -> Path:
-    """The project's state folder (``--state-dir`` > ``LABELING_HOME`` > ``./.labeling``)."""
-    if state_dir:
-        return Path(state_dir).expanduser().resolve()
-    env = os.environ.get("LABELING_HOME")
-    return Path(env).expanduser().resolve() if env else (Path.cwd() / ".labeling").resolve()
-
-
-def write_private(path: Path, payload: dict[str, object]) -> None:
-    """Write JSON readable by the owner only (0600), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(payload, fh)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
 
 
 def _free_port() -> int:

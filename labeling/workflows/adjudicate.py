@@ -17,14 +17,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import lsformat
-from .aggregate import Aggregate, adjudicate_needed, aggregate
-from .agreement import Vote
-from .client import Studio
-from .errors import NotFound
-from .lsformat import ParsedAnnotation
-from .pull import TaskRecord, check_project_config, pseudonym, records_from_export
-from .schema import StanceSchema
+from labeling.annotations.aggregate import Aggregate, adjudicate_needed, aggregate
+from labeling.annotations.agreement import Vote
+from labeling.annotations.records import ParsedAnnotation, TaskRecord, item_key, pseudonym, votes_of
+from labeling.errors import NotFound
+from labeling.schema import StanceSchema
+from labeling.studio import wire
+from labeling.studio.client import Studio
+from labeling.studio.wire import check_project_config, records_from_export
+from labeling.workflows.push import ensure_project, import_batch
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,6 @@ def disputed_items(
     records: Sequence[TaskRecord], schema: StanceSchema, project: Mapping[str, Any]
 ) -> tuple[dict[str, list[str]], dict[str, Aggregate], list[Vote]]:
     """quote_id -> disputed target ids; the aggregates; the votes."""
-    from .export import item_key, votes_of
 
     votes = votes_of(records, schema, project)
     agg = aggregate(votes, schema.label_names, method=schema.aggregation)
@@ -75,8 +75,6 @@ def disputed_items(
 
 def adjudicate(*, project: str, schema: StanceSchema, studio: Studio) -> AdjudicateResult:
     """Create or update the adjudication project with every disputed quote."""
-    from .export import item_key
-    from .push import _import_batch, ensure_project  # imports the SDK: only when used
 
     proj = studio.project(project)
     check_project_config(proj, schema)
@@ -92,7 +90,7 @@ def adjudicate(*, project: str, schema: StanceSchema, studio: Studio) -> Adjudic
     result.disputed_items = sum(len(ts) for ts in disputed.values())
     result.accepted_items = result.items - result.disputed_items
     keys = studio.task_keys(pid)
-    version = lsformat.model_version("adjudication")
+    version = wire.model_version("adjudication")
     batch: list[tuple[str, dict[str, Any]]] = []
     for rec in records:
         qid = str(rec.data["quote_id"])
@@ -110,9 +108,9 @@ def adjudicate(*, project: str, schema: StanceSchema, studio: Studio) -> Adjudic
         data["source_task_id"] = rec.task_id
         data.pop("duplicates", None)
         batch.append((qid, {"data": data, "meta": {"quote_id": qid}, "predictions": [
-            {"model_version": version, "result": lsformat.regions_from_data(data)}]}))
+            {"model_version": version, "result": wire.regions_from_data(data)}]}))
     for i in range(0, len(batch), 500):
-        result.created += _import_batch(studio, pid, batch[i:i + 500], keys)
+        result.created += import_batch(studio, pid, batch[i:i + 500], keys)
     return result
 
 

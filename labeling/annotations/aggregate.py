@@ -3,7 +3,7 @@
 Skips never vote. :class:`Aggregate` carries the label (None on a tie or without votes),
 the soft label (vote shares, or Dawid-Skene posteriors, in label order), the number of
 votes, the item's agreement (share agreeing with the most common label) and the method.
-:func:`aggregate_table` gives the same as arrays over a :class:`~labeling.agreement.VoteTable`
+:func:`aggregate_table` gives the same as arrays over a :class:`~labeling.annotations.agreement.VoteTable`
 (what a pull uses); :func:`aggregate` as a dict per item.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .agreement import Vote, VoteTable, as_table
+from labeling.annotations.agreement import Vote, VoteTable, as_table
 
 METHODS = ("majority", "dawid_skene")
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import InputError, LabelingError
+from labeling.errors import InputError, LabelingError
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_CONFIG = "configs/stance.yaml"
@@ -105,7 +105,7 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
     """
     from tqdm import tqdm
 
-    from .segment_io import segment_files
+    from labeling.corpus.batch import segment_files
 
     with tqdm(unit=" articles", disable=quiet, file=sys.stderr) as bar:
         n = segment_files(inputs, output, num_proc=num_proc, encoding=encoding,
@@ -138,9 +138,9 @@ def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | Non
     """
     from tqdm import tqdm
 
-    from . import push as push_mod
-    from .client import connect
-    from .schema import load_schema
+    from labeling.schema import load_schema
+    from labeling.studio.client import connect
+    from labeling.workflows import push as push_mod
 
     schema = load_schema(config_path)
     local = not (url or os.environ.get("LABEL_STUDIO_URL"))
@@ -167,7 +167,7 @@ def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | Non
                + (f", {res.repaired} missing predictions restored" if res.repaired else ""))
     click.echo(f"open: {res.project_url}")
     if local:
-        from .server import LocalStudio
+        from labeling.studio.server import LocalStudio
 
         creds = LocalStudio(state_dir).credentials()
         click.echo(f"log in as {creds.username} (password: `labeling studio login`); "
@@ -213,9 +213,9 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
     labeling pull --project "Western troops for Ukraine" -o exports/troops
     python -c "import datasets; print(datasets.load_from_disk('exports/troops'))"
     """
-    from . import pull as pull_mod
-    from .client import connect
-    from .schema import load_schema
+    from labeling.schema import load_schema
+    from labeling.studio.client import connect
+    from labeling.workflows import pull as pull_mod
 
     schema = load_schema(config_path)
     with connect(url, api_key, state_dir) as studio:
@@ -253,9 +253,9 @@ def status_cmd(project: str, config_path: str, url: str | None, api_key: str | N
     """
     import json as json_mod
 
-    from .client import connect
-    from .schema import load_schema
-    from .status import status as run
+    from labeling.schema import load_schema
+    from labeling.studio.client import connect
+    from labeling.workflows.status import status as run
 
     schema = load_schema(config_path)
     with connect(url, api_key, state_dir, start=False) as studio:
@@ -297,7 +297,7 @@ def hydrate(export_dir: str, inputs: tuple[str, ...], output: str, encoding: str
     \b
     labeling hydrate exports/troops-notext my_articles/ -o exports/troops
     """
-    from .hydrate import hydrate as run
+    from labeling.dataset.hydrate import hydrate as run
 
     n = run(export_dir, inputs, output, encoding=encoding)
     click.echo(f"hydrated {n} rows into {output}")
@@ -315,7 +315,7 @@ def publish(export_dir: str, repo: str, private: bool) -> None:
     \b
     HF_TOKEN=... labeling publish exports/troops --repo me/troops-stance
     """
-    from .publish import publish as run
+    from labeling.dataset.publish import publish as run
 
     url = run(export_dir, repo, private=private)
     click.echo(f"published {export_dir} to {url}")
@@ -333,7 +333,7 @@ def report(export_dir: str, output: str | None) -> None:
     \b
     labeling report exports/troops
     """
-    from .report import write_report
+    from labeling.report import write_report
 
     path = write_report(export_dir, output or str(Path(export_dir) / "report.html"))
     click.echo(f"report written to {path}")
@@ -356,9 +356,9 @@ def adjudicate(project: str, config_path: str, url: str | None, api_key: str | N
     \b
     labeling adjudicate --project "Western troops for Ukraine"
     """
-    from . import adjudicate as adj_mod
-    from .client import connect
-    from .schema import load_schema
+    from labeling.schema import load_schema
+    from labeling.studio.client import connect
+    from labeling.workflows import adjudicate as adj_mod
 
     schema = load_schema(config_path)
     with connect(url, api_key, state_dir) as studio:
@@ -387,7 +387,7 @@ def up(port: int | None, state_dir: str | None) -> None:
     The server keeps its data in SQLite in the state folder; set LABELING_DATABASE_URL
     (postgresql://USER:PASSWORD@HOST:5432/NAME) to keep it in PostgreSQL instead.
     """
-    from .server import DATABASE_URL_VAR, LocalStudio, database_label
+    from labeling.studio.server import DATABASE_URL_VAR, LocalStudio, database_label
 
     local = LocalStudio(state_dir)
     info = local.up(port=port)
@@ -402,7 +402,7 @@ def up(port: int | None, state_dir: str | None) -> None:
 @_errors
 def down(state_dir: str | None) -> None:
     """Stop the local server."""
-    from .server import LocalStudio
+    from labeling.studio.server import LocalStudio
 
     stopped = LocalStudio(state_dir).down()
     click.echo("stopped" if stopped else "not running")
@@ -413,7 +413,7 @@ def down(state_dir: str | None) -> None:
 @_errors
 def status(state_dir: str | None) -> None:
     """Say whether the local server runs, and where."""
-    from .server import LocalStudio
+    from labeling.studio.server import LocalStudio
 
     info = LocalStudio(state_dir).running()
     if info is None:
@@ -428,8 +428,8 @@ def status(state_dir: str | None) -> None:
 @_errors
 def login(state_dir: str | None, annotator: str | None) -> None:
     """Print a login of the local server (to your terminal only)."""
-    from .annotators import stored_password
-    from .server import LocalStudio
+    from labeling.studio.accounts import stored_password
+    from labeling.studio.server import LocalStudio
 
     if annotator:
         pw = stored_password(annotator, state_dir)
@@ -463,8 +463,8 @@ def add_annotator(email: str, password: str | None, invite_token: str | None, ur
     labeling studio add-annotator alice@example.org
     labeling studio login --annotator alice@example.org   # shows the password
     """
-    from .annotators import add_annotator as run
-    from .server import LocalStudio
+    from labeling.studio.accounts import add_annotator as run
+    from labeling.studio.server import LocalStudio
 
     if not url:
         info = LocalStudio(state_dir).running()
