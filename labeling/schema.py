@@ -98,6 +98,41 @@ class NearDuplicates(_Strict):
     threshold: float = Field(default=0.7, gt=0, le=1)
 
 
+class LLMSettings(_Strict):
+    """A model behind any OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp's server, OpenAI).
+
+    The API key is read from the environment variable named by ``api_key_env`` when the
+    model is used, never from the schema file.
+    """
+
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = Field(default="", max_length=200)
+    api_key_env: str = "OPENAI_API_KEY"
+    concurrency: int = Field(default=4, ge=1, le=64)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    timeout: float = Field(default=60.0, gt=0, le=600)
+    temperature: float = Field(default=0.0, ge=0, le=2)
+
+
+class Suggestions(_Strict):
+    """Stance suggestions learned from the project's own labels (``labeling suggest``).
+
+    ``model``: ``builtin`` (scikit-learn, no download), ``llm`` (see :class:`LLMSettings`)
+    or ``python`` (a class named by ``python_model``, ``package.module:Class``, that has
+    ``fit`` and ``predict_proba``). ``show``: ``prefill`` pre-selects the suggested stance,
+    ``hidden`` only orders the queue, ``ab`` hides it for a random ``ab_hidden_share`` of
+    items (recorded per vote).
+    """
+
+    model: Literal["builtin", "llm", "python"] = "builtin"
+    show: Literal["prefill", "hidden", "ab"] = "hidden"
+    ab_hidden_share: float = Field(default=0.5, ge=0, le=1)
+    min_labels: int = Field(default=10, ge=2)
+    python_model: str = ""
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    seed: int = 0
+
+
 class StanceSchema(_Strict):
     """The whole project configuration (``configs/stance.yaml``)."""
 
@@ -120,6 +155,7 @@ class StanceSchema(_Strict):
     gold: list[Gold] = Field(default_factory=list)
     split: Split = Field(default_factory=Split)
     near_duplicates: NearDuplicates = Field(default_factory=NearDuplicates)
+    suggestions: Suggestions = Field(default_factory=Suggestions)
     license: str = "other"
 
     @model_validator(mode="after")
