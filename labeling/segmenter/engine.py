@@ -20,24 +20,65 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from labeling.segmenter.coref import ORG_WORDS, Resolver
+from labeling.segmenter.coref import Resolver
 from labeling.segmenter.lexicon import (
     ABBREVIATIONS,
+    ADD_FORMS,
+    AFTER_NOUN_CUE,
+    AS_VERBS,
     AUX,
+    BE_FINITE,
     BELIEF_VERBS,
+    CLAUSE_LINKS,
     CUE_VERBS,
+    CUE_WORDS,
+    DOCUMENTS,
+    FINITE_VERBS,
+    FRAME_WORDS,
+    HEAD_WORDS,
+    LEAD_STOP,
+    NAME_WORDS,
+    NO_CONTENT_START,
+    NOT_AGENT,
+    NOT_PERSON_WORDS,
+    NOT_SEEN_AS,
+    NOT_SOURCES,
+    NOUN_CHECKED_CUES,
+    NOUN_FIRST_CUES,
+    NOUN_LIKE_CUES,
+    OBJECT_LINKS,
     OBJECT_VERBS,
+    PARTICIPLE_CUES,
+    PARTICIPLE_OBJECTS,
+    PARTICIPLE_TO,
+    PASSIVE_AUX,
     PERSON_NOUNS,
     PERSON_PRONOUNS,
-    PROGRESSIVE,
+    PLACE_ADVERBS,
+    PREPOSITIONS,
+    PROGRESSIVE_CUES,
     PRONOUNS,
     QUOTE_ONLY_VERBS,
+    QUOTE_STANCES,
+    REFERRING,
+    REPORTING,
+    SENTENCE_TRIGGERS,
+    SHOW_VERBS,
     SPEAKER_NOUNS,
+    STANCE_VERBS,
     STRONG_CUES,
+    SUBORDINATORS,
+    TAIL_SUBORDINATORS,
+    TELL_FORMS,
+    THAT_ONLY,
     THAT_VERBS,
     TIME_WORDS,
+    TITLE_SMALL_WORDS,
     TITLES,
     TO_VERBS,
+    WH_WORDS,
+    WORK_PEOPLE,
+    WORKS,
 )
 from labeling.segmenter.marks import Marked, find_quotes
 from labeling.segmenter.structure import Layout
@@ -76,8 +117,6 @@ _HEADLINE_SAYS = re.compile(_TITLE_NAME + " " + _TITLE_CUES +
                             r"(?: That)? (?P<c>[A-Z‘'\"“].{8,}?)[.\s]*$")
 _HEADLINE_SAYS_AFTER = re.compile(r"(?P<c>.{8,}?),\s+" + _TITLE_NAME + " " + _TITLE_CUES +
                                   r"[.\s]*$")
-_NOT_SOURCES = frozenset("""update updated editor note watch read listen video photos photo latest paid
-breaking exclusive analysis opinion live correction top related see more follow""".split())
 _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\s*[,.]")
 # Where reported content that runs to the end of its sentence stops: a semicolon, a spaced
 # dash, or a participle, attribution or relative clause that starts a new clause ("...,
@@ -85,65 +124,6 @@ _APPOS_NAME = re.compile(r",\s+([A-Z][\w’'.\-]+(?:\s+[A-Z][\w’'.\-]+){1,3})\
 _CONTENT_END = re.compile(r"[;\s,](?:(?<=;)|(?<=\s)(?:[—–]|--)\s|(?<=,)\s+(?:according to|saying|"
                           r"arguing|noting|calling|telling|adding|citing|referring to|said|says|"
                           r"which|although|though|even though|even as|whereas)\b)")
-_PARTICIPLE_CUES = frozenset("saying adding arguing noting telling warning insisting "
-                             "claiming explaining stressing citing calling accusing".split())
-_PARTICIPLE_OBJECTS = frozenset("citing calling accusing criticizing criticising praising "
-                                 "questioning attacking blasting slamming defending rejecting "
-                                 "dismissing condemning blaming".split())
-# Participles of stances with a "to" clause ("..., promising to act") or an object and one
-# ("..., urging voters to act").
-_PARTICIPLE_TO = frozenset("promising pledging vowing threatening refusing hoping planning "
-                           "urging encouraging".split())
-# Conjunctions that open a coordinated clause ("..., and Ruiz said", "... but has said").
-_CLAUSE_LINKS = frozenset("and but while whereas yet".split())
-# Words that cannot open content right after its cue (a coordinated or circumstantial
-# clause).
-_NO_CONTENT_START = frozenset("and or nor when while until once".split())
-_SUBORDINATORS = frozenset("when while as after before if because since although though once "
-                          "until".split())
-_TAIL_SUBORDINATORS = _SUBORDINATORS - {"as"} | {"whereas", "unless"}
-_CUE_WORDS = CUE_VERBS | THAT_VERBS | {"according"}
-_STANCE_VERBS = OBJECT_VERBS | TO_VERBS | BELIEF_VERBS
-_PROGRESSIVE = PROGRESSIVE - QUOTE_ONLY_VERBS
-_CUE_WORDS = _CUE_WORDS | _STANCE_VERBS
-_FRAME_WORDS = _CUE_WORDS  # words around a quotation that can attribute it
-_CUE_WORDS = _CUE_WORDS | _PROGRESSIVE
-# Cue words that can report speech outside quotation marks (not "barked", "read", "asked"
-# without an object).
-_REPORTING = _CUE_WORDS - (QUOTE_ONLY_VERBS - THAT_VERBS - _STANCE_VERBS)
-# "..., X said, referring to [the convention]": what the speaker's words were about (a cue
-# only as that participle, after a comma).
-_REFERRING = frozenset({"referring"})
-_CUE_WORDS = _CUE_WORDS | _REFERRING
-# Views with "as" in their object ("X sees [the levy as a tax]", "X portrayed [him as ...]"):
-# a cue only with it.
-_AS_VERBS = frozenset("""see sees saw view views viewed regard regards regarded portray portrays
-portrayed depict depicts depicted""".split())
-_CUE_WORDS = _CUE_WORDS | _AS_VERBS
-_NOT_SEEN_AS = PRONOUNS | frozenset("if though well long soon much many part of to".split())
-# What reported() looks for in a sentence before tokenising it.
-_SENTENCE_WORDS = _REPORTING | _AS_VERBS | {"According", "that", "as"}
-_NAME_WORDS = frozenset("name names nickname acronym abbreviation initials".split())
-_THAT_ONLY = THAT_VERBS - CUE_VERBS - _STANCE_VERBS - {"show", "shows", "showed", "shown", "found",
-                                                       "finds"}
-_SHOW_VERBS = frozenset("show shows showed shown suggest suggests suggested find finds found "
-                        "indicate indicates indicated".split())
-# What a document, a poll or a record "shows": their findings are attributions too.
-_DOCUMENTS = frozenset("""poll polls survey surveys study studies report reports document
-documents filing filings record records data figures numbers analysis review results research
-audit memo letter statement ad""".split())
-_PASSIVE = frozenset("was were is are been be".split())
-# Words that cannot open a speaker's description after a comma.
-_LEAD_STOP = frozenset("and or but that which who when if because as while so then not".split())
-_BE_FINITE = frozenset("is are was were".split())
-# Finite verbs that show a clause has begun (no "that" to look for after them).
-_FINITE = _PASSIVE | frozenset("would will could should can may might must has have had".split())
-_PREPOSITIONS = frozenset("of about at in on with from during after before into for by".split())
-# Before a participle's subject ("an email [to supporters] stating"): the noun is no agent
-# ("footage [of Ruiz] saying" is).
-_NOT_AGENT = _PREPOSITIONS - {"of"} | {"to", "than", "like"}
-_PLACE_ADVERBS = frozenset("above below earlier here previously".split())
-_WH = frozenset("whether if what why how when where who to".split())
 # A coordinated clause after a quote, its verb a cue word: "... “a tax” and said",
 # "... “a prayer” but did not suggest".
 _COORDINATED = re.compile(r",?\s+(?:and|but)\s+(?:(?:also|then|later|again|has|have|had|did|"
@@ -204,17 +184,6 @@ def _cut(text: str, s: int, e: int) -> tuple[int, int]:
     return _trim(text, s, m.start() if m and m.start() > s else e)
 
 
-# Titles of shows, books and programmes: a short title-case quotation after a possessive
-# ("on NBC's “Meet the Press”"), after "on" or "told", after a word naming a work ("his
-# book, “The Art of the Deal”", "the host of “The Apprentice”"), or before its host or star
-# ("“Daily Show” host Trevor Noah") names a work, not words anyone said.
-_TITLE_SMALL = frozenset("a an the and or of in on to for with at by from is as vs nor but "
-                         "not no".split())
-_WORKS = frozenset("""book books memoir autobiography novel show shows program programme series
-film movie documentary podcast column op-ed article essay song album broadcast segment episode
-edition newsletter magazine""".split())
-_WORK_PEOPLE = frozenset("host hosts co-host anchor star stars creator author co-author editor "
-                         "co-editor".split())
 _TITLE_WORDS = re.compile(r"[\w’'-]+")
 _WORD_EDGES = "\"“”‘’'.,;:!?()"
 
@@ -243,7 +212,7 @@ def _editorial(text: str, layout: Layout, s: int, e: int) -> bool:
 
 
 def _is_title(text: str, first: int, last: int) -> bool:
-    """Whether the quotation text[first:last] names a work (see ``_WORKS``); the caller has
+    """Whether the quotation text[first:last] names a work (see ``WORKS``); the caller has
     checked that it is short and opens with a capital."""
     before = text[max(0, first - 30):first].rstrip()
     comma = before.endswith(",")
@@ -252,24 +221,12 @@ def _is_title(text: str, first: int, last: int) -> bool:
     after = text[last:last + 24].lstrip(" ,").split(None, 1)
     nxt = after[0].lower().strip(_WORD_EDGES) if after else ""
     if not (prev.endswith(("’s", "'s")) or not comma and prev in ("on", "told")
-            or prev in _WORKS or nxt in _WORK_PEOPLE or prev == "of" and len(words_before) > 1
-            and words_before[-2].lower().strip(_WORD_EDGES) in _WORKS | _WORK_PEOPLE):
+            or prev in WORKS or nxt in WORK_PEOPLE or prev == "of" and len(words_before) > 1
+            and words_before[-2].lower().strip(_WORD_EDGES) in WORKS | WORK_PEOPLE):
         return False  # "on NBC's “...”", "told “...”", "his book, “...”", "the host of “...”"
     words = [w for w in (x.strip("'’") for x in _TITLE_WORDS.findall(text, first, last)) if w]
     return 0 < len(words) <= 8 and all(
-        w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL for w in words)
-
-
-# Cue words that are more often nouns ("Ohio state Rep.", "Rust Belt states", "Trump's
-# tweet", "Republican support was", "the FEC report covering"). "state" and "maintain"
-# ("maintains a lead") report only before "that" or after their content ("..., X states.").
-_NOUN_CUES = frozenset("state states maintain maintains maintained".split())
-_NOUN_AFTER = frozenset("of for is was are were among from".split())
-_NOUN_LIKE = frozenset("support supports tweet report state".split())
-_NOUN_CHECKED = _NOUN_CUES | _NOUN_LIKE
-
-
-_ADD = frozenset("add adds added adding".split())
+        w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_SMALL_WORDS for w in words)
 
 
 def _that_follows(toks: list[Tok], i: int) -> bool:
@@ -285,14 +242,14 @@ def _that_follows(toks: list[Tok], i: int) -> bool:
 
 
 def _noun_cue(toks: list[Tok], v: int) -> bool:
-    """Whether the cue word ``toks[v]`` reads as a noun (see ``_NOUN_CUES``); called only
+    """Whether the cue word ``toks[v]`` reads as a noun (see ``NOUN_FIRST_CUES``); called only
     when "that" does not follow it."""
     low = toks[v].low
-    if low in _NOUN_CUES:
+    if low in NOUN_FIRST_CUES:
         return v + 1 < len(toks) and toks[v + 1].word  # not "..., the doctor maintains."
-    if low not in _NOUN_LIKE:
+    if low not in NOUN_LIKE_CUES:
         return False
-    if v + 1 < len(toks) and toks[v + 1].low in _NOUN_AFTER:
+    if v + 1 < len(toks) and toks[v + 1].low in AFTER_NOUN_CUE:
         return True  # "support for", "the report is"
     prev = toks[v - 1].low if v > 0 else ""
     if prev.endswith(("’s", "'s")):
@@ -344,7 +301,7 @@ def _attribute_tail(text: str, toks: list[Tok]) -> tuple[tuple[int, int], tuple[
         k += 1
     # '“...,” when Ruiz attacked him': a subordinate clause about the quote, not its frame
     # ("as Ruiz put it" does attribute it).
-    subordinate = k < len(toks) and toks[k].low in _TAIL_SUBORDINATORS
+    subordinate = k < len(toks) and toks[k].low in TAIL_SUBORDINATORS
     for v in range(k, min(len(toks), k + 28)):
         t = toks[v]
         if t.low not in CUE_VERBS:
@@ -398,7 +355,7 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
             if v > 0 and toks[v - 1].word and toks[-1].text in (",", ":") and len(toks) - v <= 8:
                 # 'footage of Ana Ruiz saying last week, “...”': the participle's subject
                 sp = speaker_before(toks, v)
-                if sp is not None and (sp[0] == 0 or toks[sp[0] - 1].low not in _NOT_AGENT) and (
+                if sp is not None and (sp[0] == 0 or toks[sp[0] - 1].low not in NOT_AGENT) and (
                         toks[sp[1] - 1].cap or toks[sp[1] - 1].low in SPEAKER_NOUNS
                         or toks[sp[1] - 1].low in PERSON_NOUNS):
                     return _span(toks, sp), (t.start, t.end), v + 1
@@ -426,9 +383,6 @@ def _attribute_head(toks: list[Tok]) -> tuple[tuple[int, int], tuple[int, int], 
     return None
 
 
-_TELL = frozenset("told tells tell".split())
-
-
 def _outer_report(toks: list[Tok], p: int) -> tuple[tuple[int, int], tuple[int, int], int] | None:
     """The report framing a pronoun subject at ``p`` ("Ruiz said (that) [she ...]"): a speech
     verb just before it, with a speaker of its own."""
@@ -438,7 +392,7 @@ def _outer_report(toks: list[Tok], p: int) -> tuple[tuple[int, int], tuple[int, 
     # "told reporters (that) she ...", "told The Huffington Post she ..."
     k = j
     while k > 0 and j - k < 3 and toks[k].word and (toks[k].cap or k == j):
-        if toks[k - 1].low in _TELL:
+        if toks[k - 1].low in TELL_FORMS:
             j = k - 1
             break
         k -= 1
@@ -451,22 +405,13 @@ def _outer_report(toks: list[Tok], p: int) -> tuple[tuple[int, int], tuple[int, 
     return got
 
 
-# Stances whose object a quotation can be ("X attacked “...”", "X thanked him for “...”").
-_QUOTE_STANCES = OBJECT_VERBS | frozenset("""thanked thanks thank hailed hails touted touts
-mocked mocks labeling labelling praising""".split())
-
-
-_HEAD_WORDS = _FRAME_WORDS | _QUOTE_STANCES  # words before a quote that can attribute it
-_OBJECT_LINKS = frozenset("him her them it us me for as of on".split())
-
-
 def _stance_head(toks: list[Tok]
                  ) -> tuple[tuple[int, int], tuple[int, int], int | None] | None:
     """(speaker, cue, start of a mixed unit or None) of a stance verb a few words before a
     quote that is its object, or that ends its object ("called the fee “a tax”")."""
     for v in range(len(toks) - 1, max(-1, len(toks) - 7), -1):
         t = toks[v]
-        if t.low not in _QUOTE_STANCES or t.cap and v > 0:
+        if t.low not in QUOTE_STANCES or t.cap and v > 0:
             continue
         if any(x.text in ".;:!?“\"" for x in toks[v + 1:]):
             return None
@@ -480,7 +425,7 @@ def _stance_head(toks: list[Tok]
                 or head.low in PERSON_NOUNS):
             return None  # "a box labeled “...”": a participle
         # "condemned [the test as “...”]": reported speech with a quoted fragment
-        mixed = any(x.low not in _OBJECT_LINKS for x in toks[v + 1:])
+        mixed = any(x.low not in OBJECT_LINKS for x in toks[v + 1:])
         return _span(toks, sp), (t.start, t.end), toks[v + 1].start if mixed else None
     return None
 
@@ -506,14 +451,14 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
     if after >= len(toks):
         return None
     verb = toks[after - 1].low
-    circumstance = toks[after].low in _PREPOSITIONS  # "said at a rally in Salem, Ore., that"
+    circumstance = toks[after].low in PREPOSITIONS  # "said at a rally in Salem, Ore., that"
     limit = min(len(toks), after + (12 if circumstance else 7))
     for j in range(after, limit):
         if toks[j].low == "that":
             return j
         if toks[j].text in ("“", "\"") and verb in ("told", "tell", "tells"):
             continue  # "told NBC's “Today” that ...": a programme's title, the listener
-        if toks[j].text in (".", ";", ":", "“", "\"") or toks[j].low in _FINITE or \
+        if toks[j].text in (".", ";", ":", "“", "\"") or toks[j].low in FINITE_VERBS or \
                 toks[j].text == "," and not circumstance:
             break  # "said [the plan was flawed and that ...]": the clause started already
     j = after
@@ -534,7 +479,7 @@ def _content_start(toks: list[Tok], after: int) -> int | None:
     while j < len(toks) and (toks[j].text in (",", ":") or
                              (toks[j].low in TIME_WORDS and j - after < 3)):
         j += 1
-    if j > after and toks[j - 1].low in _PREPOSITIONS:
+    if j > after and toks[j - 1].low in PREPOSITIONS:
         return None  # "said on [Harbor Radio]": a place or a medium, not a time and not content
     return j if j < len(toks) else None
 
@@ -650,13 +595,13 @@ class _Engine:
             unit = _Unit(list(q.parts), "direct")
             tail_end = _tail_bounds(text, layout, last)
             tail = self._tokens(last, tail_end) if q.closed and (
-                text[last:last + 3].lstrip()[:1] in _DASHES or not _FRAME_WORDS.isdisjoint(
+                text[last:last + 3].lstrip()[:1] in _DASHES or not FRAME_WORDS.isdisjoint(
                     _WORDS.findall(text[last:tail_end].lower()))) else []
             got = _attribute_tail(text, tail) if tail else None
             if got and tail[0].cap and _closes_sentence(text, first, last) and (
                     got[2] < len(tail) and tail[got[2]].text not in (".", ",", ";", "!", "?")
                     and tail[got[2]].low not in TIME_WORDS
-                    and tail[got[2]].low not in _SUBORDINATORS
+                    and tail[got[2]].low not in SUBORDINATORS
                     or got[0][0] > tail[0].start and tail[0].text not in _DASHES
                     and tail[0].low not in CUE_VERBS):
                 # The quote closed its sentence; the next one reports anew ('“...” He added
@@ -680,7 +625,7 @@ class _Engine:
             s_start = max(s_start, p_start, first - FRAME_CHARS)
             # Tokenised only when a cue word or a colon can attribute the quote.
             framed = text[max(s_start, first - 3):first].rstrip().endswith(":")
-            head = self._tokens(s_start, first) if framed or not _HEAD_WORDS.isdisjoint(
+            head = self._tokens(s_start, first) if framed or not HEAD_WORDS.isdisjoint(
                 _WORDS.findall(text[s_start:first].lower())) else []
             got = _attribute_head(head) or _colon_intro(head)
             if not got and head:
@@ -755,7 +700,7 @@ class _Engine:
         if end - last < 8:
             return end
         m = _COORDINATED.search(text, last, end)
-        if m is None or m.group(1).lower() not in _REPORTING:
+        if m is None or m.group(1).lower() not in REPORTING:
             return end
         return _trim(text, last, m.start())[1] if m.start() > last else last
 
@@ -768,7 +713,7 @@ class _Engine:
             return
         lead = text[s0:first]
         if any(c in lead for c in _MARKS) or "''" in lead or lead.rstrip().endswith((":", ",")) \
-                or not _CUE_WORDS.isdisjoint(_WORDS.findall(lead.lower())):
+                or not CUE_WORDS.isdisjoint(_WORDS.findall(lead.lower())):
             return  # another quotation, an introduction, or a cue of its own
         cs, _ = _trim(text, s0, first)
         unit.parts, unit.type = [(cs, last)], "mixed"
@@ -783,7 +728,7 @@ class _Engine:
         if p_end - p_start > HEADLINE_CHARS or text[last:p_end].strip(_TRIM_END):
             return None
         m = _HEADLINE_SOURCE.match(text, p_start, first)
-        if not m or m.group(1).split()[0].lower() in _NOT_SOURCES or \
+        if not m or m.group(1).split()[0].lower() in NOT_SOURCES or \
                 m.group(1).split()[0].lower() in PRONOUNS or \
                 _has_words(text, m.end(), first, 4):
             return None
@@ -818,11 +763,11 @@ class _Engine:
                 continue  # inside a quotation: the quoted words are no one's frame
             # The sentence's words that matter here, as a set: list look-ups of "According"
             # and "that" would read the whole sentence each time.
-            hits = _SENTENCE_WORDS.intersection(_WORDS.findall(text, s, e))
+            hits = SENTENCE_TRIGGERS.intersection(_WORDS.findall(text, s, e))
             if "According" not in hits:
-                found = hits & _REPORTING
-                if (not found or found <= _THAT_ONLY and "that" not in hits) and (
-                        "as" not in hits or _AS_VERBS.isdisjoint(hits)):
+                found = hits & REPORTING
+                if (not found or found <= THAT_ONLY and "that" not in hits) and (
+                        "as" not in hits or AS_VERBS.isdisjoint(hits)):
                     continue  # no cue word that can fire (cues are lower case): nothing to tokenise
             toks = self._frame_tokens(s, e, marked) if marked.overlaps(s, e) else \
                 self._tokens(s, e)
@@ -864,11 +809,11 @@ class _Engine:
                 text[unit.cue[1]:unit.start].strip() not in ("", "for", "on", "about", "of"):
             return False  # not right after the cue (or its particle: "asked for")
         m = _WORDS.match(text, unit.start)
-        if m is None or m.group() not in _NO_CONTENT_START:
+        if m is None or m.group() not in NO_CONTENT_START:
             return False
         nxt = _WORDS.search(text, m.end(), unit.end)
         # "Ruiz laughed [and admitted ...]": a coordinated cue, its content follows
-        return not (m.group() in ("and", "or") and nxt and nxt.group() in _CUE_WORDS)
+        return not (m.group() in ("and", "or") and nxt and nxt.group() in CUE_WORDS)
 
     def _frame_tokens(self, s: int, e: int, marked: _Spans) -> list[Tok]:
         """Tokens of a sentence outside its quotations, each quotation standing as its two
@@ -895,7 +840,7 @@ class _Engine:
         [of the plan]' or '[When he arrived], he said, "..."'."""
         text = self.text
         first = _WORDS.match(text, unit.start)
-        if first and first.group().lower() in _SUBORDINATORS:
+        if first and first.group().lower() in SUBORDINATORS:
             return True
         if unit.cue is None or unit.start < unit.cue[1] or text[unit.cue[1] - 3:unit.cue[1]] == "ing" \
                 or text.startswith("that ", unit.start) and unit.start - unit.cue[1] <= 1:
@@ -937,7 +882,7 @@ class _Engine:
         out: list[_Unit] = []
         last_sp = frame_speaker
         done = -1  # characters up to here belong to a unit found already
-        for v in [k for k, t in enumerate(toks) if t.low in _CUE_WORDS]:
+        for v in [k for k, t in enumerate(toks) if t.low in CUE_WORDS]:
             if toks[v].start < done:
                 continue
             got = self._cue_clause_at(toks, v, s, e, last_sp)
@@ -963,19 +908,19 @@ class _Engine:
             t = toks[w]
             if t.start >= b:
                 return
-            if t.low in _CLAUSE_LINKS:
+            if t.low in CLAUSE_LINKS:
                 linked = True
                 continue
-            if not linked or t.low not in _REPORTING or t.cap or t.start <= a:
+            if not linked or t.low not in REPORTING or t.cap or t.start <= a:
                 continue
             j = w
             while j > 0 and toks[j - 1].low in AUX and not toks[j - 1].cap:
                 j -= 1  # "and has said"
-            if toks[j - 1].low in _CLAUSE_LINKS:
+            if toks[j - 1].low in CLAUSE_LINKS:
                 k = j - 1  # the speaker goes on: "and said"
             else:
                 sp = speaker_before(toks, w)
-                if sp is None or sp[0] < 1 or toks[sp[0] - 1].low not in _CLAUSE_LINKS:
+                if sp is None or sp[0] < 1 or toks[sp[0] - 1].low not in CLAUSE_LINKS:
                     continue
                 k = sp[0] - 1  # a new speaker: ", and Y said"
             if k > 0 and toks[k - 1].text in (",", ";"):
@@ -992,25 +937,25 @@ class _Engine:
         text = self.text
         t = toks[v]
         that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
-        if t.cap or t.low in _NOUN_CHECKED and not that_next and _noun_cue(toks, v):
+        if t.cap or t.low in NOUN_CHECKED_CUES and not that_next and _noun_cue(toks, v):
             return None
-        if t.low in _ADD and v + 1 < len(toks) and toks[v + 1].low == "to" and \
+        if t.low in ADD_FORMS and v + 1 < len(toks) and toks[v + 1].low == "to" and \
                 not _that_follows(toks, v + 2):
             return None  # "X added [to her lead]", "adding [to his wins]": no speech
-        if t.low in _PROGRESSIVE:
+        if t.low in PROGRESSIVE_CUES:
             b = v - 1
-            while b > 0 and toks[b].low in AUX and toks[b].low not in _BE_FINITE:
+            while b > 0 and toks[b].low in AUX and toks[b].low not in BE_FINITE:
                 b -= 1  # "is once again questioning"
-            if b > 0 and toks[b].low in _BE_FINITE:
+            if b > 0 and toks[b].low in BE_FINITE:
                 return self._progressive(toks, v, e)
         if t.low.endswith("ing"):
             # "..., adding that ..." / "..., saying ...": the sentence's speaker goes on.
             to_next = v + 1 < len(toks) and toks[v + 1].low == "to"
             if (v < 2 or toks[v - 1].text != "," or not (
-                    (that_next or t.low in _PARTICIPLE_CUES) and t.low in CUE_VERBS
-                    or t.low in _PARTICIPLE_OBJECTS
-                    or t.low in _PARTICIPLE_TO and (to_next or t.low in ("urging", "encouraging"))
-                    or t.low in _REFERRING and to_next)):
+                    (that_next or t.low in PARTICIPLE_CUES) and t.low in CUE_VERBS
+                    or t.low in PARTICIPLE_OBJECTS
+                    or t.low in PARTICIPLE_TO and (to_next or t.low in ("urging", "encouraging"))
+                    or t.low in REFERRING and to_next)):
                 return None
             # the speaker found earlier in the sentence, else the subject of its main verb
             subj = coordinated_subject(toks, v - 1) if last_sp is None else None
@@ -1018,28 +963,28 @@ class _Engine:
             if sp is None:
                 return None
             cs_i = _content_start(toks, v + 1) if t.low == "telling" else \
-                v + 2 if t.low in _REFERRING else v + 1
+                v + 2 if t.low in REFERRING else v + 1
             if cs_i is None or cs_i >= len(toks) or toks[cs_i].text in ("“", "\"", ":", ","):
                 return None
-            if t.low in _PARTICIPLE_OBJECTS or t.low in _REFERRING:  # "..., citing [the polls]"
+            if t.low in PARTICIPLE_OBJECTS or t.low in REFERRING:  # "..., citing [the polls]"
                 m = _OBJECT_END.search(text, toks[cs_i].start, e)
                 cs, ce = _trim(text, toks[cs_i].start, m.start() if m else e)
             else:
                 cs, ce = _cut(text, toks[cs_i].start, e)
             if not _has_words(text, cs, ce, 2):
                 return None
-            if t.low in _REFERRING and text[cs:ce].rsplit(None, 1)[-1] in _NAME_WORDS:
+            if t.low in REFERRING and text[cs:ce].rsplit(None, 1)[-1] in NAME_WORDS:
                 return None  # "referring to [the country's official name]": the reporter's gloss
             return _Unit([(cs, ce)], "indirect", sp, (t.start, t.end)), None
-        if t.low in _AS_VERBS:
+        if t.low in AS_VERBS:
             return self._stance(toks, v, e) if not that_next else None
-        if t.low in _STANCE_VERBS and not that_next and not (
+        if t.low in STANCE_VERBS and not that_next and not (
                 t.low in CUE_VERBS and any(x.low == "that" for x in toks[v + 1:v + 4])):
             return self._stance(toks, v, e)
         shown = False  # "a new poll shows [...]", "[...], filings show"
-        if t.low in _SHOW_VERBS and not that_next:
+        if t.low in SHOW_VERBS and not that_next:
             sp = speaker_before(toks, v)
-            shown = sp is not None and toks[sp[1] - 1].low in _DOCUMENTS
+            shown = sp is not None and toks[sp[1] - 1].low in DOCUMENTS
         if not ((t.low in CUE_VERBS and t.low not in QUOTE_ONLY_VERBS)
                 or (that_next and t.low in THAT_VERBS) or shown):
             return None
@@ -1057,7 +1002,7 @@ class _Engine:
             named = speaker_before(toks, w - 1 if toks[w - 1].text == "," else w)
             if named is not None:
                 antecedent, sp = _span(toks, named), (w, w + 1)
-        if sp is None and v > 1 and toks[v - 1].low in _PASSIVE and t.low.endswith("ed"):
+        if sp is None and v > 1 and toks[v - 1].low in PASSIVE_AUX and t.low.endswith("ed"):
             # "It was announced [that ...]": reported with no speaker
             k = next((x for x in range(v + 1, min(len(toks), v + 5)) if toks[x].low == "that"),
                      None)
@@ -1093,7 +1038,7 @@ class _Engine:
             # description the noun phrase left out, back to the comma
             k = sp[0]
             while k > 0 and sp[0] - k < 4 and toks[k - 1].word and \
-                    toks[k - 1].low not in _CUE_WORDS and toks[k - 1].low not in _LEAD_STOP:
+                    toks[k - 1].low not in CUE_WORDS and toks[k - 1].low not in LEAD_STOP:
                 k -= 1
             if 0 < k < sp[0] and toks[k - 1].text == ",":
                 sp = (k, sp[1])
@@ -1108,7 +1053,7 @@ class _Engine:
             if ce > cs:
                 parts.append((cs, ce))
             if nxt is not None and nxt.text == "," and v + 2 < len(toks) and \
-                    toks[v + 2].low not in CUE_VERBS and toks[v + 2].low not in _REFERRING and \
+                    toks[v + 2].low not in CUE_VERBS and toks[v + 2].low not in REFERRING and \
                     toks[v + 2].text not in ("“", "\""):
                 cs2, ce2 = _cut(text, toks[v + 2].start, e)
                 if _has_words(text, cs2, ce2, 3):
@@ -1116,7 +1061,7 @@ class _Engine:
             if len(parts) == 1 and parts[0][1] < toks[v].start and nxt is not None and \
                     nxt.text == "," and v + 2 < len(toks) and toks[v + 2].text in ("“", "\"") \
                     and _WORDS.match(text, parts[0][0]) and \
-                    text[parts[0][0]:parts[0][0] + 8].split()[0].lower() in _PREPOSITIONS:
+                    text[parts[0][0]:parts[0][0] + 8].split()[0].lower() in PREPOSITIONS:
                 return None, speaker  # "On ABC's “...” Tuesday, he said, “...”": a frame
             if parts and _has_words(text, parts[0][0], parts[-1][1], 3):
                 return _Unit(parts, "indirect", speaker, cue), speaker
@@ -1129,7 +1074,7 @@ class _Engine:
             if not has_that:
                 return None, speaker
         c_i = _content_start(toks, v + 1)
-        if c_i is None or toks[c_i].low in _PREPOSITIONS:
+        if c_i is None or toks[c_i].low in PREPOSITIONS:
             return None, speaker  # "X said [of the plan]": a circumstance, not the content
         cs, ce = _cut(text, toks[c_i].start, e)
         if relative and toks[w - 1].text == ",":
@@ -1160,10 +1105,10 @@ class _Engine:
         j = v + 1
         if j < len(toks) and toks[j].low in ("for", "on") and t.low.startswith("call"):
             j += 1
-        if j >= len(toks) or not toks[j].word or toks[j].low in _PREPOSITIONS:
+        if j >= len(toks) or not toks[j].word or toks[j].low in PREPOSITIONS:
             return None, speaker
-        if toks[j].low in ("that", "to") or t.low in _PARTICIPLE_CUES and t.low not in \
-                _PARTICIPLE_OBJECTS or t.low[:-3] in STRONG_CUES or t.low in ("saying", "telling"):
+        if toks[j].low in ("that", "to") or t.low in PARTICIPLE_CUES and t.low not in \
+                PARTICIPLE_OBJECTS or t.low[:-3] in STRONG_CUES or t.low in ("saying", "telling"):
             cs, ce = _cut(text, toks[j].start, e)
         else:
             m = _OBJECT_END.search(text, toks[j].start, e)
@@ -1215,23 +1160,23 @@ class _Engine:
             j += 1  # "called for [an inquiry]", "called on [Congress to act]"
         elif t.low.startswith("ask"):
             k = j
-            while k < min(len(toks), j + 8) and toks[k].low not in _WH:
+            while k < min(len(toks), j + 8) and toks[k].low not in WH_WORDS:
                 k += 1
-            if k < len(toks) and toks[k].low in _WH:
+            if k < len(toks) and toks[k].low in WH_WORDS:
                 j = k  # "asked the attorney [whether ...]"
         if j >= len(toks) or not toks[j].word or (
-                (toks[j].low in _PREPOSITIONS or toks[j].low in _PLACE_ADVERBS)
+                (toks[j].low in PREPOSITIONS or toks[j].low in PLACE_ADVERBS)
                 and j == v + 1 and toks[j].low != "for"):
             return None, speaker  # "the bureau cited [in the tweet]", "officials cited
             # [above]": a participle
-        if t.low in OBJECT_VERBS and low != "to" or t.low in _AS_VERBS:
+        if t.low in OBJECT_VERBS and low != "to" or t.low in AS_VERBS:
             m = _OBJECT_END.search(text, toks[j].start, e)
             cs, ce = _trim(text, toks[j].start, m.start() if m else e)
         else:
             cs, ce = _cut(text, toks[j].start, e)
-        if ce <= cs or t.low in _AS_VERBS and not self._seen_as(cs, ce):
+        if ce <= cs or t.low in AS_VERBS and not self._seen_as(cs, ce):
             return None, speaker
-        if t.low in _AS_VERBS:
+        if t.low in AS_VERBS:
             return _Unit([(cs, ce)], "indirect", speaker, (t.start, t.end), aside=True), speaker
         if who is not None:  # the mention as written is "who"; its antecedent the name
             return _Unit([(cs, ce)], "indirect", who, (t.start, t.end), antecedent=speaker), \
@@ -1246,7 +1191,7 @@ class _Engine:
         if k <= cs:
             return False
         m = _WORDS.match(self.text, k + 4)
-        return m is not None and m.group().lower() not in _NOT_SEEN_AS
+        return m is not None and m.group().lower() not in NOT_SEEN_AS
 
     # ---------------------------------------------------------------- headlines
     def headlines(self) -> None:
@@ -1264,7 +1209,7 @@ class _Engine:
             if not m:
                 # "Ana Ruiz: The Port Will Reopen." (a title: no sentence before it)
                 m = _HEADLINE_COLON.match(text, ps, pe)
-                if not m or not _NOT_SOURCES.isdisjoint(m.group("n").lower().split()) or \
+                if not m or not NOT_SOURCES.isdisjoint(m.group("n").lower().split()) or \
                         len(self.layout.sents_in(ps, pe)) > 1:
                     continue
                 cue = (m.end("n"), m.end("n") + 1)
@@ -1287,7 +1232,7 @@ class _Engine:
         if m and m.start() > ps and text[m.start() - 2:m.start()] not in (": ", "— ", "– ", "- "):
             m = None  # the name opens the headline or follows its label ("Storm: Ruiz Says")
         m = m or _HEADLINE_SAYS_AFTER.match(text, ps, pe)
-        if not m or m.group("n").split()[0].lower() in PRONOUNS | _NOT_SOURCES:
+        if not m or m.group("n").split()[0].lower() in PRONOUNS | NOT_SOURCES:
             return None
         cs, ce = _trim(text, m.start("c"), m.end("c"))
         if not _has_words(text, cs, ce, 3):
@@ -1355,11 +1300,8 @@ class _Engine:
         return out
 
 
-_NOT_PERSON = frozenset(ORG_WORDS | {"government", "pac"})
-
-
 def _is_person(name: str) -> bool:
-    return _NOT_PERSON.isdisjoint(name.lower().split())
+    return NOT_PERSON_WORDS.isdisjoint(name.lower().split())
 
 
 def run(text: str) -> list[Quote]:

@@ -6,14 +6,29 @@ import re
 
 from labeling.segmenter.lexicon import (
     ABBREVIATIONS,
+    ADJECTIVE_ENDINGS,
+    AFTER_PARTICIPLE,
     AMBIGUOUS,
     AUX,
+    BE_FORMS,
+    CIRCUMSTANCE_PREPOSITIONS,
+    CLAUSE_STARTS,
     CUE_VERBS,
+    DETERMINERS,
     NON_NAMES,
+    NOT_HEADS,
+    NOUN_LOOKALIKES,
+    NOUN_MARKERS,
+    NOUN_PREPOSITIONS,
     PERSON_NOUNS,
+    PHRASE_BREAKS,
     PRONOUNS,
+    QUANTIFIERS,
     SPEAKER_NOUNS,
+    SPEAKER_PREPOSITIONS,
     THAT_VERBS,
+    TIME_NOUNS,
+    TIME_OPENERS,
     TIME_WORDS,
     TITLES,
 )
@@ -27,8 +42,6 @@ _TOKEN = re.compile(r"\S(?:(?<=[A-Z])\.(?:[A-Z]\.)+|(?<=\w)[\w’'\-.&]*(?<=\w)|
 # The white space before a token, and the token: what ``tokens`` reads.
 _SPACE_TOKEN = re.compile(r"(\s*)(" + _TOKEN.pattern + ")")
 _INITIAL = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
-_BREAK = frozenset("""and or but that which who whom whose when while because as if to for
-with by from than so not nor""".split())
 
 
 class Tok:
@@ -79,31 +92,11 @@ def is_cue(tok: Tok) -> bool:
     return tok.low in CUE_VERBS
 
 
-# Words opening a clause, not an apposition, after a comma.
-_CLAUSE_START = frozenset("and or but so while as because if when although though".split())
-_DETERMINERS = frozenset("the a an some many most several other few".split())
-_BE = frozenset({"is", "was", "were", "are", "be", "been", "being"})
-# Words that cannot head a speaker noun phrase even in lower case.
-_NOT_HEAD = NON_NAMES | AUX | _BREAK | TIME_WORDS | frozenset("""him her them us me himself
-herself themselves itself myself not never only what whom one ones all both each either
-neither despite into much little any half""".split()) | frozenset("""message idea notion framing
-point goal aim focus objective approach theme tone implication move decision step issue question
-problem fact reason time past future moment situation process outcome trend pattern picture
-reality thinking logic""".split())  # abstract nouns: what is said, never who says it
-# Adjective endings: "a crucial point", "the caustic chant" (the noun is the verb's look-alike).
-_ADJECTIVE = ("ous", "ful", "ive", "ic", "est", "able", "ible")
-# Nouns for people that end like adjectives or adverbs.
-_NOUN_LOOKALIKES = frozenset("""rival rivals executive executives relative relatives detective
-detectives critic critics cleric clerics guest guests priest priests medic medics activist
-family ally rally assembly cooperative cooperatives collective collectives operative operatives
-conservative conservatives native natives""".split())
-
-
 def _common_head(tok: Tok) -> bool:
     """A lower-case word that can head a description ("protest groups", "the legend")."""
     low = tok.low
-    return (not tok.cap and tok.text.isalpha() and len(low) > 2 and low not in _NOT_HEAD
-            and (not low.endswith(("ly",) + _ADJECTIVE) or low in _NOUN_LOOKALIKES)
+    return (not tok.cap and tok.text.isalpha() and len(low) > 2 and low not in NOT_HEADS
+            and (not low.endswith(("ly",) + ADJECTIVE_ENDINGS) or low in NOUN_LOOKALIKES)
             and low not in CUE_VERBS and low not in THAT_VERBS)
 
 
@@ -114,23 +107,16 @@ def _adverb(tok: Tok) -> bool:
         return False
     low = tok.low
     return low in AUX or (low.endswith("ly") and tok.text.isalpha() and low not in SPEAKER_NOUNS
-                          and low not in _NOUN_LOOKALIKES)
+                          and low not in NOUN_LOOKALIKES)
 
 
 def _np_word(tok: Tok) -> bool:
     low = tok.low
     if not tok.word:
         return tok.text in ("’", "'", ".", "-", "(", ")")
-    if low in _BREAK or low in CUE_VERBS and not tok.cap:
+    if low in PHRASE_BREAKS or low in CUE_VERBS and not tok.cap:
         return False
     return True
-
-
-# Prepositions that open a phrase between a speaker and its cue ("Ruiz at the time said") or
-# inside a description ("a spokesman for the port", "the head of the agency").
-_PP = frozenset("of for at in on with from during through after before".split())
-_PP_NOUN = frozenset("of for at with from in".split())  # may modify a description's noun
-_PP_CIRCUMSTANCE = frozenset("at in on during through for with".split())
 
 
 def _object_of(toks: list[Tok], i: int) -> bool:
@@ -140,15 +126,13 @@ def _object_of(toks: list[Tok], i: int) -> bool:
         return False
     prev = toks[i - 1]
     return not prev.cap and prev.text.isalpha() and (
-        prev.low in _PP or (prev.low.endswith(("ing", "ed")) and prev.low not in SPEAKER_NOUNS))
+        prev.low in SPEAKER_PREPOSITIONS
+        or (prev.low.endswith(("ing", "ed")) and prev.low not in SPEAKER_NOUNS))
 
 
 def noun_reading(toks: list[Tok], x: int) -> bool:
     """A cue word read as a noun after a determiner ("one of the states", "the reports")."""
-    return x > 0 and toks[x].low in AMBIGUOUS and toks[x - 1].low in _NOUN_BEFORE
-
-
-_AFTER_PARTICIPLE = _PP | {"by", "to", "as", "over", "about", "into"}
+    return x > 0 and toks[x].low in AMBIGUOUS and toks[x - 1].low in NOUN_MARKERS
 
 
 def participle_phrase(toks: list[Tok], i: int) -> bool:
@@ -158,31 +142,21 @@ def participle_phrase(toks: list[Tok], i: int) -> bool:
     not the verb of a clause)."""
     low = toks[i].low
     return i > 0 and toks[i - 1].text == "," and (low.endswith("ing") or (
-        low.endswith("ed") and i + 1 < len(toks) and toks[i + 1].low in _AFTER_PARTICIPLE))
+        low.endswith("ed") and i + 1 < len(toks) and toks[i + 1].low in AFTER_PARTICIPLE))
 
 
 def _verb_in_apposition(toks: list[Tok], x: int) -> bool:
     """A cue verb inside a would-be apposition (then it is a clause of its own)."""
     # after a determiner or a possessive it is a noun: "criticized for his caution"
-    return toks[x].low in CUE_VERBS and not (x > 0 and toks[x - 1].low in _NOUN_BEFORE)
-
-
-# Quantifiers opening a description ("one port official", "two senior lawmakers").
-_QUANTIFIERS = frozenset("one two three four five several many some another".split())
-_NOUN_BEFORE = _DETERMINERS | {"of", "his", "her", "their", "its", "our", "these", "those"}
-
-
-_TIME_OPENERS = frozenset("on last this earlier in".split())
-_TIME_NOUNS = frozenset("""monday tuesday wednesday thursday friday saturday sunday week month
-year""".split())
+    return toks[x].low in CUE_VERBS and not (x > 0 and toks[x - 1].low in NOUN_MARKERS)
 
 
 def _time_phrase(toks: list[Tok], j: int) -> bool:
     """Whether ``toks[j - 2:j]`` is a time phrase between a subject and its verb ("on
     Monday", "last week", "in 2011")."""
     opener, noun = toks[j - 2], toks[j - 1]
-    return opener.low in _TIME_OPENERS and not opener.cap and (
-        noun.low in _TIME_NOUNS or noun.text.isdigit() and len(noun.text) == 4
+    return opener.low in TIME_OPENERS and not opener.cap and (
+        noun.low in TIME_NOUNS or noun.text.isdigit() and len(noun.text) == 4
         and opener.low == "in") and toks[j - 3].word
 
 
@@ -204,7 +178,7 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
             j -= 1
     if j == 0:
         return None
-    if j < verb and any(toks[k].low in _BE for k in range(j, verb)) and \
+    if j < verb and any(toks[k].low in BE_FORMS for k in range(j, verb)) and \
             not toks[verb].low.endswith("ing"):
         return None  # passive ("was first reported by"): the subject is no speaker
     # Apposition: NAME , APPOSITION , verb (and NAME , APPOSITION , APPOSITION , verb)
@@ -213,17 +187,17 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
         for _ in range(2):
             while k >= 0 and toks[k].text != "," and j - k < 30:
                 k -= 1
-            if not (k > 0 and toks[k].text == "," and toks[k + 1].low not in _CLAUSE_START and (
+            if not (k > 0 and toks[k].text == "," and toks[k + 1].low not in CLAUSE_STARTS and (
                     toks[k + 1].low == "who" or not any(
                         _verb_in_apposition(toks, x) for x in range(
                             # a participle phrase: "Ruiz, speaking to reporters, said"
                             k + 2 if participle_phrase(toks, k + 1) else k + 1, j - 1)))):
                 break
             name = speaker_before(toks, k, limit)
-            if name and (toks[name[1] - 1].cap or toks[name[0]].low in _DETERMINERS
+            if name and (toks[name[1] - 1].cap or toks[name[0]].low in DETERMINERS
                          or toks[name[1] - 1].low in SPEAKER_NOUNS):
                 if name[0] > 1 and toks[name[0] - 1].text == "," and (
-                        not toks[name[1] - 1].cap or toks[name[0]].low in _DETERMINERS):
+                        not toks[name[1] - 1].cap or toks[name[0]].low in DETERMINERS):
                     k = name[0] - 1  # an apposition itself: the name is before it
                     continue
                 if not _object_of(toks, name[0]):
@@ -252,16 +226,16 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
         # "Ruiz at the time said", "who has in the past described": skip it.
         k = j - 1
         while k > 0 and j - k <= 4 and toks[k].text.isalpha() and not toks[k].cap and \
-                toks[k].low not in _PP and toks[k].low not in _BREAK:
+                toks[k].low not in SPEAKER_PREPOSITIONS and toks[k].low not in PHRASE_BREAKS:
             k -= 1
-        if k > 0 and k < j - 1 and toks[k].low in _PP_CIRCUMSTANCE and not toks[k].cap and \
+        if k > 0 and k < j - 1 and toks[k].low in CIRCUMSTANCE_PREPOSITIONS and not toks[k].cap and \
                 toks[verb].low not in AMBIGUOUS:
             before = speaker_before(toks, k, limit, pp=False)
             if before and (toks[before[1] - 1].cap or toks[before[1] - 1].low in PRONOUNS):
                 return before
         return None
     i = np[0]
-    if i > 1 and toks[i - 1].low in _PP and not toks[i - 1].cap:
+    if i > 1 and toks[i - 1].low in SPEAKER_PREPOSITIONS and not toks[i - 1].cap:
         if i > 2 and toks[i - 2].low.endswith("ing") and toks[i - 2].text.isalpha() and \
                 not toks[i - 2].cap and toks[i - 2].low not in CUE_VERBS:
             # "Protesters marching through the streets chanted": the participle's subject
@@ -273,11 +247,11 @@ def speaker_before(toks: list[Tok], verb: int, limit: int = 8,
         if before is None:
             return np
         head, prep, named = toks[before[1] - 1], toks[i - 1].low, toks[np[1] - 1].cap
-        if prep in _PP_NOUN and (head.low in SPEAKER_NOUNS or head.low in PERSON_NOUNS) or \
+        if prep in NOUN_PREPOSITIONS and (head.low in SPEAKER_NOUNS or head.low in PERSON_NOUNS) or \
                 head.cap and named and prep in ("of", "for", "on"):
             # "the head of the agency", "a spokesman for the port", "Council on Trade"
             return (before[0], np[1])
-        if (head.cap or head.low in PRONOUNS) and not named and prep in _PP_CIRCUMSTANCE:
+        if (head.cap or head.low in PRONOUNS) and not named and prep in CIRCUMSTANCE_PREPOSITIONS:
             return before  # "Ruiz at the rally said": the phrase is a circumstance
     return np
 
@@ -296,9 +270,9 @@ def _noun_phrase(toks: list[Tok], j: int, verb: int, limit: int) -> tuple[int, i
     i = j - 1
     while i > 0 and j - i < limit:
         prev = toks[i - 1]
-        if prev.low in ("the", "a", "an") or prev.low in _QUANTIFIERS and not prev.cap:
+        if prev.low in ("the", "a", "an") or prev.low in QUANTIFIERS and not prev.cap:
             i -= 1  # "the spokesman", "one port official"
-            if i > 0 and toks[i].low in _QUANTIFIERS and toks[i - 1].low == "the":
+            if i > 0 and toks[i].low in QUANTIFIERS and toks[i - 1].low == "the":
                 i -= 1  # "the two senators"
             break
         if prev.text == "." and i > 1 and _abbreviation(toks[i - 2]) and toks[i].cap:
@@ -311,7 +285,7 @@ def _noun_phrase(toks: list[Tok], j: int, verb: int, limit: int) -> tuple[int, i
         if not prev.cap and prev.low not in SPEAKER_NOUNS and prev.low not in TITLES:
             # lower-case modifiers only inside a description ("top black lawmakers")
             if not ((last.low in SPEAKER_NOUNS or common) and not last.cap and j - i <= 3
-                    and prev.text.isalpha() and prev.low not in _NOT_HEAD):
+                    and prev.text.isalpha() and prev.low not in NOT_HEADS):
                 break
         i -= 1
     # Trim a leading sentence word that is no name ("Meanwhile Macron said").
@@ -357,8 +331,9 @@ def speaker_after(toks: list[Tok], verb: int, limit: int = 10) -> tuple[int, int
         j = lead
     while j < len(toks) and j - i < limit:
         t = toks[j]
-        if j == lead and not t.cap and t.text.isalpha() and t.low not in _NOT_HEAD and \
-                t.low not in _PP and j + 2 < len(toks) and toks[j + 1].cap and toks[j + 2].cap:
+        if j == lead and not t.cap and t.text.isalpha() and t.low not in NOT_HEADS and \
+                t.low not in SPEAKER_PREPOSITIONS and j + 2 < len(toks) and toks[j + 1].cap and \
+                toks[j + 2].cap:
             j += 1  # "said 9/11 widow Ana Ruiz", "said attorney Ana Ruiz"
             continue
         if t.text == "." and j > i and _abbreviation(toks[j - 1]) and \
@@ -403,7 +378,7 @@ def coordinated_subject(toks: list[Tok], conj: int) -> tuple[int, int] | None:
         low = t.low
         if toks[m - 1].low == "who" and m > 2 and toks[m - 2].text == ",":
             return speaker_before(toks, m - 2)  # "NAME, who VERB ... and said"
-        if not (low.endswith(("ed", "n’t", "n't")) or low in _BE
+        if not (low.endswith(("ed", "n’t", "n't")) or low in BE_FORMS
                 or low in ("has", "have", "had", "will") or low in CUE_VERBS):
             continue
         if participle_phrase(toks, m) and any(
