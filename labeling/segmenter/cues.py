@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeAlias
 
 from labeling.segmenter.clauses import WORDS, content_start, cut, has_words, trim
 from labeling.segmenter.document import Unit, span
@@ -142,10 +143,18 @@ def _stop_at_next_report(text: str, toks: list[Tok], v: int, unit: Unit) -> None
         return
 
 
+# What a cue word yields: the unit it opens (or None) and the speaker found, which the
+# sentence's later participles take ("..., adding that ..."); or None for no clause at all.
+Found: TypeAlias = "tuple[Unit | None, tuple[int, int] | None] | None"
+
+
 def _cue_clause_at(text: str, toks: list[Tok], v: int, s: int, e: int,
-                   last_sp: tuple[int, int] | None
-                   ) -> tuple[Unit | None, tuple[int, int] | None] | None:
-    """The unit whose cue is ``toks[v]`` (and the speaker found), or None."""
+                   last_sp: tuple[int, int] | None) -> Found:
+    """The unit whose cue is ``toks[v]`` (and the speaker found), or None.
+
+    A noun reading or "added to" is no cue; otherwise the cue word's kind picks the step
+    that reads it: a progressive stance after "be", a participle after a comma, a view or a
+    stance verb, else a reporting verb (or a finding a document "shows")."""
     t = toks[v]
     that_next = v + 1 < len(toks) and toks[v + 1].low == "that"
     if t.cap or t.low in NOUN_CHECKED_CUES and not that_next and _noun_cue(toks, v):
@@ -153,130 +162,92 @@ def _cue_clause_at(text: str, toks: list[Tok], v: int, s: int, e: int,
     if t.low in ADD_FORMS and v + 1 < len(toks) and toks[v + 1].low == "to" and \
             not _that_follows(toks, v + 2):
         return None  # "X added [to her lead]", "adding [to his wins]": no speech
-    if t.low in PROGRESSIVE_CUES:
-        b = v - 1
-        while b > 0 and toks[b].low in AUX and toks[b].low not in BE_FINITE:
-            b -= 1  # "is once again questioning"
-        if b > 0 and toks[b].low in BE_FINITE:
-            return _progressive(text, toks, v, e)
+    if t.low in PROGRESSIVE_CUES and _after_be(toks, v):
+        return _progressive(text, toks, v, e)
     if t.low.endswith("ing"):
-        # "..., adding that ..." / "..., saying ...": the sentence's speaker goes on.
-        to_next = v + 1 < len(toks) and toks[v + 1].low == "to"
-        if (v < 2 or toks[v - 1].text != "," or not (
-                (that_next or t.low in PARTICIPLE_CUES) and t.low in CUE_VERBS
-                or t.low in PARTICIPLE_OBJECTS
-                or t.low in PARTICIPLE_TO and (to_next or t.low in ("urging", "encouraging"))
-                or t.low in REFERRING and to_next)):
-            return None
-        # the speaker found earlier in the sentence, else the subject of its main verb
-        subj = coordinated_subject(toks, v - 1) if last_sp is None else None
-        sp = last_sp or (span(toks, subj) if subj else None)
-        if sp is None:
-            return None
-        cs_i = content_start(toks, v + 1) if t.low == "telling" else \
-            v + 2 if t.low in REFERRING else v + 1
-        if cs_i is None or cs_i >= len(toks) or toks[cs_i].text in ("“", "\"", ":", ","):
-            return None
-        if t.low in PARTICIPLE_OBJECTS or t.low in REFERRING:  # "..., citing [the polls]"
-            m = _OBJECT_END.search(text, toks[cs_i].start, e)
-            cs, ce = trim(text, toks[cs_i].start, m.start() if m else e)
-        else:
-            cs, ce = cut(text, toks[cs_i].start, e)
-        if not has_words(text, cs, ce, 2):
-            return None
-        if t.low in REFERRING and text[cs:ce].rsplit(None, 1)[-1] in NAME_WORDS:
-            return None  # "referring to [the country's official name]": the reporter's gloss
-        return Unit([(cs, ce)], "indirect", sp, (t.start, t.end)), None
+        return _participle_clause(text, toks, v, e, last_sp, that_next)
     if t.low in AS_VERBS:
         return _stance(text, toks, v, e) if not that_next else None
     if t.low in STANCE_VERBS and not that_next and not (
             t.low in CUE_VERBS and any(x.low == "that" for x in toks[v + 1:v + 4])):
         return _stance(text, toks, v, e)
-    shown = False  # "a new poll shows [...]", "[...], filings show"
-    if t.low in SHOW_VERBS and not that_next:
-        sp = speaker_before(toks, v)
-        shown = sp is not None and toks[sp[1] - 1].low in DOCUMENTS
+    # "a new poll shows [...]", "[...], filings show"
+    shown = t.low in SHOW_VERBS and not that_next and _shown_by_document(toks, v)
     if not ((t.low in CUE_VERBS and t.low not in QUOTE_ONLY_VERBS)
             or (that_next and t.low in THAT_VERBS) or shown):
         return None
+    return _reporting_clause(text, toks, v, s, e, that_next, shown)
+
+
+def _after_be(toks: list[Tok], v: int) -> bool:
+    """Whether a finite "be" stands before ``toks[v]``, past auxiliaries and adverbs ("is
+    once again questioning")."""
+    b = v - 1
+    while b > 0 and toks[b].low in AUX and toks[b].low not in BE_FINITE:
+        b -= 1
+    return b > 0 and toks[b].low in BE_FINITE
+
+
+def _shown_by_document(toks: list[Tok], v: int) -> bool:
+    """Whether the subject of ``toks[v]`` ("shows", "found") is a document, a poll or a
+    record: their findings are attributions too."""
     sp = speaker_before(toks, v)
-    if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
-        sp = coordinated_subject(toks, v - 1)
-    antecedent = None
-    w = v - 1
-    while w > 2 and toks[w].low in AUX and not toks[w].cap:
-        w -= 1  # "who has said"
-    relative = sp is None and w > 1 and toks[w].low == "who"
-    if relative:
-        # "Ana Ruiz, who said [the pier ...]", "voters who said [...]": the speaker as
-        # written is "who"
-        named = speaker_before(toks, w - 1 if toks[w - 1].text == "," else w)
-        if named is not None:
-            antecedent, sp = span(toks, named), (w, w + 1)
-    if sp is None and v > 1 and toks[v - 1].low in PASSIVE_AUX and t.low.endswith("ed"):
-        # "It was announced [that ...]": reported with no speaker
-        k = next((x for x in range(v + 1, min(len(toks), v + 5)) if toks[x].low == "that"),
-                 None)
-        if k is not None:
-            cs, ce = cut(text, toks[k].start, e)
-            if has_words(text, cs, ce, 4):
-                return Unit([(cs, ce)], "indirect", None, (toks[v - 1].start, t.end)), None
-    if sp is None:
-        # "..., said the spokesman."
-        if v > 0 and toks[v - 1].text == "," and t.low in ("said", "says"):
-            sa = speaker_after(toks, v)
-            if sa and (sa[1] >= len(toks) or toks[sa[1]].text in (",", ".", ";", "!", "?")
-                       or toks[sa[1]].low in TIME_WORDS):
-                cs, ce = trim(text, s, toks[v - 1].start)
-                if ce > cs:
-                    speaker = span(toks, sa)
-                    return Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
+    return sp is not None and toks[sp[1] - 1].low in DOCUMENTS
+
+
+def _participle_clause(text: str, toks: list[Tok], v: int, e: int,
+                       last_sp: tuple[int, int] | None, that_next: bool) -> Found:
+    """"..., adding that ...", "..., saying ...", "..., citing [the polls]", "..., urging
+    [voters to act]": the sentence's speaker goes on (the one found earlier in it, else the
+    subject of its main verb)."""
+    t = toks[v]
+    to_next = v + 1 < len(toks) and toks[v + 1].low == "to"
+    if (v < 2 or toks[v - 1].text != "," or not (
+            (that_next or t.low in PARTICIPLE_CUES) and t.low in CUE_VERBS
+            or t.low in PARTICIPLE_OBJECTS
+            or t.low in PARTICIPLE_TO and (to_next or t.low in ("urging", "encouraging"))
+            or t.low in REFERRING and to_next)):
         return None
-    nxt_i = v + 1
-    if t.low in ("told", "tells") and nxt_i < len(toks) and toks[nxt_i].word:
-        # "..., X told reporters (on Tuesday)." : the listener stands before the end
-        if toks[nxt_i].low in ("the", "a", "an", "his", "her", "their"):
-            nxt_i += 1
-        if nxt_i < len(toks) and toks[nxt_i].cap:
-            while nxt_i < len(toks) and toks[nxt_i].cap:
-                nxt_i += 1
-        elif nxt_i < len(toks) and toks[nxt_i].word:
-            nxt_i += 1
+    subj = coordinated_subject(toks, v - 1) if last_sp is None else None
+    sp = last_sp or (span(toks, subj) if subj else None)
+    if sp is None:
+        return None
+    cs_i = content_start(toks, v + 1) if t.low == "telling" else \
+        v + 2 if t.low in REFERRING else v + 1
+    if cs_i is None or cs_i >= len(toks) or toks[cs_i].text in ("“", "\"", ":", ","):
+        return None
+    if t.low in PARTICIPLE_OBJECTS or t.low in REFERRING:  # "..., citing [the polls]"
+        m = _OBJECT_END.search(text, toks[cs_i].start, e)
+        cs, ce = trim(text, toks[cs_i].start, m.start() if m else e)
+    else:
+        cs, ce = cut(text, toks[cs_i].start, e)
+    if not has_words(text, cs, ce, 2):
+        return None
+    if t.low in REFERRING and text[cs:ce].rsplit(None, 1)[-1] in NAME_WORDS:
+        return None  # "referring to [the country's official name]": the reporter's gloss
+    return Unit([(cs, ce)], "indirect", sp, (t.start, t.end)), None
+
+
+def _reporting_clause(text: str, toks: list[Tok], v: int, s: int, e: int,
+                      that_next: bool, shown: bool) -> Found:
+    """A reporting verb's clause: its speaker (see ``_subject``), then its content before
+    the speaker ("CONTENT, X said", see ``_content_before``) or after the cue ("X said
+    (that) CONTENT", "X told reporters CONTENT")."""
+    t = toks[v]
+    sp, antecedent, in_commas = _subject(toks, v)
+    if sp is None:
+        return _passive_report(text, toks, v, e) or _speaker_after_comma(text, toks, v, s)
+    nxt_i = _after_listener(toks, v)
     nxt = toks[nxt_i] if nxt_i < len(toks) else None
-    if antecedent is None and sp[0] > 1 and toks[sp[0] - 1].text not in (",", "—", "–") and (
-            nxt is None or nxt.text in (".", "!", "?") or nxt.low in TIME_WORDS):
-        # "..., the mayor's spokesman said.", "..., port spokesman Tom Reyes said.": a
-        # description the noun phrase left out, back to the comma
-        k = sp[0]
-        while k > 0 and sp[0] - k < 4 and toks[k - 1].word and \
-                toks[k - 1].low not in CUE_WORDS and toks[k - 1].low not in LEAD_STOP:
-            k -= 1
-        if 0 < k < sp[0] and toks[k - 1].text == ",":
-            sp = (k, sp[1])
+    if antecedent is None:
+        sp = _with_description(toks, sp, nxt)
     speaker = span(toks, sp)
     cue = (t.start, t.end)
     # "CONTENT, X said (Friday)." / "CONTENT, X said, adding ..." / "A, X said, B."
     if antecedent is None and sp[0] > 0 and toks[sp[0] - 1].text in (",", "—", "–", "”", "\"") and (
             nxt is None or nxt.text in (",", ".", ";", "!", "?") or nxt.low in TIME_WORDS
             and not _that_follows(toks, nxt_i)):
-        parts = []
-        cs, ce = trim(text, s, toks[sp[0] - 1].start)
-        if ce > cs:
-            parts.append((cs, ce))
-        if nxt is not None and nxt.text == "," and v + 2 < len(toks) and \
-                toks[v + 2].low not in CUE_VERBS and toks[v + 2].low not in REFERRING and \
-                toks[v + 2].text not in ("“", "\""):
-            cs2, ce2 = cut(text, toks[v + 2].start, e)
-            if has_words(text, cs2, ce2, 3):
-                parts.append((cs2, ce2))
-        if len(parts) == 1 and parts[0][1] < toks[v].start and nxt is not None and \
-                nxt.text == "," and v + 2 < len(toks) and toks[v + 2].text in ("“", "\"") \
-                and WORDS.match(text, parts[0][0]) and \
-                text[parts[0][0]:parts[0][0] + 8].split()[0].lower() in PREPOSITIONS:
-            return None, speaker  # "On ABC's “...” Tuesday, he said, “...”": a frame
-        if parts and has_words(text, parts[0][0], parts[-1][1], 3):
-            return Unit(parts, "indirect", speaker, cue), speaker
-        return None, speaker
+        return _content_before(text, toks, v, s, e, sp, nxt), speaker
     if nxt is not None and nxt.text == "," and not (
             v + 2 < len(toks) and toks[v + 2].text in ("“", "\"")):
         return None, speaker  # "X said, ..." is no clause of X's
@@ -288,7 +259,7 @@ def _cue_clause_at(text: str, toks: list[Tok], v: int, s: int, e: int,
     if c_i is None or toks[c_i].low in PREPOSITIONS:
         return None, speaker  # "X said [of the plan]": a circumstance, not the content
     cs, ce = cut(text, toks[c_i].start, e)
-    if relative and toks[w - 1].text == ",":
+    if in_commas:
         # "Ruiz, who has said [the levy is unfair], voted ...": the clause ends at a comma
         comma = text.find(",", cs, ce)
         if comma > 0:
@@ -299,8 +270,113 @@ def _cue_clause_at(text: str, toks: list[Tok], v: int, s: int, e: int,
         antecedent or speaker
 
 
-def _progressive(text: str, toks: list[Tok], v: int, e: int
-                 ) -> tuple[Unit | None, tuple[int, int] | None] | None:
+def _subject(toks: list[Tok], v: int
+             ) -> tuple[tuple[int, int] | None, tuple[int, int] | None, bool]:
+    """(speaker, antecedent, set off by commas) of the cue ``toks[v]``: the noun phrase
+    before it, the subject of a verb it is coordinated with ("Ruiz met them and said"), or
+    a relative "who" ("Ana Ruiz, who said [...]", "voters who said [...]"): then the speaker
+    as written is "who", its antecedent the name, and a relative set off by commas ends its
+    content at the next comma."""
+    sp = speaker_before(toks, v)
+    if sp is None and v > 1 and toks[v - 1].low in ("and", "but"):
+        sp = coordinated_subject(toks, v - 1)
+    antecedent = None
+    w = v - 1
+    while w > 2 and toks[w].low in AUX and not toks[w].cap:
+        w -= 1  # "who has said"
+    relative = sp is None and w > 1 and toks[w].low == "who"
+    if relative:
+        named = speaker_before(toks, w - 1 if toks[w - 1].text == "," else w)
+        if named is not None:
+            antecedent, sp = span(toks, named), (w, w + 1)
+    return sp, antecedent, relative and toks[w - 1].text == ","
+
+
+def _passive_report(text: str, toks: list[Tok], v: int, e: int) -> Found:
+    """"It was announced [that ...]": reported with no speaker (the cue is "was announced")."""
+    t = toks[v]
+    if v > 1 and toks[v - 1].low in PASSIVE_AUX and t.low.endswith("ed"):
+        k = next((x for x in range(v + 1, min(len(toks), v + 5)) if toks[x].low == "that"),
+                 None)
+        if k is not None:
+            cs, ce = cut(text, toks[k].start, e)
+            if has_words(text, cs, ce, 4):
+                return Unit([(cs, ce)], "indirect", None, (toks[v - 1].start, t.end)), None
+    return None
+
+
+def _speaker_after_comma(text: str, toks: list[Tok], v: int, s: int) -> Found:
+    """"CONTENT, said the spokesman.": an inverted cue after its content."""
+    t = toks[v]
+    if v > 0 and toks[v - 1].text == "," and t.low in ("said", "says"):
+        sa = speaker_after(toks, v)
+        if sa and (sa[1] >= len(toks) or toks[sa[1]].text in (",", ".", ";", "!", "?")
+                   or toks[sa[1]].low in TIME_WORDS):
+            cs, ce = trim(text, s, toks[v - 1].start)
+            if ce > cs:
+                speaker = span(toks, sa)
+                return Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
+    return None
+
+
+def _after_listener(toks: list[Tok], v: int) -> int:
+    """Index of the token after the cue ``toks[v]``, past its listener for "told"/"tells"
+    ("..., X told reporters (on Tuesday).": the listener stands before the end)."""
+    nxt_i = v + 1
+    if toks[v].low in ("told", "tells") and nxt_i < len(toks) and toks[nxt_i].word:
+        if toks[nxt_i].low in ("the", "a", "an", "his", "her", "their"):
+            nxt_i += 1
+        if nxt_i < len(toks) and toks[nxt_i].cap:
+            while nxt_i < len(toks) and toks[nxt_i].cap:
+                nxt_i += 1
+        elif nxt_i < len(toks) and toks[nxt_i].word:
+            nxt_i += 1
+    return nxt_i
+
+
+def _with_description(toks: list[Tok], sp: tuple[int, int], nxt: Tok | None
+                      ) -> tuple[int, int]:
+    """The speaker widened back to the comma before it when the noun phrase left out a
+    description: "..., the mayor's spokesman said.", "..., port spokesman Tom Reyes said."
+    (only for a cue that ends the sentence or a time phrase after it)."""
+    if sp[0] > 1 and toks[sp[0] - 1].text not in (",", "—", "–") and (
+            nxt is None or nxt.text in (".", "!", "?") or nxt.low in TIME_WORDS):
+        k = sp[0]
+        while k > 0 and sp[0] - k < 4 and toks[k - 1].word and \
+                toks[k - 1].low not in CUE_WORDS and toks[k - 1].low not in LEAD_STOP:
+            k -= 1
+        if 0 < k < sp[0] and toks[k - 1].text == ",":
+            return (k, sp[1])
+    return sp
+
+
+def _content_before(text: str, toks: list[Tok], v: int, s: int, e: int, sp: tuple[int, int],
+                    nxt: Tok | None) -> Unit | None:
+    """The unit of "CONTENT, X said (Friday).", "CONTENT, X said, adding ..." and "A, X
+    said, B." (then in two parts), or None when the words before are only a frame ("On
+    ABC's “...” Tuesday, he said, “...”") or too short."""
+    t = toks[v]
+    parts = []
+    cs, ce = trim(text, s, toks[sp[0] - 1].start)
+    if ce > cs:
+        parts.append((cs, ce))
+    if nxt is not None and nxt.text == "," and v + 2 < len(toks) and \
+            toks[v + 2].low not in CUE_VERBS and toks[v + 2].low not in REFERRING and \
+            toks[v + 2].text not in ("“", "\""):
+        cs2, ce2 = cut(text, toks[v + 2].start, e)
+        if has_words(text, cs2, ce2, 3):
+            parts.append((cs2, ce2))
+    if len(parts) == 1 and parts[0][1] < toks[v].start and nxt is not None and \
+            nxt.text == "," and v + 2 < len(toks) and toks[v + 2].text in ("“", "\"") \
+            and WORDS.match(text, parts[0][0]) and \
+            text[parts[0][0]:parts[0][0] + 8].split()[0].lower() in PREPOSITIONS:
+        return None  # "On ABC's “...” Tuesday, he said, “...”": a frame
+    if parts and has_words(text, parts[0][0], parts[-1][1], 3):
+        return Unit(parts, "indirect", span(toks, sp), (t.start, t.end))
+    return None
+
+
+def _progressive(text: str, toks: list[Tok], v: int, e: int) -> Found:
     """A stance in the progressive: "X is demanding [an apology]", "X was arguing [that
     ...]", "X is promising [to act]". A named, pronoun or titled speaker only."""
     t = toks[v]
@@ -329,8 +405,7 @@ def _progressive(text: str, toks: list[Tok], v: int, e: int
     return Unit([(cs, ce)], "indirect", speaker, (t.start, t.end)), speaker
 
 
-def _stance(text: str, toks: list[Tok], v: int, e: int
-            ) -> tuple[Unit | None, tuple[int, int] | None] | None:
+def _stance(text: str, toks: list[Tok], v: int, e: int) -> Found:
     """A stance whose object is the content: "X criticized [the plan]", "X vowed [to
     act]", "X believes [he can win]". Only a named, pronoun or titled speaker."""
     t = toks[v]

@@ -33,6 +33,7 @@ from labeling.segmenter.lexicon import (
     SKIP_SUBJECTS,
     XCOMP_LEMMAS,
 )
+from labeling.segmenter.marks import MARKS
 from labeling.segmenter.structure import Layout
 from labeling.segmenter.types import Quote
 
@@ -76,7 +77,6 @@ _CLIMB = frozenset({"conj", "xcomp", "advcl"})
 _OWNER = frozenset({"acl"})
 _COMP = frozenset({"ccomp", "xcomp"})
 _PERSONAL = frozenset({"PROPN", "PRON", "NOUN"})
-_MARKS = "\"“”„«»‘’‹›‚"
 _STRIP = " \t\r\n.,;:!?"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -206,7 +206,7 @@ def merge(text: str, base: list[Quote], found: list[_Candidate]) -> list[Quote]:
         if sp is not None and sp[0] < c.end and c.start < sp[1]:
             sp = None
         body = text[c.start:c.end]
-        kind = "mixed" if any(ch in _MARKS for ch in body) else "indirect"
+        kind = "mixed" if any(ch in MARKS for ch in body) else "indirect"
         s_lo = min(layout.sent_of(c.start)[0], c.start)
         s_hi = max(layout.sent_of(c.end - 1)[1], c.end)
         p_lo = min(layout.para_of(c.start)[0], c.start)
