@@ -88,11 +88,14 @@ acknowledge insist agree admit charge allege suggest""".split() for f in _inflec
 _OBJECT = """call describe accuse criticize criticise cite reject attack blast deny condemn urge
 oppose propose question praise defend endorse welcome demand dismiss blame applaud ask
 express recommend request label dub mention""".split()
+# Their inflected forms (no -ing: those are PROGRESSIVE), with irregular pasts and near
+# synonyms.
 OBJECT_VERBS = frozenset(f for v in _OBJECT for f in _inflect(v) if not f.endswith("ing")) | {
     "sought", "seeks", "seek", "slammed", "slams", "supported", "backed", "support", "supports"}
 # Stances with a "to" clause ("X vowed [to repeal the law]"); want and hope also take
 # "X wants [voters to remember]".
 _TO = "want plan hope vow pledge promise refuse decline agree intend threaten aim".split()
+# Their inflected forms (no -ing), and a few more.
 TO_VERBS = frozenset(f for v in _TO for f in _inflect(v) if not f.endswith("ing")) | {
     "planned", "sought", "seeks", "seek"}
 # Progressive stances after a form of "be" ("X is demanding [...]", "X was urging [...]").
@@ -217,6 +220,7 @@ sunday week month year morning afternoon evening night
 
 # Pronoun speakers; a person pronoun ("he", "she") refers to the last person who spoke.
 PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it", "you"})
+# The pronouns that refer to a person.
 PERSON_PRONOUNS = frozenset({"he", "she"})
 
 # Nouns that can head a speaker description ("the spokesman", "officials", "a source").
@@ -343,6 +347,7 @@ WH_WORDS = frozenset("whether if what why how when where who to".split())
 # Time phrases between a subject and its verb ("Ana Ruiz [on Monday] said", "the council
 # [last week] endorsed"): their first word, and their second.
 TIME_OPENERS = frozenset("on last this earlier in".split())
+# The nouns that close such a phrase ("Monday", "week"; a year after "in" is tested apart).
 TIME_NOUNS = frozenset("""monday tuesday wednesday thursday friday saturday sunday week month
 year""".split())
 # After a view verb's "as", words that make it a clause or a circumstance ("[the mayor as he
@@ -398,10 +403,14 @@ NAMED_NOUNS = frozenset("""campaign poll survey study report magazine newspaper 
 council commission group agency board party fund foundation institute network company firm court
 ad video letter statement book article website show program""".split())
 # Organisations a story calls by their kind ("the company"), with the words that name an
-# organisation of that kind ("the group": "National Golf Foundation").
+# organisation of that kind ("the group": "National Golf Foundation"). Groups, institutes and
+# associations:
 _GROUPS = "group foundation association institute organization union coalition council center"
+# Offices and agencies of a government.
 _OFFICES = "agency department ministry office bureau administration service commission"
+# Newspapers, networks and agencies of the press.
 _PRESS = "network news times post journal tribune press magazine"
+# By the kind a story calls an organisation ("the company"): the words that name one.
 ORG_KINDS = {k: frozenset(v.split()) for k, v in {
     "company": "company corporation firm", "firm": "company corporation firm",
     "group": _GROUPS, "organization": _GROUPS, "organisation": _GROUPS,
@@ -442,7 +451,7 @@ HEADLINE_SMALL_WORDS = frozenset("in on how to the and for with at is are was of
 # ---------------------------------------------------------------- parse engine (lemmas)
 
 # Verbs (lemmas) whose clausal complement is reported content: speech, belief, stance,
-# intention. The rule engine's lexicon holds inflected forms; a parse gives lemmas.
+# intention. The rule engine's lexicon holds inflected forms; a parse gives lemmas. Speech:
 SPEECH_LEMMAS = frozenset("""
 say tell add admit acknowledge advise affirm agree allege announce answer argue assert assure
 boast caution charge claim comment complain concede conclude confirm contend counter declare
@@ -451,15 +460,18 @@ predict promise propose protest recall reckon reiterate remark reply report resp
 signal state stress suggest testify threaten tweet urge vow warn write ask insist maintain
 indicate repeat hint speculate estimate brag complain order rule decide demand recommend
 """.split())
+# Belief and finding.
 BELIEF_LEMMAS = frozenset("""
 believe think know feel hope fear expect doubt recognize recognise understand find learn
 hear assume realize realise guess imagine suspect worry bet prove show demonstrate
 consider suppose wonder see view regard doubt trust presume
 """.split())
+# Intention.
 INTENT_LEMMAS = frozenset("""
 want plan vow pledge promise refuse decline intend threaten aim seek try hope wish need
 prefer offer agree attempt vow choose
 """.split())
+# Every cue lemma: speech, belief, intention.
 CUE_LEMMAS = SPEECH_LEMMAS | BELIEF_LEMMAS | INTENT_LEMMAS
 # Verbs whose clausal complement was no attribution more often than one on the samples
 # (parse errors and "offer to", "need to", "add that" after a quotation).
