@@ -63,10 +63,10 @@ def test_huge_and_odd_inputs() -> None:
 def test_shared_token_ranges(text: str, ranges: list[tuple[int, int]]) -> None:
     """Tokens built from ranges tokenised before (same start or same end) are those of a
     fresh tokenisation."""
-    from labeling.segmenter.engine import _Engine
+    from labeling.segmenter.document import Doc
     from labeling.segmenter.words import tokens
 
-    eng = _Engine(text)
+    doc = Doc(text)
     n = len(text)
     asked = []
     for a, b in ranges:
@@ -74,7 +74,7 @@ def test_shared_token_ranges(text: str, ranges: list[tuple[int, int]]) -> None:
         # Ranges that share a start or an end with one asked before, as the passes ask them.
         asked += [(s, e), (s, n), (0, e)] if e > s else []
     for s, e in asked:
-        got = [(t.text, t.start, t.low) for t in eng._tokens(s, e)]
+        got = [(t.text, t.start, t.low) for t in doc.tokens(s, e)]
         assert got == [(t.text, t.start, t.low) for t in tokens(text, s, e)]
 
 

@@ -16,12 +16,19 @@ from dataclasses import dataclass, field
 
 from labeling.segmenter.lexicon import (
     ANONYMOUS_NOUNS,
-    NON_NAMES,
+    GENERIC_TITLES,
+    HEADLINE_SMALL_WORDS,
+    NAME_TITLES,
+    NAMED_NOUNS,
+    ORG_KINDS,
+    ORG_WORDS,
     PERSON_NOUNS,
     PERSON_PRONOUNS,
+    PLACE_WORDS,
     PRONOUNS,
+    SENTENCE_OPENERS,
     SPEAKER_NOUNS,
-    TITLES,
+    THE_OF,
 )
 
 # A capital not inside a word ("O’Neill" holds no second name), then the rest of a first word
@@ -34,11 +41,6 @@ _NAME = re.compile(
 NAMED_WITH_CHARS = 3000  # how far back "the campaign" looks for "the Ruiz campaign"
 SALIENT_PEOPLE = 6  # people a bare description ("the businessman") may refer to
 LOOKBACK = 400  # names looked at, nearest first, when resolving a mention
-_TITLE_WORDS = TITLES - {"the", "of"}
-_THE_OF = frozenset({"the", "of"})
-# Capitalised only because they open a sentence: "Although Ruiz", "Then Elling".
-_SENTENCE_WORDS = NON_NAMES | frozenset("""although though then as because since unlike like even
-now until once said says asked told""".split())
 _AGE = re.compile(r",\s+(\d{1,3}),")
 _MENTION_END = re.compile(r",| (?:of|for|at|with|from|in|on) ")
 _POSSESSIVE = re.compile(r"[’']s?$")
@@ -48,44 +50,13 @@ _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:an|ian|ish|ese|ch|i)$")
 # them: "$" also matches before a final line break.)
 _NATIONALITY_ENDS = ("an", "ish", "ese", "ch", "i")
 _APPOS = re.compile(r",\s+(?:the|a|an)\s+([^,.;]{3,60}?)(?:,|\.|;| said| says)")
-_GENERIC = {"leader": {"president", "chancellor", "minister", "premier", "king", "leader",
-                       "prime"},
-            "president": {"president"}, "chancellor": {"chancellor"},
-            "minister": {"minister"}}
-# Organisations and documents that a story names by what they belong to ("the Ruiz campaign",
-# "a Harbor College poll") and then calls by their noun alone ("the campaign", "the poll").
-_NAMED_NOUNS = frozenset("""campaign poll survey study report magazine newspaper union committee
-council commission group agency board party fund foundation institute network company firm court
-ad video letter statement book article website show program""".split())
-# Organisations a story calls by their kind ("the company"), with the words that name an
-# organisation of that kind ("the group": "National Golf Foundation").
-_GROUPS = "group foundation association institute organization union coalition council center"
-_OFFICES = "agency department ministry office bureau administration service commission"
-_PRESS = "network news times post journal tribune press magazine"
-_ORG_KINDS = {k: frozenset(v.split()) for k, v in {
-    "company": "company corporation firm", "firm": "company corporation firm",
-    "group": _GROUPS, "organization": _GROUPS, "organisation": _GROUPS,
-    "agency": _OFFICES, "ministry": _OFFICES, "department": _OFFICES,
-    "network": _PRESS, "newspaper": _PRESS, "publication": _PRESS}.items()}
-# Words of place names, which are no people ("New Jersey", "North Carolina").
-_PLACE_WORDS = frozenset("""new america american united states north south east west county city
-state york jersey carolina dakota virginia hampshire mexico island islands republic kingdom san
-los las st fort lake mount river street avenue hall square""".split())
-# Small words capitalised only in a Title Case headline ("Actor Speaks On How He Won").
-_HEADLINE_WORDS = frozenset("in on how to the and for with at is are was of a an by from as".split())
-ORG_WORDS = {"times", "post", "news", "agency", "ministry", "party", "union", "house",
-              "council", "committee", "office", "department", "kremlin", "nato", "press",
-              "journal", "tribune", "reuters", "tass", "network", "group", "institute", "fund",
-              "bank", "court", "commission", "foundation", "association", "university",
-              "company", "corporation", "campaign", "administration", "organization", "center",
-              "board", "service", "bureau", "senate", "congress", "police"}
 
 
 def _after_titles(words: list[str]) -> int:
     """Index of the first name word after any title words ("Polish President ...")."""
     last = -1
     for k, w in enumerate(words[:-1]):
-        if w.lower().rstrip(".,") in _TITLE_WORDS or (
+        if w.lower().rstrip(".,") in NAME_TITLES or (
                 k == 0 and w.endswith(_NATIONALITY_ENDS) and _NATIONALITY.match(w)):
             last = k
     return last + 1
@@ -101,7 +72,7 @@ class Entity:
     @property
     def person(self) -> bool:
         low = self.name.lower().split()
-        return not (set(low) & ORG_WORDS or set(low) & _PLACE_WORDS)
+        return not (set(low) & ORG_WORDS or set(low) & PLACE_WORDS)
 
 
 class Resolver:
@@ -134,20 +105,20 @@ class Resolver:
             lead = 0
             for k in range(len(words) - 1):
                 w = words[k]
-                if w.lower().rstrip(".,") in _TITLE_WORDS or k == 0 and \
+                if w.lower().rstrip(".,") in NAME_TITLES or k == 0 and \
                         w.endswith(_NATIONALITY_ENDS) and _NATIONALITY.match(w):
                     lead = k + 1
-            while lead < len(words) - 1 and words[lead].lower() in _SENTENCE_WORDS:
+            while lead < len(words) - 1 and words[lead].lower() in SENTENCE_OPENERS:
                 lead += 1
             name_words = words[lead:]
             # (Most names have no title and two words: the tests below skip empty loops.)
-            titled = lead > 0 and any(w.lower().rstrip(".") in _TITLE_WORDS for w in words[:lead])
+            titled = lead > 0 and any(w.lower().rstrip(".") in NAME_TITLES for w in words[:lead])
             if len(name_words) < 2 and not titled:
                 continue
             if len(name_words) == 2:
-                if name_words[1].lower() in _HEADLINE_WORDS:
+                if name_words[1].lower() in HEADLINE_SMALL_WORDS:
                     continue  # a Title Case headline, not a name
-            elif any(w.lower() in _HEADLINE_WORDS for w in name_words[1:]):
+            elif any(w.lower() in HEADLINE_SMALL_WORDS for w in name_words[1:]):
                 continue
             # A possessive names its owner: "Ana Ruiz’s plan" mentions "Ana Ruiz".
             if name_words[-1][-1] in "s’'":
@@ -158,7 +129,7 @@ class Resolver:
             # Title words written just before the name ("the French president Macron").
             for w in reversed(text[max(0, start - 40):start].split()):
                 lw = w.lower().rstrip(".,")
-                if lw in _TITLE_WORDS or w.endswith(_NATIONALITY_ENDS) and _NATIONALITY.match(w):
+                if lw in NAME_TITLES or w.endswith(_NATIONALITY_ENDS) and _NATIONALITY.match(w):
                     desc.add(lw)
                     continue
                 break
@@ -171,7 +142,7 @@ class Resolver:
                 if age:  # "Ana Ruiz, 46, said": "the 46-year-old"
                     desc.add(age.group(1) + "-year-old")
             name = " ".join(name_words)
-            entities.append(Entity(name, start, desc - _THE_OF, self._quoted(start)))
+            entities.append(Entity(name, start, desc - THE_OF, self._quoted(start)))
             positions.append(start)
             if len(name_words) > 1:
                 found = by_surname.get(name_words[-1])
@@ -211,7 +182,7 @@ class Resolver:
             front = mention[:cut.start()].split()
             caps = [w for w in front if w[:1].isupper()]
             if not caps or cut.group() == "," or len(caps) >= 2 and \
-                    front[-1].lower().rstrip(".") not in _TITLE_WORDS | ORG_WORDS:
+                    front[-1].lower().rstrip(".") not in NAME_TITLES | ORG_WORDS:
                 words = front  # a description ("a lawyer for the port") or a person's name
         low = [w.lower().rstrip(".,") for w in words]
         if not words:
@@ -223,14 +194,14 @@ class Resolver:
                 return self._last_org(pos)
             return None  # we / you / I: the writer or a crowd, no name to give
         if low[0] in ("the", "a", "an") and len(words) > 2 and words[-1][:1].isupper() and \
-                words[-2][:1].isupper() and low[-1] not in _TITLE_WORDS:
+                words[-2][:1].isupper() and low[-1] not in NAME_TITLES:
             words, low = words[1:], low[1:]  # "the Rev. Peter Wherry": a name after all
         elif low[0] in ("the", "a", "an") or low[-1] in SPEAKER_NOUNS and not words[-1][0].isupper():
             if low[0] in ("a", "an"):
                 return None  # "a source", "an aide": someone new, not someone named before
             head = low[-1]
             mods = set(low[1:-1]) - {"the", "a", "an"}
-            wanted = _GENERIC.get(head, {head})
+            wanted = GENERIC_TITLES.get(head, {head})
             before = list(self._before(pos))
             best: str | None = None
             tests: list[Callable[[Entity], bool]] = [
@@ -252,14 +223,14 @@ class Resolver:
                 # "the businessman", "the senator": the person the story is about (not when
                 # a name-like modifier tells which one: "the Vermont senator")
                 best = self._salient_person(pos)
-            elif best is None and low[0] == "the" and head in _NAMED_NOUNS:
+            elif best is None and low[0] == "the" and head in NAMED_NOUNS:
                 if any(w[:1].isupper() for w in words[1:-1]):
                     best = " ".join(words[1:])  # "the Ruiz campaign" is a name
                 else:
                     best = self._named_with(head, pos)  # "the campaign": "the Ruiz campaign"
-            if best is None and len(low) == 2 and low[0] == "the" and head in _ORG_KINDS:
+            if best is None and len(low) == 2 and low[0] == "the" and head in ORG_KINDS:
                 # "Harborline said ... the company said"
-                best = self._org_speaker(last_speaker, _ORG_KINDS[head])
+                best = self._org_speaker(last_speaker, ORG_KINDS[head])
             return best
         # A name: strip leading descriptions and titles, expand a surname.
         first_cap = next((k for k, w in enumerate(words) if w[:1].isupper()), 0)
@@ -283,7 +254,7 @@ class Resolver:
         words_then = r"([A-Z][\w’'&-]*\s+(?:[A-Z][\w’'&-]*\s+){0,3})"
         for m in re.finditer(words_then + noun + r"\b", text[lo:pos]):
             words = m.group(1).split()
-            while words and words[0].lower() in _SENTENCE_WORDS:
+            while words and words[0].lower() in SENTENCE_OPENERS:
                 words = words[1:]
             if words and not self._quoted(lo + m.start()):
                 found = " ".join(words + [noun])

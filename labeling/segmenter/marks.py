@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from labeling.segmenter.structure import Layout
 
+# Every quotation mark, opening or closing.
+MARKS = "\"“”„«»‘’‹›‚"
+MARKS_AND_APOSTROPHE = MARKS + "'"
 CLOSERS = {"“": "”\"", "\"": "\"”", "«": "»", "„": "“”", "‘": "’", "‹": "›", "‚": "‘’",
            "»": "«", "”": "”"}
 # An opening mark, or two apostrophes: "''|[“\"«„‘‹‚»”]", written to open with one character

@@ -24,6 +24,16 @@ from typing import Any
 
 from labeling.errors import LabelingError
 from labeling.segmenter.engine import run
+from labeling.segmenter.lexicon import (
+    CCOMP_LEMMAS,
+    CUE_LEMMAS,
+    NOUN_CUE_LEMMAS,
+    OBJECT_LEMMAS,
+    PREP_LEMMAS,
+    SKIP_SUBJECTS,
+    XCOMP_LEMMAS,
+)
+from labeling.segmenter.marks import MARKS
 from labeling.segmenter.structure import Layout
 from labeling.segmenter.types import Quote
 
@@ -59,59 +69,6 @@ def load_model(name: str | None = None) -> Any:
         f"the parse engine found no spaCy model named {' or '.join(names)}: {INSTALL_HINT}")
 
 
-# Verbs (lemmas) whose clausal complement is reported content: speech, belief, stance,
-# intention. The rule engine's lexicon holds inflected forms; a parse gives lemmas.
-SPEECH = frozenset("""
-say tell add admit acknowledge advise affirm agree allege announce answer argue assert assure
-boast caution charge claim comment complain concede conclude confirm contend counter declare
-deny disclose emphasize emphasise explain insist joke lament mention note observe pledge
-predict promise propose protest recall reckon reiterate remark reply report respond reveal
-signal state stress suggest testify threaten tweet urge vow warn write ask insist maintain
-indicate repeat hint speculate estimate brag complain order rule decide demand recommend
-""".split())
-BELIEF = frozenset("""
-believe think know feel hope fear expect doubt recognize recognise understand find learn
-hear assume realize realise guess imagine suspect worry bet prove show demonstrate
-consider suppose wonder see view regard doubt trust presume
-""".split())
-INTENT = frozenset("""
-want plan vow pledge promise refuse decline intend threaten aim seek try hope wish need
-prefer offer agree attempt vow choose
-""".split())
-CUE_LEMMAS = SPEECH | BELIEF | INTENT
-# Verbs whose clausal complement was no attribution more often than one on the samples
-# (parse errors and "offer to", "need to", "add that" after a quotation).
-CCOMP_LEMMAS = CUE_LEMMAS - frozenset("report prefer add need offer write prove hear confirm "
-                                      "try attempt choose seek".split())
-# Open complements ("X vowed [to repeal the law]") count for these intentions only: "try",
-# "need", "seek" and the like are rarely annotated as attributions.
-XCOMP_LEMMAS = frozenset("want refuse decline vow plan threaten aim prefer".split())
-# Stances whose direct object is the content ("X endorsed [Clinton]", "X criticized [the
-# plan]").
-OBJECT_LEMMAS = frozenset("""
-endorse support back oppose criticize criticise blast slam condemn denounce praise applaud
-reject defend blame label dub mention demand propose recommend request question dispute
-challenge doubt favor favour announce discuss promise vow predict acknowledge admit concede
-reveal express tout highlight decry lament fault credit thank show offer expect want
-""".split())
-# A verb and a preposition whose object is the content ("X called for [an inquiry]").
-PREP_LEMMAS = {
-    "call": {"for"}, "talk": {"about"}, "speak": {"about", "of"}, "argue": {"for", "against"},
-    "warn": {"about", "of", "against"}, "complain": {"about"},
-    "point": {"to"}, "push": {"for"}, "advocate": {"for"},
-    "comment": {"on"}, "worry": {"about"}, "agree": {"on", "with"}, "disagree": {"with"},
-    "object": {"to"}, "testify": {"about"}, "boast": {"about", "of"}, "brag": {"about"},
-    "campaign": {"for", "against"}, "rail": {"against"}, "criticize": {"for"},
-    "praise": {"for"}, "blame": {"for"}, "accuse": {"of"},
-}
-_SKIP_SUBJ = frozenset("it this that there which what these those".split())
-# Nouns of speech or belief whose "that" clause is reported content.
-NOUN_CUES = frozenset("""
-claim statement belief view argument assertion warning promise pledge suggestion assessment
-allegation accusation insistence contention prediction fear hope concern position notion
-idea opinion conclusion message report announcement admission acknowledgment
-acknowledgement charge impression sense suspicion assurance expectation vow threat
-""".split())
 _SUBJ = frozenset({"nsubj", "nsubjpass", "csubj"})
 # A verb with no subject of its own takes its governor's: a coordinated verb, an open
 # complement, a participle clause ("..., arguing that ..."); a participle that modifies a
@@ -120,7 +77,6 @@ _CLIMB = frozenset({"conj", "xcomp", "advcl"})
 _OWNER = frozenset({"acl"})
 _COMP = frozenset({"ccomp", "xcomp"})
 _PERSONAL = frozenset({"PROPN", "PRON", "NOUN"})
-_MARKS = "\"“”„«»‘’‹›‚"
 _STRIP = " \t\r\n.,;:!?"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -210,7 +166,7 @@ def candidates(text: str, doc: Any) -> list[_Candidate]:
                     lemma not in PREP_LEMMAS:
                 continue
             subj = _subject(tok)
-            if subj is None or subj.pos_ not in _PERSONAL or subj.lower_ in _SKIP_SUBJ:
+            if subj is None or subj.pos_ not in _PERSONAL or subj.lower_ in SKIP_SUBJECTS:
                 continue
             for c in tok.children:
                 if c.dep_ == "ccomp" and lemma in CCOMP_LEMMAS:
@@ -223,7 +179,7 @@ def candidates(text: str, doc: Any) -> list[_Candidate]:
                     obj = next((o for o in c.children if o.dep_ in ("pobj", "pcomp")), None)
                     if obj is not None:
                         add(*_subtree_bounds(obj), subj, tok, "verb-prep", lemma)
-        elif tok.pos_ == "NOUN" and lemma in NOUN_CUES:
+        elif tok.pos_ == "NOUN" and lemma in NOUN_CUE_LEMMAS:
             clause = next((c for c in tok.children if c.dep_ in ("acl", "ccomp") and
                            any(m.lower_ == "that" and m.dep_ == "mark" for m in c.children)),
                           None)
@@ -250,7 +206,7 @@ def merge(text: str, base: list[Quote], found: list[_Candidate]) -> list[Quote]:
         if sp is not None and sp[0] < c.end and c.start < sp[1]:
             sp = None
         body = text[c.start:c.end]
-        kind = "mixed" if any(ch in _MARKS for ch in body) else "indirect"
+        kind = "mixed" if any(ch in MARKS for ch in body) else "indirect"
         s_lo = min(layout.sent_of(c.start)[0], c.start)
         s_hi = max(layout.sent_of(c.end - 1)[1], c.end)
         p_lo = min(layout.para_of(c.start)[0], c.start)
