@@ -13,7 +13,7 @@ from labeling.errors import ConfigError
 from labeling.schema import load_schema, parse_schema
 from labeling.studio import wire
 
-from .conftest import CONFIG, SEEDS
+from .helpers import CONFIG, SEEDS
 
 
 def test_config_has_one_single_choice_question_per_target() -> None:

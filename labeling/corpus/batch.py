@@ -1,11 +1,13 @@
 """``labeling segment``: articles in, one JSON line of quote units per article out.
 
 Each line is :func:`article_record`: the article (``doc_id``, its metadata when present,
-``text``) and its ``quotes``, so the file alone can be pushed (``labeling push units.jsonl``)
-without segmenting again; :func:`labeling.corpus.readers.read_articles` reads it back.
-Streams any amount of input; with ``num_proc > 1`` the pure segmenter runs in a
-process pool (order kept, so the output is identical to a single-process run).
-The output file is written to a temporary sibling and renamed at the end.
+``text``), the ``segmenter`` that cut it and its ``quotes``, so the file alone can be
+pushed (``labeling push units.jsonl``) without segmenting again
+(:func:`labeling.corpus.readers.read_articles` reads it back).
+
+Streams any amount of input; with ``num_proc > 1`` the pure segmenter runs in a process
+pool (order kept, so the output is identical to a single-process run). The output file
+is written to a temporary sibling and renamed at the end.
 """
 
 from __future__ import annotations
@@ -21,16 +23,20 @@ from labeling.corpus.engines import ENGINES, segmenter
 from labeling.corpus.readers import META_FIELDS, Article, BadHandler, read_articles
 from labeling.errors import InputError
 from labeling.files import atomic_file
+from labeling.segmenter import __version__ as segmenter_version
 
 __all__ = ["ENGINES", "article_record", "segment_files", "segment_lines", "segment_record"]
 
 
 def article_record(article: Article, engine: str = "default") -> dict[str, Any]:
-    """The JSON record of one article: ``doc_id``, metadata, ``text`` and its ``quotes``.
+    """The JSON record of one article: ``doc_id``, metadata, ``text``, ``segmenter`` and
+    its ``quotes``.
 
     ``doc_id`` and ``quotes`` are the shape ``score.py`` reads; the text and metadata make
-    the record pushable as it is. ``engine="parse"``: the hybrid of
-    :mod:`labeling.segmenter.parsed` (needs spaCy and a model).
+    the record pushable as it is, and ``segmenter`` (engine and version) marks it as ours:
+    a record with ``quotes`` but no ``segmenter`` (gold annotations, say) is an article.
+    ``engine="parse"``: the hybrid of :mod:`labeling.segmenter.parsed` (needs spaCy and a
+    model).
     """
     rec: dict[str, Any] = {"doc_id": article.id}
     for key in META_FIELDS:
@@ -38,6 +44,7 @@ def article_record(article: Article, engine: str = "default") -> dict[str, Any]:
         if value:
             rec[key] = value
     rec["text"] = article.text
+    rec["segmenter"] = {"engine": engine, "version": segmenter_version}
     rec["quotes"] = [q.to_dict() for q in segmenter(engine)(article.text)]
     return rec
 

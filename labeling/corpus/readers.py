@@ -6,7 +6,7 @@ the file name for ``.txt`` files, the ``id`` or ``doc_id`` column for tables, el
 hash of the text. Bad records raise :class:`~labeling.errors.InputError` naming the
 file and line; with ``skip_bad`` they are reported through ``on_bad`` and skipped.
 
-A JSON record with a ``quotes`` list is ``labeling segment`` output: the article comes
+A JSON record with a ``segmenter`` field is ``labeling segment`` output: the article comes
 with its quote units (``Article.quotes``), checked against its text, and is not
 segmented again.
 """
@@ -134,7 +134,8 @@ def _units(value: object, text: str, origin: str) -> tuple[Quote, ...]:
 
 def _record(row: Mapping[str, object], origin: str, units: bool = False) -> Article:
     text = row.get("text")
-    if text is None and units and "quotes" in row:
+    units = units and "segmenter" in row  # ours: gold files have other "quotes"
+    if text is None and units:
         raise InputError(f"{origin}: quote units without their article's 'text' (from an older "
                          "`labeling segment`?): segment the articles again")
     if not isinstance(text, str):
@@ -145,7 +146,7 @@ def _record(row: Mapping[str, object], origin: str, units: bool = False) -> Arti
     art_id = next((str(v).strip() for v in (row.get("id"), row.get("doc_id")) if _present(v)),
                   None) or text_id(text)
     meta = metadata(row)
-    quotes = _units(row["quotes"], text, origin) if units and "quotes" in row else None
+    quotes = _units(row.get("quotes"), text, origin) if units else None
     return Article(id=art_id, text=text, title=meta["title"], url=meta["url"],
                    source=meta["source"], published=meta["published"], origin=origin,
                    quotes=quotes)
