@@ -24,7 +24,6 @@ import datasets
 import pytest
 from click.testing import CliRunner
 
-from labeling import files as files_mod
 from labeling.cli import main
 from labeling.errors import ServerError
 from labeling.schema import load_schema
@@ -207,13 +206,13 @@ def test_interrupted_pull_leaves_the_previous_export(studio_server: RunningStudi
 
         def write_text(self: Path, *a: Any, **kw: Any) -> int:
             step("write_text")
-            return real["write_text"](self, *a, **kw)  # type: ignore[operator, no-any-return]
+            return real["write_text"](self, *a, **kw)  # type: ignore[no-any-return]
 
         def save_to_disk(self: Any, *a: Any, **kw: Any) -> None:
             step("save_to_disk")
-            real["save_to_disk"](self, *a, **kw)  # type: ignore[operator]
+            real["save_to_disk"](self, *a, **kw)
 
-        monkeypatch.setattr(files_mod.os, "replace", replace)
+        monkeypatch.setattr(os, "replace", replace)  # labeling.files calls os.replace
         monkeypatch.setattr(Path, "write_text", write_text)
         monkeypatch.setattr(datasets.DatasetDict, "save_to_disk", save_to_disk)
 
@@ -293,7 +292,10 @@ def test_edits_and_deletions_after_a_pull_reach_the_next_pull(
     code, text = cli(pull, env)
     assert code == 0 and "incremental: 3 " in text, text  # only the three changed tasks
     rows = {(r["task_id"], r["target"]): r for r in _rows(out)}
-    aid = lambda t: rows[(t["id"], "military_aid")]  # noqa: E731
+
+    def aid(task: dict[str, Any]) -> dict[str, Any]:
+        return rows[(task["id"], "military_aid")]
+
     labels = load_schema(CONFIG).label_names
     assert [labels[v["stance"]] for v in aid(tasks[0])["votes"]] == ["NONE"]
     assert aid(tasks[1])["votes"] == []
