@@ -97,7 +97,8 @@ def main(verbose: int) -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="JSONL file to write, one line per article.")
+              help="JSONL file to write: one line per article (its text and metadata) with "
+                   "its quote units; `labeling push` takes it as it is.")
 @click.option("--num-proc", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Worker processes.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of text inputs.")
