@@ -19,14 +19,16 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from labeling.studio.client import Studio
 from labeling.studio.server import LocalStudio
 
 from .helpers import ARGS, CHROMIUM, RunningStudio, start_copy
+
+if TYPE_CHECKING:
+    from labeling.studio.client import Studio
 
 # Fixtures that start a Label Studio (directly or through one of these): a test using any
 # of them is a `server` test. A new server fixture belongs here (or depends on one).

@@ -13,9 +13,8 @@ import random
 import shutil
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import datasets
 from click.testing import CliRunner
 from hypothesis import strategies as st
 
@@ -23,8 +22,10 @@ from labeling.cli import main
 from labeling.corpus.readers import read_articles
 from labeling.corpus.units import iter_units
 from labeling.schema import load_schema
-from labeling.studio.client import Connection, Studio
 from labeling.studio.server import LocalStudio, ServerInfo
+
+if TYPE_CHECKING:  # the client (HTTP, SDK) and datasets load when a test uses them
+    from labeling.studio.client import Studio
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -46,6 +47,8 @@ class RunningStudio:
         self.url = info.url
 
     def client(self) -> Studio:
+        from labeling.studio.client import Connection, Studio
+
         return Studio(Connection(self.url, self.token))
 
     def env(self) -> dict[str, str]:
@@ -71,6 +74,8 @@ def cli(args: list[str], env: dict[str, str]) -> tuple[int, str]:
 
 def rows_of(folder: Path) -> list[dict[str, Any]]:
     """Every row of an export, in a stable order (quote id, target)."""
+    import datasets
+
     dd = datasets.load_from_disk(str(folder))
     return sorted((r for part in dd.values() for r in part),
                   key=lambda r: (r["quote_id"], r["target"]))
