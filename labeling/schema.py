@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from labeling.errors import ConfigError
 
+DEFAULT_SCHEMA = Path(__file__).resolve().parent / "data" / "stance.yaml"
+"""The schema shipped with the package (a copy of ``configs/stance.yaml``, the example to copy)."""
+
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 
 
@@ -216,9 +219,9 @@ def parse_schema(data: object, source: str = "<config>") -> StanceSchema:
         raise ConfigError(f"{source}: {_format_errors(exc)}") from exc
 
 
-def load_schema(path: str | Path) -> StanceSchema:
-    """Read and validate a stance schema YAML file."""
-    p = Path(path)
+def load_schema(path: str | Path | None = None) -> StanceSchema:
+    """Read and validate a stance schema YAML file (default: the shipped one)."""
+    p = Path(path) if path is not None else DEFAULT_SCHEMA
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError as exc:

@@ -4,26 +4,35 @@ The first server of a session runs the migrations once (``label-studio init``, a
 30 s) into a template state folder; each server fixture copies that folder (a few
 seconds) and starts its own process on a free port, through the same
 :class:`labeling.studio.server.LocalStudio` code the users run.
+
+Every test that uses a server fixture is marked ``server`` at collection, so
+``pytest -m "not server"`` is the fast suite; a test that starts a server in-process
+without that marker fails with a message saying how to mark it. Helpers the test modules
+share live in ``tests/helpers.py``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from labeling.studio.client import Connection, Studio
-from labeling.studio.server import LocalStudio, ServerInfo
+from labeling.studio.server import LocalStudio
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
-CONFIG = REPO / "configs" / "stance.yaml"
-SHARED = REPO.parent / "shared"
+from .helpers import ARGS, CHROMIUM, RunningStudio, start_copy
+
+if TYPE_CHECKING:
+    from labeling.studio.client import Studio
+
+# Fixtures that start a Label Studio (directly or through one of these): a test using any
+# of them is a `server` test. A new server fixture belongs here (or depends on one).
+SERVER_FIXTURES = frozenset({"studio_template", "studio_server", "studio", "pg_server"})
 
 
 def _has_label_studio() -> bool:
@@ -45,32 +54,6 @@ def studio_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     state = tmp_path_factory.mktemp("studio-template")
     LocalStudio(state).init()
     return state
-
-
-class RunningStudio:
-    """A started server plus what a test needs to reach it."""
-
-    def __init__(self, local: LocalStudio, info: ServerInfo, state: Path):
-        self.local = local
-        self.info = info
-        self.state = state
-        self.token = local.credentials().token
-        self.url = info.url
-
-    def client(self) -> Studio:
-        return Studio(Connection(self.url, self.token))
-
-    def env(self) -> dict[str, str]:
-        return {"LABEL_STUDIO_URL": self.url, "LABEL_STUDIO_API_KEY": self.token}
-
-
-def start_copy(template: Path, dest: Path) -> RunningStudio:
-    shutil.copytree(template, dest)
-    # The template's log and run record belong to the template.
-    (dest / "studio" / "server.json").unlink(missing_ok=True)
-    local = LocalStudio(dest)
-    info = local.up()
-    return RunningStudio(local, info, dest)
 
 
 @pytest.fixture(scope="session")
@@ -97,12 +80,57 @@ def project_title() -> str:
     return f"test {uuid.uuid4().hex[:10]}"
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium driven by playwright (no browser download)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is missing: run `bash scripts/setup-browser.sh` (Debian package)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+# ----------------------------------------------------------------------------- the server marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a server fixture (its whole fixture closure counts)."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+
+
+_RUNNING: dict[str, pytest.Item | None] = {"item": None}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Remember the test being set up: its fixtures (any scope) start in its name."""
+    _RUNNING["item"] = item
+
+
+def _needs_the_marker(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def guarded(self: LocalStudio, *args: Any, **kw: Any) -> Any:
+        item = _RUNNING["item"]
+        if item is not None and item.get_closest_marker("server") is None:
+            raise RuntimeError(
+                f"{item.nodeid} starts a Label Studio server but is not a `server` test: use "
+                f"a server fixture ({', '.join(sorted(SERVER_FIXTURES))}), which marks it, so "
+                "that `pytest -m 'not server'` stays fast")
+        return fn(self, *args, **kw)
+
+    return guarded
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Tests never reach a server or state folder of the developer's own (module and
-    session fixtures included)."""
+    session fixtures included), and only `server` tests start a server."""
     for var in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "LABELING_DEBUG"):
         os.environ.pop(var, None)
     os.environ["LABELING_HOME"] = tempfile.mkdtemp(prefix="labeling-home-")
+    for name in ("init", "up"):
+        setattr(LocalStudio, name, _needs_the_marker(getattr(LocalStudio, name)))
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,7 @@ from click.testing import CliRunner
 
 from labeling.cli import main
 
-from .conftest import CONFIG, RunningStudio
-from .test_sync import ARTICLES, write_articles
+from .helpers import ARTICLES, CONFIG, RunningStudio, write_articles
 
 LABELS = ["FAVOR", "AGAINST", "NONE"]
 

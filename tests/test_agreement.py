@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import krippendorff
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,7 +26,7 @@ from labeling.annotations.agreement import (
 LABELS = ["FAVOR", "AGAINST", "NONE"]
 
 
-def votes_from_matrix(m: np.ndarray) -> list[Vote]:
+def votes_from_matrix(m: npt.NDArray[np.float64]) -> list[Vote]:
     """Rows are annotators, columns items, NaN missing (the krippendorff layout)."""
     out = []
     for a in range(m.shape[0]):
@@ -35,7 +36,7 @@ def votes_from_matrix(m: np.ndarray) -> list[Vote]:
     return out
 
 
-def reference_alpha(m: np.ndarray) -> float:
+def reference_alpha(m: npt.NDArray[np.float64]) -> float:
     return float(krippendorff.alpha(reliability_data=m, level_of_measurement="nominal"))
 
 
@@ -89,7 +90,7 @@ def test_bootstrap_interval_is_seeded_and_brackets_alpha() -> None:
     votes = votes_from_matrix(m)
     a, lo, hi = bootstrap_alpha(votes, LABELS, n=500, seed=1)
     assert a == pytest.approx(reference_alpha(m), abs=1e-9)
-    assert lo is not None and hi is not None and lo < a < hi
+    assert a is not None and lo is not None and hi is not None and lo < a < hi
     assert bootstrap_alpha(votes, LABELS, n=500, seed=1) == (a, lo, hi)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +20,18 @@ from labeling.studio.accounts import add_annotator
 from labeling.workflows.pull import pull
 from labeling.workflows.push import push
 
-from .conftest import CONFIG, REPO, RunningStudio
+from .helpers import (
+    ARTIFACTS,
+    CONFIG,
+    RunningStudio,
+    login,
+    open_next_task,
+    select_text,
+    stance_block,
+    submit,
+)
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = REPO / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Emoji, accents, CJK, a non-breaking space and Windows line ends before the spans.
 ARTICLE = ("Débat à Paris 🇫🇷 — 巴黎会议\r\n\r\n"
            "It is not ruled out that troops will go 😀 east.\u00a0However, consensus is "
@@ -35,87 +39,9 @@ ARTICLE = ("Débat à Paris 🇫🇷 — 巴黎会议\r\n\r\n"
 LABELS = ["FAVOR", "AGAINST", "NONE"]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: run `bash scripts/setup-browser.sh` (Debian package)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def login(browser: Any, url: str, email: str, password: str) -> Any:
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = ctx.new_page()
-    page.goto(url + "/user/login/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert "/user/login" not in page.url, "login failed"
-    return page
-
-
-def open_next_task(page: Any, url: str, project_id: int) -> None:
-    page.goto(f"{url}/projects/{project_id}/data?labeling=1")
-    page.wait_for_selector(".htx-highlight", timeout=30000)
-    # The project's instructions open over the first task: close them.
-    close = page.locator(".lsf-modal-ls_visible button[aria-label='Close modal']")
-    try:
-        close.first.wait_for(timeout=5000)
-        close.first.click()
-    except Exception:  # no instructions dialog this time
-        pass
-    page.locator(".lsf-modal-ls_visible").wait_for(state="detached", timeout=5000)
-
-
-def submit(page: Any) -> None:
-    """Click Submit and wait until the server has stored the annotation."""
-    with page.expect_response(lambda r: "/annotations" in r.url and r.request.method == "POST"
-                              and r.status == 201, timeout=60000):
-        page.locator("button:has-text('Submit')").first.click()
-
-
-def stance_block(page: Any, target_name: str) -> Any:
-    return page.locator(f".sl-target:has-text('Stance toward: {target_name}')")
-
-
 def checked(page: Any, target_name: str) -> list[str]:
     block = stance_block(page, target_name)
     return [lab for lab in LABELS if block.locator(f"input[name='{lab}']").is_checked()]
-
-
-def select_text(page: Any, needle: str) -> None:
-    """Drag the mouse over the first occurrence of ``needle`` in the labelled text."""
-    box = page.evaluate(
-        """(needle) => {
-            // The labelled text: the nearest ancestor of a region that holds the needle.
-            let root = document.querySelector('.htx-highlight');
-            while (root && !root.textContent.includes(needle)) root = root.parentElement;
-            const walker = document.createTreeWalker(root || document.body,
-                                                     NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const i = node.textContent.indexOf(needle);
-                if (i >= 0) {
-                    const r = document.createRange();
-                    r.setStart(node, i); r.setEnd(node, i + needle.length);
-                    const rects = r.getClientRects();
-                    const a = rects[0], b = rects[rects.length - 1];
-                    return {x1: a.left + 1, y1: a.top + a.height / 2,
-                            x2: b.right - 1, y2: b.top + b.height / 2};
-                }
-            }
-            return null;
-        }""", needle)
-    assert box, f"{needle!r} is not on the page"
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move(box["x2"], box["y2"], steps=8)
-    page.mouse.up()
-    page.wait_for_timeout(300)
 
 
 def test_two_annotators_label_blind_and_pull_gets_both(

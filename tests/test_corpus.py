@@ -12,7 +12,7 @@ import pytest
 from labeling.corpus.readers import read_articles, text_id
 from labeling.errors import InputError
 
-from .conftest import SEEDS
+from .helpers import SEEDS
 
 ROWS = [
     {"id": "a1", "text": "Macron said “nothing is ruled out”.", "title": "T1", "url": "http://x/1",

@@ -13,7 +13,7 @@ import pytest
 from labeling.corpus.distributed import FRAME_META, segment_frame, segment_partition, to_jsonl
 from labeling.errors import InputError
 
-from .conftest import SEEDS, SHARED
+from .helpers import SEEDS, SHARED
 
 DEV = SHARED / "bench" / "quotes" / "polnear_dev.jsonl"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from labeling.cli import main
 
-from .conftest import CONFIG, SEEDS, RunningStudio
+from .helpers import CONFIG, SEEDS, RunningStudio
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:

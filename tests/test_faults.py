@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -25,68 +24,27 @@ import datasets
 import pytest
 from click.testing import CliRunner
 
-from labeling import files as files_mod
 from labeling.cli import main
-from labeling.corpus.readers import read_articles
-from labeling.corpus.units import iter_units
 from labeling.errors import ServerError
 from labeling.schema import load_schema
 from labeling.segmenter import segment
 from labeling.studio.client import Connection, Studio
 from labeling.workflows.push import push
 
-from .conftest import CONFIG, RunningStudio, start_copy
 from .faultproxy import FaultProxy
+from .helpers import (
+    CONFIG,
+    RunningStudio,
+    article,
+    assert_exactly_once,
+    cli,
+    corpus,
+    start_copy,
+    unit_ids,
+)
+from .helpers import rows_of as _rows
 
 pytestmark = pytest.mark.server
-
-_SYL = ["ba", "ko", "ri", "tan", "mel", "su", "dor", "vi", "pe", "lun", "ga", "ster", "no"]
-_VOCAB = [a + b + c for a in _SYL for b in _SYL for c in ("", "s", "ed")]
-SPEAKERS = ["Emmanuel Macron", "Olaf Scholz", "Dmitry Peskov", "Kaja Kallas", "Mark Rutte"]
-
-
-def article(i: int) -> dict[str, str]:
-    """A synthetic article with three attributed quotes (no real text)."""
-    r = random.Random(i)
-
-    def words(n: int) -> str:
-        return " ".join(r.choice(_VOCAB) for _ in range(n))
-
-    paras = [f'"On troops, {words(9)}," {r.choice(SPEAKERS)} said on Monday.',
-             f'{r.choice(SPEAKERS)} warned: "About aid: {words(10)}." The remark drew criticism.',
-             f"According to {r.choice(SPEAKERS)}, the question is {words(8)}. Talks went on."]
-    return {"id": f"art-{i:05d}", "title": f"Article {i}", "text": "\n\n".join(paras)}
-
-
-def corpus(path: Path, first: int, n: int) -> Path:
-    path.write_text("".join(json.dumps(article(i)) + "\n" for i in range(first, first + n)),
-                    encoding="utf-8")
-    return path
-
-
-def unit_ids(*paths: Path) -> set[str]:
-    schema = load_schema(CONFIG)
-    return {u.quote_id for u in iter_units(read_articles(list(paths)), schema)}
-
-
-def assert_exactly_once(client: Studio, title: str, expected: set[str]) -> None:
-    """One task per unit, none extra, each with exactly one prediction of the segmenter."""
-    proj = client.project(title)
-    tasks = client.export_tasks(int(proj["id"]))
-    counts = Counter(t["data"]["quote_id"] for t in tasks)
-    dup = {q: c for q, c in counts.items() if c > 1}
-    assert not dup, f"duplicated units: {dup}"
-    assert set(counts) == expected, (len(counts), len(expected))
-    for t in tasks:
-        preds = t.get("predictions") or []
-        assert len(preds) == 1, (t["id"], preds)
-    assert int(client.get_project(int(proj["id"]))["task_number"]) == len(expected)
-
-
-def cli(args: list[str], env: dict[str, str]) -> tuple[int, str]:
-    r = CliRunner().invoke(main, args, env=env)
-    return r.exit_code, r.output
-
 
 # ----------------------------------------------------------------------------- server killed
 def test_server_killed_mid_import_then_rerun_is_exact(studio_template: Path, tmp_path: Path,
@@ -205,12 +163,6 @@ def _annotate_all(client: Studio, title: str, label: str) -> None:
              "value": {"choices": [label]}}])
 
 
-def _rows(folder: Path) -> list[dict[str, Any]]:
-    dd = datasets.load_from_disk(str(folder))
-    return sorted((r for part in dd.values() for r in part),
-                  key=lambda r: (r["quote_id"], r["target"]))
-
-
 def test_interrupted_pull_leaves_the_previous_export(studio_server: RunningStudio,
                                                      tmp_path: Path, project_title: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
@@ -254,13 +206,13 @@ def test_interrupted_pull_leaves_the_previous_export(studio_server: RunningStudi
 
         def write_text(self: Path, *a: Any, **kw: Any) -> int:
             step("write_text")
-            return real["write_text"](self, *a, **kw)  # type: ignore[operator, no-any-return]
+            return real["write_text"](self, *a, **kw)  # type: ignore[no-any-return]
 
         def save_to_disk(self: Any, *a: Any, **kw: Any) -> None:
             step("save_to_disk")
-            real["save_to_disk"](self, *a, **kw)  # type: ignore[operator]
+            real["save_to_disk"](self, *a, **kw)
 
-        monkeypatch.setattr(files_mod.os, "replace", replace)
+        monkeypatch.setattr(os, "replace", replace)  # labeling.files calls os.replace
         monkeypatch.setattr(Path, "write_text", write_text)
         monkeypatch.setattr(datasets.DatasetDict, "save_to_disk", save_to_disk)
 
@@ -340,7 +292,10 @@ def test_edits_and_deletions_after_a_pull_reach_the_next_pull(
     code, text = cli(pull, env)
     assert code == 0 and "incremental: 3 " in text, text  # only the three changed tasks
     rows = {(r["task_id"], r["target"]): r for r in _rows(out)}
-    aid = lambda t: rows[(t["id"], "military_aid")]  # noqa: E731
+
+    def aid(task: dict[str, Any]) -> dict[str, Any]:
+        return rows[(task["id"], "military_aid")]
+
     labels = load_schema(CONFIG).label_names
     assert [labels[v["stance"]] for v in aid(tasks[0])["votes"]] == ["NONE"]
     assert aid(tasks[1])["votes"] == []

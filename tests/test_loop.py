@@ -24,7 +24,7 @@ from labeling.corpus.units import iter_units
 from labeling.dataset.build import features as export_features
 from labeling.schema import load_schema
 
-from .conftest import CONFIG, SEEDS, RunningStudio
+from .helpers import CONFIG, SEEDS, RunningStudio
 
 LABELS = ["FAVOR", "AGAINST", "NONE"]
 TARGETS = ["ground_troops", "military_aid"]

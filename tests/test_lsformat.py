@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from label_studio_sdk.label_interface import LabelInterface
+from label_studio_sdk.label_interface.interface import LabelInterface
 
 from labeling.corpus.readers import Article, read_articles
 from labeling.corpus.units import iter_units, quote_id
@@ -13,7 +13,7 @@ from labeling.errors import ConfigError
 from labeling.schema import load_schema, parse_schema
 from labeling.studio import wire
 
-from .conftest import CONFIG, SEEDS
+from .helpers import CONFIG, SEEDS
 
 
 def test_config_has_one_single_choice_question_per_target() -> None:
@@ -22,7 +22,7 @@ def test_config_has_one_single_choice_question_per_target() -> None:
     names = {c.name for c in iface.controls}
     for t in schema.targets:
         assert f"stance_{t.id}" in names
-        ctrl = iface.get_control(f"stance_{t.id}")
+        ctrl = iface.get_control(f"stance_{t.id}")  # type: ignore[no-untyped-call]
         assert sorted(ctrl.labels) == sorted(schema.label_names)
     assert {"spans", "flags"} <= names
 
@@ -48,7 +48,7 @@ def test_every_seed_prediction_validates_and_matches_its_text() -> None:
         task = wire.task_json(u, "v1")
         assert set(wire.DATA_KEYS) <= set(task["data"])
         pred = task["predictions"][0]
-        assert iface.validate_prediction(pred, return_errors=True) == []
+        assert iface.validate_prediction(pred, return_errors=True) == []  # type: ignore[no-untyped-call]
         for region in pred["result"]:
             v = region["value"]
             assert u.context[v["start"]:v["end"]] == v["text"]

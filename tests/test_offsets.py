@@ -21,9 +21,9 @@ from labeling.studio.accounts import add_annotator
 from labeling.workflows.pull import pull
 from labeling.workflows.push import push
 
-from .conftest import CONFIG, RunningStudio
-from .test_browser import (  # noqa: F401 (browser is a fixture)
-    browser,
+from .helpers import (
+    CONFIG,
+    RunningStudio,
     login,
     open_next_task,
     select_text,

@@ -24,8 +24,8 @@ import pytest
 from labeling.studio.client import Connection, Studio
 from labeling.studio.server import DATABASE_URL_VAR, LocalStudio, database_env
 
-from .conftest import CONFIG, SEEDS, RunningStudio
-from .test_faults import _rows, assert_exactly_once, cli, corpus, unit_ids
+from .helpers import CONFIG, SEEDS, RunningStudio, assert_exactly_once, cli, corpus, unit_ids
+from .helpers import rows_of as _rows
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 

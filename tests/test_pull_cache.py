@@ -23,7 +23,7 @@ from labeling.workflows.sync import (
     start_clusters,
 )
 
-from .conftest import CONFIG
+from .helpers import CONFIG
 
 PROJECT = {"id": 7, "title": "cache", "created_at": "2026-01-01T00:00:00Z"}
 WIRE = "the deployment of troops cannot be ruled out in the future says the president"

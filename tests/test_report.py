@@ -26,7 +26,7 @@ from labeling.dataset.build import features
 from labeling.report import render, write_report
 from labeling.schema import StanceSchema, parse_schema
 
-from .conftest import REPO
+from .helpers import REPO
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(2)>'

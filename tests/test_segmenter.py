@@ -51,6 +51,7 @@ def test_multi_paragraph_quote() -> None:
 def test_split_quote() -> None:
     text = "“Today there is no consensus,” Macron said, “but nothing can be ruled out.”"
     q = one(text)
+    assert q.parts is not None
     assert [text[a:b] for a, b in q.parts] == ["“Today there is no consensus,”",
                                                "“but nothing can be ruled out.”"]
     assert q.speaker == "Macron" and q.speaker_start == 31

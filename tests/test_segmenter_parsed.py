@@ -19,7 +19,7 @@ from labeling.cli import main
 from labeling.segmenter import segment
 from labeling.segmenter.parsed import ParseEngineUnavailable, load_model, segment_parsed
 
-from .test_segmenter_properties import anything, quote_heavy
+from .helpers import anything, quote_heavy
 
 
 def check(text: str) -> None:

@@ -7,13 +7,7 @@ from hypothesis import strategies as st
 
 from labeling.segmenter import segment
 
-MARKS = "\"“”„«»‘’‹›‚'"
-news_alphabet = st.sampled_from(list(MARKS) + list(" \n\r\t\u00a0,.:;!?—-()") +
-                                ["said", "says", "told", "Macron", "he", "the", "president",
-                                 "according", "to", "that", "warned", "Emmanuel", "We", "will",
-                                 "troops", "😀", "é", "中文", "A.", "U.S."])
-quote_heavy = st.lists(news_alphabet, max_size=120).map(" ".join)
-anything = st.text(max_size=400)
+from .helpers import anything, quote_heavy
 
 
 def check(text: str) -> None:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from labeling.cli import main
 from labeling.studio.server import LocalStudio
 
-from .conftest import CONFIG, SEEDS
+from .helpers import CONFIG, SEEDS
 
 
 def test_up_status_down_and_push_without_url(studio_template: Path, tmp_path: Path) -> None:

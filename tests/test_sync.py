@@ -13,22 +13,7 @@ from click.testing import CliRunner
 
 from labeling.cli import main
 
-from .conftest import CONFIG, RunningStudio
-
-WIRE = ("The deployment of Western troops in the future cannot be ruled out, but today there is "
-        "no consensus on the official dispatch of troops to the region")
-ARTICLES = [
-    {"id": "wire-1", "source": "Outlet A", "title": "Macron on troops",
-     "text": f'Paris. "{WIRE}," Macron said on Monday.\n\nHe also spoke about aid.'},
-    {"id": "wire-2", "source": "Outlet B", "title": "Troops not ruled out",
-     "text": f'French President Emmanuel Macron said: "{WIRE}."\n\nThe Kremlin reacted.'},
-    {"id": "other", "source": "Outlet C", "title": "Kremlin warns",
-     "text": 'Dmitry Peskov warned that "sending NATO troops would make a direct conflict '
-             'between Russia and the alliance inevitable," he told reporters.'},
-    {"id": "more", "source": "Outlet D", "title": "Scholz",
-     "text": 'Olaf Scholz, the German chancellor, said on Tuesday: "There will be no ground '
-             'troops from European states or NATO states on Ukrainian soil."'},
-]
+from .helpers import ARTICLES, CONFIG, WIRE, RunningStudio, rows_of, write_articles
 
 
 def run(args: list[str], env: dict[str, str]) -> Any:
@@ -37,20 +22,9 @@ def run(args: list[str], env: dict[str, str]) -> Any:
     return r
 
 
-def write_articles(path: Path, rows: list[dict[str, str]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 def _choice(target: str, label: str) -> dict[str, Any]:
     return {"from_name": f"stance_{target}", "to_name": "context", "type": "choices",
             "value": {"choices": [label]}}
-
-
-def rows_of(folder: Path) -> list[dict[str, Any]]:
-    dd = datasets.load_from_disk(str(folder))
-    return sorted((r for part in dd.values() for r in part),
-                  key=lambda r: (r["quote_id"], r["target"]))
 
 
 def stats_of(folder: Path) -> dict[str, Any]:

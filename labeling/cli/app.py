@@ -21,7 +21,22 @@ import click
 from labeling.errors import InputError, LabelingError
 
 F = TypeVar("F", bound=Callable[..., Any])
-DEFAULT_CONFIG = "configs/stance.yaml"
+CONFIG_HELP = "Stance schema YAML (default: the one shipped with the package, a copy of " \
+              "configs/stance.yaml)."
+ENGINE_HELP = "parse: the rule engine plus a spaCy dependency parse (optional extra 'parse' " \
+              "and an English model; slower)."
+
+
+def _config_option(help: str = CONFIG_HELP) -> Callable[[F], F]:
+    return click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False),
+                        help=help)
+
+
+def _schema_path(config_path: str | None) -> Path:
+    """The schema file a command uses: ``--config``, else the shipped default."""
+    from labeling.schema import DEFAULT_SCHEMA
+
+    return Path(config_path) if config_path else DEFAULT_SCHEMA
 
 
 def _errors(fn: F) -> F:
@@ -82,15 +97,15 @@ def main(verbose: int) -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="JSONL file to write, one line per article.")
+              help="JSONL file to write: one line per article (its text and metadata) with "
+                   "its quote units; `labeling push` takes it as it is.")
 @click.option("--num-proc", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Worker processes.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of text inputs.")
 @click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
 @click.option("--engine", type=click.Choice(["default", "parse"]), default="default",
               show_default=True,
-              help="parse: the rule engine plus a spaCy dependency parse (optional extra "
-                   "'parse' and an English model; slower).")
+              help=ENGINE_HELP)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
 def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
@@ -118,23 +133,29 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--project", "-p", required=True, help="Project title (created if absent).")
-@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
-              type=click.Path(dir_okay=False), help="Stance schema YAML.")
+@_config_option()
 @_connection_options
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100000))
 @click.option("--update-config", is_flag=True,
               help="Replace the labelling config of an existing project with this schema's.")
 @click.option("--encoding", default="utf-8", show_default=True)
 @click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
+@click.option("--engine", type=click.Choice(["default", "parse"]), default="default",
+              show_default=True, help=ENGINE_HELP + " Units read from `labeling segment` "
+              "output are pushed as they are.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
-def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | None,
+def push(inputs: tuple[str, ...], project: str, config_path: str | None, url: str | None,
          api_key: str | None, state_dir: str | None, batch_size: int, update_config: bool,
-         encoding: str, skip_bad: bool, quiet: bool) -> None:
+         encoding: str, skip_bad: bool, engine: str, quiet: bool) -> None:
     """Segment articles and import their quote units as tasks (never twice).
+
+    INPUTS are articles (as for `labeling segment`) or the JSON lines `labeling segment`
+    writes (units with their article), pushed without segmenting again.
 
     \b
     labeling push seeds/ --project "Western troops for Ukraine"
+    labeling segment seeds/ -o units.jsonl && labeling push units.jsonl -p "Troops"
     """
     from tqdm import tqdm
 
@@ -142,7 +163,7 @@ def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | Non
     from labeling.studio.client import connect
     from labeling.workflows import push as push_mod
 
-    schema = load_schema(config_path)
+    schema = load_schema(_schema_path(config_path))
     local = not (url or os.environ.get("LABEL_STUDIO_URL"))
     if local and not quiet:
         click.echo("Starting the local Label Studio (the first start takes about 30 s)...",
@@ -157,7 +178,7 @@ def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | Non
         res = push_mod.push(inputs, project=project, schema=schema, studio=studio,
                             batch_size=batch_size, update_config=update_config,
                             encoding=encoding, skip_bad=skip_bad, on_bad=_bad_reporter(quiet),
-                            progress=progress, state_dir=state_dir)
+                            progress=progress, state_dir=state_dir, engine=engine)
     made = "created" if res.project_created else "existing"
     click.echo(f"project {res.title!r} ({made}, id {res.project_id}): {res.articles} articles, "
                f"{res.units} quote units: {res.created} tasks created, "
@@ -192,8 +213,7 @@ def _slug(s: str) -> str:
 @click.option("--project", "-p", required=True, help="Project title.")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Export folder (replaced atomically).")
-@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
-              type=click.Path(dir_okay=False), help="The stance schema the project was pushed with.")
+@_config_option("The stance schema the project was pushed with (default: the shipped schema).")
 @_connection_options
 @click.option("--strict-spans", is_flag=True,
               help="Fail if any annotated span does not match the article text.")
@@ -204,7 +224,7 @@ def _slug(s: str) -> str:
                    "(restore it with `labeling hydrate`).")
 @click.option("--parquet", is_flag=True, help="Also write each split as Parquet.")
 @_errors
-def pull(project: str, output: str, config_path: str, url: str | None, api_key: str | None,
+def pull(project: str, output: str, config_path: str | None, url: str | None, api_key: str | None,
          state_dir: str | None, strict_spans: bool, full: bool, no_text: bool,
          parquet: bool) -> None:
     """Fetch all annotations and write a Hugging Face dataset folder.
@@ -217,10 +237,10 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
     from labeling.studio.client import connect
     from labeling.workflows import pull as pull_mod
 
-    schema = load_schema(config_path)
+    schema = load_schema(_schema_path(config_path))
     with connect(url, api_key, state_dir) as studio:
         res = pull_mod.pull(project=project, schema=schema, studio=studio, out=output,
-                            config_path=config_path, strict_spans=strict_spans, full=full,
+                            config_path=_schema_path(config_path), strict_spans=strict_spans, full=full,
                             state_dir=state_dir, with_text=not no_text, parquet=parquet)
     alpha = (res.stats.get("agreement") or {}).get("alpha")
     if isinstance(alpha, dict):
@@ -239,12 +259,11 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
 # ----------------------------------------------------------------------------- status
 @main.command(name="status")
 @click.option("--project", "-p", required=True, help="Project title.")
-@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
-              type=click.Path(dir_okay=False), help="The stance schema of the project.")
+@_config_option("The stance schema of the project (default: the shipped schema).")
 @_connection_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @_errors
-def status_cmd(project: str, config_path: str, url: str | None, api_key: str | None,
+def status_cmd(project: str, config_path: str | None, url: str | None, api_key: str | None,
                state_dir: str | None, as_json: bool) -> None:
     """Progress per target and annotator, overlap reached, alpha so far, work left.
 
@@ -257,7 +276,7 @@ def status_cmd(project: str, config_path: str, url: str | None, api_key: str | N
     from labeling.studio.client import connect
     from labeling.workflows.status import status as run
 
-    schema = load_schema(config_path)
+    schema = load_schema(_schema_path(config_path))
     with connect(url, api_key, state_dir, start=False) as studio:
         st = run(project=project, schema=schema, studio=studio, state_dir=state_dir)
     if as_json:
@@ -342,11 +361,10 @@ def report(export_dir: str, output: str | None) -> None:
 # ----------------------------------------------------------------------------- adjudicate
 @main.command()
 @click.option("--project", "-p", required=True, help="Project title.")
-@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
-              type=click.Path(dir_okay=False), help="The stance schema of the project.")
+@_config_option("The stance schema of the project (default: the shipped schema).")
 @_connection_options
 @_errors
-def adjudicate(project: str, config_path: str, url: str | None, api_key: str | None,
+def adjudicate(project: str, config_path: str | None, url: str | None, api_key: str | None,
                state_dir: str | None) -> None:
     """Put the disputed items (ties, low agreement) into an adjudication project.
 
@@ -360,7 +378,7 @@ def adjudicate(project: str, config_path: str, url: str | None, api_key: str | N
     from labeling.studio.client import connect
     from labeling.workflows import adjudicate as adj_mod
 
-    schema = load_schema(config_path)
+    schema = load_schema(_schema_path(config_path))
     with connect(url, api_key, state_dir) as studio:
         res = adj_mod.adjudicate(project=project, schema=schema, studio=studio)
         url_ = studio.url

@@ -1,8 +1,13 @@
 """``labeling segment``: articles in, one JSON line of quote units per article out.
 
-Streams any amount of input; with ``num_proc > 1`` the pure segmenter runs in a
-process pool (order kept, so the output is identical to a single-process run).
-The output file is written to a temporary sibling and renamed at the end.
+Each line is :func:`article_record`: the article (``doc_id``, its metadata when present,
+``text``), the ``segmenter`` that cut it and its ``quotes``, so the file alone can be
+pushed (``labeling push units.jsonl``) without segmenting again
+(:func:`labeling.corpus.readers.read_articles` reads it back).
+
+Streams any amount of input; with ``num_proc > 1`` the pure segmenter runs in a process
+pool (order kept, so the output is identical to a single-process run). The output file
+is written to a temporary sibling and renamed at the end.
 """
 
 from __future__ import annotations
@@ -14,42 +19,54 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from labeling.corpus.readers import Article, BadHandler, read_articles
+from labeling.corpus.engines import ENGINES, segmenter
+from labeling.corpus.readers import META_FIELDS, Article, BadHandler, read_articles
 from labeling.errors import InputError
 from labeling.files import atomic_file
-from labeling.segmenter import segment
+from labeling.segmenter import __version__ as segmenter_version
 
-ENGINES = ("default", "parse")
+__all__ = ["ENGINES", "article_record", "segment_files", "segment_lines", "segment_record"]
+
+
+def article_record(article: Article, engine: str = "default") -> dict[str, Any]:
+    """The JSON record of one article: ``doc_id``, metadata, ``text``, ``segmenter`` and
+    its ``quotes``.
+
+    ``doc_id`` and ``quotes`` are the shape ``score.py`` reads; the text and metadata make
+    the record pushable as it is, and ``segmenter`` (engine and version) marks it as ours:
+    a record with ``quotes`` but no ``segmenter`` (gold annotations, say) is an article.
+    ``engine="parse"``: the hybrid of :mod:`labeling.segmenter.parsed` (needs spaCy and a
+    model).
+    """
+    rec: dict[str, Any] = {"doc_id": article.id}
+    for key in META_FIELDS:
+        value = getattr(article, key)
+        if value:
+            rec[key] = value
+    rec["text"] = article.text
+    rec["segmenter"] = {"engine": engine, "version": segmenter_version}
+    rec["quotes"] = [q.to_dict() for q in segmenter(engine)(article.text)]
+    return rec
 
 
 def segment_record(doc_id: str, text: str, engine: str = "default") -> dict[str, Any]:
-    """The JSON record of one article (the shape ``score.py`` reads).
-
-    ``engine="parse"``: the hybrid of :mod:`.segmenter.parsed` (needs spaCy and a model).
-    """
-    if engine == "parse":
-        from labeling.segmenter.parsed import segment_parsed
-
-        units = segment_parsed(text)
-    else:
-        units = segment(text)
-    return {"doc_id": doc_id, "quotes": [q.to_dict() for q in units]}
+    """:func:`article_record` of an article given by its id and text alone."""
+    return article_record(Article(id=doc_id, text=text), engine)
 
 
-def _work(item: tuple[str, str], engine: str = "default") -> str:
-    return json.dumps(segment_record(*item, engine=engine), ensure_ascii=False)
+def _work(article: Article, engine: str = "default") -> str:
+    return json.dumps(article_record(article, engine), ensure_ascii=False)
 
 
 def segment_lines(articles: Iterable[Article], num_proc: int = 1,
                   chunksize: int = 16, engine: str = "default") -> Iterator[str]:
     """JSON lines, in input order."""
-    pairs = ((a.id, a.text) for a in articles)
     work = partial(_work, engine=engine)
     if num_proc <= 1:
-        yield from (work(p) for p in pairs)
+        yield from (work(a) for a in articles)
         return
     with get_context("fork").Pool(num_proc) as pool:
-        yield from pool.imap(work, pairs, chunksize=chunksize)
+        yield from pool.imap(work, articles, chunksize=chunksize)
 
 
 def segment_files(
@@ -64,12 +81,7 @@ def segment_files(
     engine: str = "default",
 ) -> int:
     """Segment every article of ``inputs`` into ``out`` (JSONL); returns the article count."""
-    if engine not in ENGINES:
-        raise InputError(f"unknown segmenter engine {engine!r}: use one of {', '.join(ENGINES)}")
-    if engine == "parse":  # fail before any file is written when spaCy or its model is missing
-        from labeling.segmenter.parsed import load_model
-
-        load_model()
+    segmenter(engine)  # an unknown engine, or spaCy or its model missing: fail before writing
     n = 0
     with atomic_file(out) as fh:
         arts = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)

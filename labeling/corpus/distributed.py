@@ -1,11 +1,13 @@
 """Running the segmenter inside a distributed engine (Dask, Ray, Spark).
 
 The segmenter is a pure function of one article's text, so an engine only has to map it
-over partitions. Two entry points cover the engines' usual shapes; both give, for each
-article, exactly the record ``labeling segment`` writes (same keys, same order of units):
+over partitions. Two entry points cover the engines' usual shapes; for each article they
+give the record ``labeling segment`` writes (same keys, same order of units), or its
+``doc_id`` and ``quotes``:
 
-- :func:`segment_partition` maps an iterable of row mappings (``doc_id`` or ``id``, and
-  ``text``) to a list of records. Use it with ``dask.bag.Bag.map_partitions``, Spark's
+- :func:`segment_partition` maps an iterable of row mappings (``doc_id`` or ``id``,
+  ``text``, optionally ``title``, ``url``, ``source``, ``published``) to a list of
+  records. Use it with ``dask.bag.Bag.map_partitions``, Spark's
   ``RDD.mapPartitions`` (rows as ``Row.asDict()``), or Ray's ``Dataset.flat_map``.
 - :func:`segment_frame` maps a pandas ``DataFrame`` (one partition) to a ``DataFrame``
   with columns ``doc_id`` and ``quotes`` (the units as one JSON string per article). Use it
@@ -31,7 +33,8 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from labeling.corpus.batch import segment_record
+from labeling.corpus.batch import article_record, segment_record
+from labeling.corpus.readers import Article, metadata
 from labeling.errors import InputError
 from labeling.files import atomic_file
 
@@ -61,7 +64,10 @@ def segment_partition(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     out = []
     for n, row in enumerate(rows):
         doc_id = _row_id(row, n)
-        out.append(segment_record(doc_id, _row_text(row, n, doc_id)))
+        meta = metadata(row)
+        out.append(article_record(Article(
+            id=doc_id, text=_row_text(row, n, doc_id), title=meta["title"], url=meta["url"],
+            source=meta["source"], published=meta["published"])))
     return out
 
 

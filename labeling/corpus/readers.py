@@ -5,6 +5,10 @@ size is read record by record / batch by batch). Article ids are stable across r
 the file name for ``.txt`` files, the ``id`` or ``doc_id`` column for tables, else a
 hash of the text. Bad records raise :class:`~labeling.errors.InputError` naming the
 file and line; with ``skip_bad`` they are reported through ``on_bad`` and skipped.
+
+A JSON record with a ``segmenter`` field is ``labeling segment`` output: the article comes
+with its quote units (``Article.quotes``), checked against its text, and is not
+segmented again.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from labeling.errors import InputError
+from labeling.segmenter import Quote
 
 TABLE_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".parquet"}
 TEXT_SUFFIXES = {".txt"}
-_META = ("title", "url", "source", "published")
+META_FIELDS = ("title", "url", "source", "published")
+_META = META_FIELDS
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Article:
     source: str = ""
     published: str = ""
     origin: str = ""  # "file:line" where it came from, for messages
+    quotes: tuple[Quote, ...] | None = None  # already segmented (read from `labeling segment`)
 
 
 def text_id(text: str) -> str:
@@ -58,8 +66,78 @@ def _present(value: object) -> bool:
     return bool(str(value).strip())
 
 
-def _record(row: Mapping[str, object], origin: str) -> Article:
+def metadata(row: Mapping[str, object]) -> dict[str, str]:
+    """The article metadata of a record (``title``, ``url``, ``source``, ``published``)."""
+    return {key: str(row[key]) if _present(row.get(key)) else "" for key in META_FIELDS}
+
+
+_QUOTE_FIELDS = {f.name: f for f in fields(Quote)}
+_REQUIRED = ("start", "end", "text", "type")
+_SPANS = (("start", "end"), ("speaker_start", "speaker_end"), ("cue_start", "cue_end"),
+          ("sentence_start", "sentence_end"), ("paragraph_start", "paragraph_end"))
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _quote(d: object, text: str, where: str) -> Quote:
+    """One unit of ``labeling segment`` output, checked against its article's text."""
+    if not isinstance(d, dict):
+        raise InputError(f"{where}: expected an object (a quote unit)")
+    unknown = sorted(set(d) - set(_QUOTE_FIELDS))
+    if unknown:
+        raise InputError(f"{where}: unknown field {unknown[0]!r} (fields: "
+                         f"{', '.join(_QUOTE_FIELDS)})")
+    missing = [k for k in _REQUIRED if d.get(k) is None]
+    if missing:
+        raise InputError(f"{where}: the {missing[0]!r} field is missing")
+    kw: dict[str, Any] = {}
+    for name, value in d.items():
+        if name == "parts":
+            continue
+        if name in ("text", "type", "speaker", "speaker_name", "cue"):
+            if value is not None and not isinstance(value, str):
+                raise InputError(f"{where}: {name!r} is not a string")
+        elif value is not None and not _is_int(value):
+            raise InputError(f"{where}: {name!r} is not an integer offset")
+        kw[name] = value
+    n = len(text)
+    for a, b in _SPANS:
+        s, e = kw.get(a), kw.get(b)
+        if (s is None) != (e is None):
+            raise InputError(f"{where}: {a!r} and {b!r} must both be set or both null")
+        if s is not None and e is not None and not 0 <= s <= e <= n:
+            raise InputError(f"{where}: {a}/{b} ({s}, {e}) outside the article's text "
+                             f"(length {n})")
+    if kw["start"] == kw["end"]:
+        raise InputError(f"{where}: an empty quote (start == end == {kw['start']})")
+    if text[kw["start"]:kw["end"]] != kw["text"]:
+        raise InputError(f"{where}: 'text' is not the article's text at {kw['start']}:{kw['end']} "
+                         "(units and article do not match)")
+    parts = d.get("parts")
+    if parts is not None:
+        if not isinstance(parts, list) or not all(
+                isinstance(p, list) and len(p) == 2 and all(_is_int(x) for x in p) for p in parts):
+            raise InputError(f"{where}: 'parts' is not a list of [start, end] pairs")
+        if not all(kw["start"] <= s < e <= kw["end"] for s, e in parts):
+            raise InputError(f"{where}: a part of 'parts' lies outside start/end")
+        kw["parts"] = tuple((s, e) for s, e in parts) or None
+    return Quote(**kw)
+
+
+def _units(value: object, text: str, origin: str) -> tuple[Quote, ...]:
+    if not isinstance(value, list):
+        raise InputError(f"{origin}: 'quotes' is not a list of quote units")
+    return tuple(_quote(d, text, f"{origin}: quotes[{i}]") for i, d in enumerate(value))
+
+
+def _record(row: Mapping[str, object], origin: str, units: bool = False) -> Article:
     text = row.get("text")
+    units = units and "segmenter" in row  # ours: gold files have other "quotes"
+    if text is None and units:
+        raise InputError(f"{origin}: quote units without their article's 'text' (from an older "
+                         "`labeling segment`?): segment the articles again")
     if not isinstance(text, str):
         kind = "missing" if text is None else f"not a string ({type(text).__name__})"
         raise InputError(f"{origin}: the 'text' field is {kind}")
@@ -67,8 +145,11 @@ def _record(row: Mapping[str, object], origin: str) -> Article:
         raise InputError(f"{origin}: the 'text' field is empty")
     art_id = next((str(v).strip() for v in (row.get("id"), row.get("doc_id")) if _present(v)),
                   None) or text_id(text)
-    meta = {key: str(row[key]) if _present(row.get(key)) else "" for key in _META}
-    return Article(id=art_id, text=text, origin=origin, **meta)
+    meta = metadata(row)
+    quotes = _units(row.get("quotes"), text, origin) if units else None
+    return Article(id=art_id, text=text, title=meta["title"], url=meta["url"],
+                   source=meta["source"], published=meta["published"], origin=origin,
+                   quotes=quotes)
 
 
 def _read_text(path: Path, encoding: str) -> str:
@@ -122,7 +203,7 @@ def _jsonl(path: Path, encoding: str, on_bad: BadHandler) -> Iterator[Article]:
                 on_bad(InputError(f"{origin}: expected a JSON object with a 'text' field"))
                 continue
             try:
-                yield _record(row, origin)
+                yield _record(row, origin, units=True)
             except InputError as err:
                 on_bad(err)
 
@@ -147,7 +228,7 @@ def _json_array(path: Path, encoding: str, on_bad: BadHandler) -> Iterator[Artic
             on_bad(InputError(f"{origin}: expected an object with a 'text' field"))
             continue
         try:
-            yield _record(row, origin)
+            yield _record(row, origin, units=True)
         except InputError as err:
             on_bad(err)
 

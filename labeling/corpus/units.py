@@ -11,9 +11,10 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from labeling.corpus.engines import Segmenter, segmenter
 from labeling.corpus.readers import Article
 from labeling.schema import StanceSchema
-from labeling.segmenter import Quote, segment
+from labeling.segmenter import Quote
 
 
 def quote_id(article_id: str, start: int, end: int) -> str:
@@ -87,16 +88,23 @@ def context_bounds(article: Article, q: Quote, schema: StanceSchema) -> tuple[in
     return max(0, lo), min(len(text), hi)
 
 
-def units_of(article: Article, schema: StanceSchema) -> list[Unit]:
-    """Segment one article into units."""
+def units_of(article: Article, schema: StanceSchema, engine: str | Segmenter = "default"
+             ) -> list[Unit]:
+    """The units of one article: its own quotes when it came segmented, else ``engine``'s."""
+    if article.quotes is not None:
+        quotes: Iterable[Quote] = article.quotes
+    else:
+        quotes = (segmenter(engine) if isinstance(engine, str) else engine)(article.text)
     out = []
-    for q in segment(article.text):
+    for q in quotes:
         lo, hi = context_bounds(article, q, schema)
         out.append(Unit(quote_id(article.id, q.start, q.end), article, q, lo, hi))
     return out
 
 
-def iter_units(articles: Iterable[Article], schema: StanceSchema) -> Iterator[Unit]:
-    """Stream the units of many articles."""
+def iter_units(articles: Iterable[Article], schema: StanceSchema, engine: str = "default"
+               ) -> Iterator[Unit]:
+    """Stream the units of many articles (segmented by ``engine`` unless they come segmented)."""
+    seg = segmenter(engine)
     for art in articles:
-        yield from units_of(art, schema)
+        yield from units_of(art, schema, seg)

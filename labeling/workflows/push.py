@@ -1,5 +1,8 @@
 """``labeling push``: segment articles and import their quote units as tasks.
 
+The input is articles (segmented here by ``engine``) or ``labeling segment`` output,
+whose units are pushed as they are: the same tasks either way.
+
 Idempotent: every task carries its ``quote_id`` (in ``data`` and ``meta``); the
 project's existing ids are listed once at the start, and only new units are
 imported, in batches that the server commits atomically. If a batch fails in a way
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from labeling.annotations.neardup import cluster_ids
+from labeling.corpus.engines import segmenter
 from labeling.corpus.readers import BadHandler, read_articles
 from labeling.corpus.units import Unit, iter_units
 from labeling.errors import ConfigError, InputError, NotFound, ServerError
@@ -246,10 +250,17 @@ def push(
     on_bad: BadHandler | None = None,
     progress: Progress | None = None,
     state_dir: str | Path | None = None,
+    engine: str = "default",
 ) -> PushResult:
-    """Segment ``inputs`` and import every unit not yet in project ``project``."""
+    """Segment ``inputs`` and import every unit not yet in project ``project``.
+
+    ``inputs`` are articles, segmented with ``engine`` (``default`` or ``parse``), or
+    ``labeling segment`` output (JSON lines of articles with their ``quotes``), whose
+    units are imported as they are.
+    """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    segmenter(engine)  # an unknown engine or a missing spaCy model fails before the server
     inputs = list(inputs)
     # Read the input lazily, but fail on an unreadable first file before touching the server.
     articles = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
@@ -279,7 +290,7 @@ def push(
                 yield art
 
         batch: list[tuple[str, dict[str, Any]]] = []
-        units = iter_units(counting(all_articles()), schema)
+        units = iter_units(counting(all_articles()), schema, engine)
 
         def new_units() -> Iterator[Unit]:
             for unit in units:
@@ -333,7 +344,7 @@ def push(
             result.repaired = repair_predictions(
                 studio, pid, {q: keys[q] for q in counted if q in keys},
                 lambda: iter_units(read_articles(inputs, encoding=encoding, skip_bad=True,
-                                                 on_bad=lambda *_: None), schema),
+                                                 on_bad=lambda *_: None), schema, engine),
                 schema, version)
         result.gold = mark_gold(studio, schema, keys)
         lost = created_project and _lost_project_race(studio, project, pid)
@@ -346,7 +357,8 @@ def push(
     if lost:  # outside the lock, which the push below takes again
         return push(inputs, project=project, schema=schema, studio=studio,
                     batch_size=batch_size, update_config=update_config, encoding=encoding,
-                    skip_bad=skip_bad, on_bad=on_bad, progress=progress, state_dir=state_dir)
+                    skip_bad=skip_bad, on_bad=on_bad, progress=progress, state_dir=state_dir,
+                    engine=engine)
     # Units found present after a failed batch count as present, not created.
     result.present = result.units - result.created - result.propagated
     return result
