@@ -134,10 +134,10 @@ def main() -> int:
             if not alive:
                 continue
             print(f"\nsurvivors in {name} ({len(alive)}):")
-            for m in alive:
-                print(f"  {m} ({status[name][m]})")
-            for m in alive[: args.show]:
-                diff = subprocess.run([sys.executable, "-m", "mutmut", "show", m], cwd=work,
+            for mutant in alive:
+                print(f"  {mutant} ({status[name][mutant]})")
+            for mutant in alive[: args.show]:
+                diff = subprocess.run([sys.executable, "-m", "mutmut", "show", mutant], cwd=work,
                                       env=env, capture_output=True, text=True).stdout
                 print("\n".join("    " + x for x in diff.splitlines()))
         print(f"\nlowest score: {worst:.1f}% (goal {args.goal:.0f}%)")

@@ -216,7 +216,7 @@ def test_vote_table_reads_back_the_votes() -> None:
     assert got == sorted((v.item, v.annotator, v.label or "") for v in votes)
     assert list(vt.annotators) == sorted(vt.annotators)
     assert item.tolist() == list(range(12))
-    assert vt.lead_time.tolist() == [2.0] * len(votes)
+    assert [float(x) for x in vt.lead_time] == [2.0] * len(votes)
 
 
 def test_schemas_and_units() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from labeling.annotations.records import Span
 from labeling.corpus.readers import Article
 from labeling.corpus.units import Unit, iter_units
 from labeling.errors import ConfigError
@@ -185,7 +186,7 @@ def test_parse_annotation_reads_every_control() -> None:
     assert p.annotation_id == 12 and p.annotator == 4 and p.lead_time is None
     assert p.updated_at == "2026-03-01" and p.ground_truth and not p.skipped
     assert p.stances == {"ground_troops": "AGAINST"}
-    assert p.spans == (wire.Span("QUOTE", 17, 20, "yes", True),)
+    assert p.spans == (Span("QUOTE", 17, 20, "yes", True),)
     assert p.problems == ("region r: no offsets",)
     assert p.confidence == 2 and p.note == "odd one"
     assert p.flags == ("not_a_quote", "wrong_speaker")
