@@ -66,6 +66,7 @@ def configure(dest: Path, names: list[str]) -> None:
         fh.write(
             "\n[tool.mutmut]\n"
             'source_paths = ["labeling"]\n'
+            'also_copy = ["configs", "seeds", "labeling/data"]\n'
             f"only_mutate = [{quoted}]\n"
             f"pytest_add_cli_args_test_selection = [{selected}]\n"
             'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-o", "addopts=", '
@@ -106,8 +107,9 @@ def main() -> int:
             run = subprocess.run([sys.executable, "-m", "mutmut", "run",
                                   "--max-children", str(args.max_children)],
                                  cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT)
-        if run.returncode not in (0, 1):
-            print(log.read_text(encoding="utf-8")[-3000:])
+        text = log.read_text(encoding="utf-8")
+        if run.returncode not in (0, 1) or "failed to collect stats" in text:
+            print(text[-3000:])
             print(f"mutmut failed with exit code {run.returncode}")
             return 2
         results = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"],
