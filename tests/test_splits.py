@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeling.annotations.splits import assign_splits
+from labeling.annotations.splits import assign_splits, split_indices
+from labeling.schema import StanceSchema, load_schema, parse_schema
+
+from .conftest import CONFIG
 
 FR = {"train": 0.8, "validation": 0.1, "test": 0.1}
 
@@ -29,3 +36,84 @@ def test_shares_are_close_on_many_groups() -> None:
     for name, share in FR.items():
         got = sum(n for g, n in sizes.items() if out[g] == name) / total
         assert abs(got - share) < 0.01
+
+
+# ------------------------------------------------------------------ split_indices on rows
+def _rows(n_articles: int, seed: int = 0) -> dict[str, list[Any]]:
+    """Rows of many articles: 2 targets, 3 outlets, clusters shared by a few articles, and
+    stances with a rare label."""
+    rng = np.random.default_rng(seed)
+    cols: dict[str, list[Any]] = {k: [] for k in
+                                  ("target", "source", "article_id", "near_dup_cluster", "stance")}
+    for a in range(n_articles):
+        outlet = ["lemonde", "bbc", "reuters"][a % 3]
+        for q in range(int(rng.integers(1, 4))):
+            cluster = f"c{a // 4}" if q == 0 else f"a{a}q{q}"  # first quotes shared by 4 articles
+            for t in ("ground_troops", "military_aid"):
+                cols["target"].append(t)
+                cols["source"].append(outlet)
+                cols["article_id"].append(f"a{a}")
+                cols["near_dup_cluster"].append(cluster)
+                cols["stance"].append(int(rng.choice(3, p=[0.6, 0.3, 0.1])))
+    return cols
+
+
+def _schema(**split: Any) -> StanceSchema:
+    base = load_schema(CONFIG).model_dump()
+    base["split"] = {**base["split"], **split}
+    return parse_schema(base)
+
+
+def test_held_out_targets_and_outlets_go_to_test_whole() -> None:
+    cols = _rows(120)
+    out = split_indices(cols, _schema(held_out_targets=["military_aid"], held_out_outlets=["bbc"]))
+    held = {i for i, (t, o) in enumerate(zip(cols["target"], cols["source"], strict=True))
+            if t == "military_aid" or o == "bbc"}
+    assert held <= set(out["test"])
+    assert not held & (set(out["train"]) | set(out["validation"]))
+    # the rest still fills train and validation, and test holds nothing else
+    assert set(out["test"]) == held
+    assert out["train"] and out["validation"]
+    assert sorted(out["train"] + out["validation"] + out["test"]) == list(range(len(cols["target"])))
+
+
+def test_articles_and_clusters_never_straddle_splits() -> None:
+    cols = _rows(200, seed=4)
+    out = split_indices(cols, _schema())
+    where = {i: s for s, idx in out.items() for i in idx}
+    by_article: dict[str, set[str]] = defaultdict(set)
+    by_cluster: dict[str, set[str]] = defaultdict(set)
+    for i, s in where.items():
+        by_article[cols["article_id"][i]].add(s)
+        by_cluster[cols["near_dup_cluster"][i]].add(s)
+    assert all(len(s) == 1 for s in by_article.values())
+    assert all(len(s) == 1 for s in by_cluster.values())
+    for s, idx in out.items():
+        assert idx == sorted(idx), f"{s}: rows keep their order"
+
+
+def test_stratification_keeps_each_labels_share_in_every_split() -> None:
+    cols = _rows(300, seed=2)
+    n = len(cols["stance"])
+    overall = Counter(zip(cols["target"], cols["stance"], strict=True))
+
+    def worst_gap(out: dict[str, list[int]]) -> float:
+        gap = 0.0
+        for idx in out.values():
+            got = Counter((cols["target"][i], cols["stance"][i]) for i in idx)
+            for key, total in overall.items():
+                gap = max(gap, abs(got[key] / len(idx) - total / n))
+        return gap
+
+    stratified = worst_gap(split_indices(cols, _schema(stratify=True)))
+    plain = worst_gap(split_indices(cols, _schema(stratify=False)))
+    assert stratified < 0.02, stratified
+    assert stratified < plain / 2, (stratified, plain)
+
+
+def test_sizes_follow_the_fractions() -> None:
+    cols = _rows(300, seed=5)
+    out = split_indices(cols, _schema(train=0.6, validation=0.2, test=0.2))
+    n = len(cols["stance"])
+    for s, share in (("train", 0.6), ("validation", 0.2), ("test", 0.2)):
+        assert abs(len(out[s]) / n - share) < 0.02, (s, len(out[s]) / n)

@@ -323,14 +323,14 @@ def _clean(x: Any) -> Any:
 
 def summary(
     votes: Votes, labels: Sequence[str], *,
-    groups: Mapping[str, str] | None = None,
+    groups: Iterable[str] | None = None,
     outlets: Mapping[str, str] | Sequence[str | None] | None = None,
     gold: Mapping[str, str] | None = None,
     n_boot: int = 1000, seed: int = 0,
 ) -> dict[str, Any]:
     """Every agreement figure as a JSON-ready dict.
 
-    ``groups`` names the groups to report (vote.group values, e.g. target ids);
+    ``groups`` names the groups to report, in order (vote.group values, e.g. target ids);
     ``outlets`` maps items to their outlet for per-outlet alpha (or, with a
     :class:`VoteTable`, lists each item's outlet in the table's item order).
     """

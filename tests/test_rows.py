@@ -1,0 +1,238 @@
+"""The dataset rows (no server): every column a user reads, against the votes it came from.
+
+Records are built here as a pull would build them; the rows' aggregate columns are
+checked against :func:`labeling.annotations.aggregate.aggregate` run on the same votes
+as plain :class:`Vote` objects (another path than the Arrow one the pull takes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+from labeling.annotations.aggregate import aggregate
+from labeling.annotations.records import (
+    ParsedAnnotation,
+    Span,
+    TaskRecord,
+    item_key,
+    pseudonym,
+    votes_of,
+)
+from labeling.dataset.rows import (
+    GLOBAL_COLUMNS,
+    QUOTE_TYPES,
+    features,
+    finish,
+    rows_table,
+    task_schema,
+    text_sha1,
+    units_of_table,
+    units_of_tasks,
+    vote_table,
+)
+from labeling.schema import StanceSchema, load_schema, parse_schema
+
+from .conftest import CONFIG
+
+PROJECT = {"id": 3, "title": "rows", "created_at": "2026-02-02T00:00:00Z"}
+TARGETS = ("ground_troops", "military_aid")
+
+
+def schema(aggregation: str = "majority") -> StanceSchema:
+    data = load_schema(CONFIG).model_dump()
+    data["aggregation"] = aggregation
+    return parse_schema(data)
+
+
+def ann(aid: int, who: int, stances: dict[str, str], *, skipped: bool = False,
+        spans: tuple[Span, ...] = (), flags: tuple[str, ...] = (), lead: float | None = 2.0,
+        shown: bool = False) -> ParsedAnnotation:
+    return ParsedAnnotation(
+        annotation_id=aid, annotator=who, skipped=skipped, stances=stances, spans=spans,
+        flags=flags, confidence=None if who % 2 else 3, note=f"n{aid}", lead_time=lead,
+        updated_at=f"2026-01-0{1 + aid % 9}", ground_truth=False, suggestion_shown=shown)
+
+
+def record(i: int, anns: list[ParsedAnnotation], dups: int = 0, qtype: str = "direct"
+           ) -> TaskRecord:
+    quote = f"we will send {i} brigades"
+    context = f"The minister said: {quote}, on Monday."
+    data = {"quote_id": f"q{i}", "article_id": f"a{i // 2}", "title": f"T{i}",
+            "source": ["bbc", "lemonde"][i % 2], "published": "2024-02-27", "url": f"u{i}",
+            "context": context, "context_start": 10 * i, "quote": quote,
+            "quote_start": 10 * i + 19, "quote_end": 10 * i + 19 + len(quote),
+            "parts": [[10 * i + 19, 10 * i + 19 + len(quote)]], "quote_type": qtype,
+            "speaker": "The minister", "speaker_name": "Jean Dupont", "speaker_start": 10 * i,
+            "speaker_end": 10 * i + 12, "cue": "said", "cue_start": 10 * i + 13,
+            "cue_end": 10 * i + 17,
+            "duplicates": [{"quote_id": f"q{i}-d{k}", "article_id": f"dup{i}-{k}",
+                            "quote": quote, "context": context} for k in range(dups)]}
+    return TaskRecord(task_id=100 + i, data=data, annotations=tuple(anns), updated_at="x")
+
+
+def spammer_records() -> list[TaskRecord]:
+    """Three careful annotators (1-3) who agree with a hidden truth, and two spammers (8, 9)
+    who always answer AGAINST: on items where only one careful annotator voted, Dawid-Skene
+    trusts the careful vote and majority follows the spammers."""
+    rng = np.random.default_rng(5)
+    labels = ["FAVOR", "AGAINST", "NONE"]
+    out = []
+    for i in range(40):
+        truth = labels[int(rng.integers(0, 3))]
+        careful = [1, 2, 3] if i < 30 else [1 + i % 3]
+        anns = [ann(10 * i + k, w, {"ground_troops": truth, "military_aid": "NONE"})
+                for k, w in enumerate(careful)]
+        anns += [ann(10 * i + 5 + k, s, {"ground_troops": "AGAINST", "military_aid": "AGAINST"})
+                 for k, s in enumerate((8, 9))]
+        out.append(record(i, anns))
+    return out
+
+
+@dataclass
+class D:
+    label: str
+    adjudicator: str
+
+
+@pytest.mark.parametrize("method", ["majority", "dawid_skene"])
+def test_stance_columns_follow_the_schemas_aggregation(method: str) -> None:
+    sch = schema(method)
+    recs = spammer_records()
+    table, vt = finish(rows_table(recs, sch, PROJECT), sch, None,
+                       {f"q{i}": f"c{i}" for i in range(40)})
+    rows = table.to_pylist()
+    expected = aggregate(votes_of(recs, sch, PROJECT), sch.label_names, method)
+    assert len(rows) == 80
+    differs = 0
+    for r in rows:
+        agg = expected[item_key(r["quote_id"], r["target"])]
+        want = -1 if agg.label is None else sch.label_names.index(agg.label)
+        assert r["stance"] == want
+        assert r["stance_before_adjudication"] == want
+        assert r["stance_tie"] == agg.tie
+        assert r["aggregation"] == method
+        assert r["n_votes"] == agg.n_votes
+        assert r["soft_label"] == pytest.approx(list(agg.soft), abs=1e-6)
+        assert r["item_agreement"] == pytest.approx(agg.agreement, abs=1e-6)
+        assert r["near_dup_cluster"] == "c" + r["quote_id"][1:]
+        maj = aggregate(votes_of(recs, sch, PROJECT), sch.label_names, "majority")
+        differs += maj[item_key(r["quote_id"], r["target"])].label != agg.label
+    assert (differs > 0) == (method == "dawid_skene")
+    assert len(vt.items) == 80 and vt.groups == TARGETS
+
+
+def test_ties_votes_skips_and_adjudication() -> None:
+    sch = schema()
+    recs = [
+        record(0, [ann(1, 1, {"ground_troops": "FAVOR"}), ann(2, 2, {"ground_troops": "AGAINST"}),
+                   ann(3, 3, {}, skipped=True)]),
+        record(1, [ann(4, 1, {"ground_troops": "NONE", "military_aid": "FAVOR"}),
+                   ann(5, 2, {"ground_troops": "NONE", "military_aid": "FAVOR"})]),
+        record(2, []),
+    ]
+    decisions = {("q0", "ground_troops"): D("AGAINST", "ann-boss"),
+                 ("q1", "military_aid"): D("NOT-A-LABEL", "ann-boss")}
+    table, _ = finish(rows_table(recs, sch, PROJECT), sch, decisions,
+                      {"q0": "c0", "q1": "c1", "q2": "c2"})
+    rows = {(r["quote_id"], r["target"]): r for r in table.to_pylist()}
+    tied = rows[("q0", "ground_troops")]
+    assert tied["stance_tie"] and tied["stance_before_adjudication"] == -1
+    assert tied["stance"] == 1 and tied["adjudicated"] and tied["adjudicator"] == "ann-boss"
+    assert tied["n_votes"] == 2 and tied["item_agreement"] == pytest.approx(0.5)
+    # a skip is a vote on every target; a target left unanswered is no vote
+    assert [v["skipped"] for v in tied["votes"]] == [False, False, True]
+    only_skip = rows[("q0", "military_aid")]
+    assert [v["skipped"] for v in only_skip["votes"]] == [True]
+    assert only_skip["stance"] == -1 and not only_skip["stance_tie"] and only_skip["n_votes"] == 0
+    assert only_skip["item_agreement"] is None and only_skip["soft_label"] == [0.0, 0.0, 0.0]
+    # an adjudicated label outside the schema is ignored
+    kept = rows[("q1", "military_aid")]
+    assert kept["stance"] == 0 and not kept["adjudicated"] and kept["adjudicator"] is None
+    none = rows[("q2", "ground_troops")]
+    assert none["votes"] == [] and none["stance"] == -1 and none["n_votes"] == 0
+
+
+def test_unit_columns_and_vote_structs() -> None:
+    sch = schema()
+    spans = (Span("SPEAKER", 0, 12, "The minister", True), Span("QUOTE", 40, 50, "x", True),
+             Span("QUOTE", 20, 30, "y", False), Span("CUE", 13, 17, "said", True))
+    rec = record(3, [ann(7, 5, {"ground_troops": "FAVOR"}, spans=spans,
+                         flags=("wrong_speaker",), lead=None, shown=True),
+                     ann(8, 6, {"ground_troops": "FAVOR"}, flags=("not_a_quote", "wrong_speaker"))],
+                 dups=2, qtype="mixed")
+    table, _ = finish(rows_table([rec], sch, PROJECT), sch, None,
+                      {"q3": "k", "q3-d0": "k", "q3-d1": "k"})
+    rows = table.to_pylist()
+    assert len(rows) == 6  # the unit and its two copies, x two targets
+    r = rows[0]
+    d = rec.data
+    assert (r["quote_id"], r["article_id"], r["target"], r["target_name"]) == (
+        "q3", "a1", "ground_troops", sch.target("ground_troops").name)
+    assert (r["title"], r["source"], r["published"], r["url"]) == ("T3", "lemonde", "2024-02-27",
+                                                                  "u3")
+    assert r["context"] == d["context"] and r["context_start"] == 30
+    assert r["context_end"] == 30 + len(d["context"]) and r["context_sha1"] == text_sha1(d["context"])
+    assert (r["quote"], r["quote_start"], r["quote_end"]) == (d["quote"], d["quote_start"],
+                                                              d["quote_end"])
+    assert r["quote_parts"] == d["parts"] and QUOTE_TYPES[r["quote_type"]] == "mixed"
+    assert (r["speaker"], r["speaker_name"], r["speaker_start"], r["speaker_end"]) == (
+        "The minister", "Jean Dupont", 30, 42)
+    assert (r["cue"], r["cue_start"], r["cue_end"]) == ("said", 43, 47)
+    assert r["not_a_quote_votes"] == 1 and r["wrong_speaker_votes"] == 2
+    assert r["propagated_from"] is None and r["task_id"] == 103
+    assert r["stance"] == 0 and r["n_votes"] == 2
+    v = r["votes"][0]
+    assert v["annotator"] == pseudonym(PROJECT, 5) != "5"
+    assert v["stance"] == 0 and v["lead_time"] is None and v["suggestion_shown"] is True
+    assert v["flags"] == ["wrong_speaker"] and v["confidence"] is None and v["note"] == "n7"
+    assert v["quote_spans"] == [[20, 30], [40, 50]]
+    assert (v["speaker_start"], v["speaker_end"], v["speaker_text"]) == (0, 12, "The minister")
+    assert (v["cue_start"], v["cue_end"]) == (13, 17)
+    assert v["spans_ok"] is False
+    assert [s["label"] for s in v["spans"]] == ["SPEAKER", "CUE", "QUOTE", "QUOTE"]
+    w = r["votes"][1]
+    assert w["confidence"] == 3 and w["spans_ok"] is True and w["speaker_start"] is None
+    assert w["lead_time"] == pytest.approx(2.0)
+    # the copies carry the representative's votes and aggregate, and point to it
+    copy = rows[2]
+    assert copy["quote_id"] == "q3-d0" and copy["propagated_from"] == "q3"
+    assert copy["article_id"] == "dup3-0" and copy["stance"] == 0 and copy["votes"] == r["votes"]
+    military = rows[1]
+    assert military["votes"] == [] and military["stance"] == -1
+
+
+def test_vote_table_reads_back_the_votes() -> None:
+    sch = schema()
+    recs = spammer_records()[:6]
+    vt, item = vote_table(rows_table(recs, sch, PROJECT), sch)
+    votes = votes_of(recs, sch, PROJECT)
+    assert len(vt) == len(votes)
+    got = sorted((vt.items[i], vt.annotators[a], vt.labels[lab])
+                 for i, a, lab in zip(vt.item, vt.annotator, vt.label, strict=True))
+    assert got == sorted((v.item, v.annotator, v.label or "") for v in votes)
+    assert list(vt.annotators) == sorted(vt.annotators)
+    assert item.tolist() == list(range(12))
+    assert [float(x) for x in vt.lead_time] == [2.0] * len(votes)
+
+
+def test_schemas_and_units() -> None:
+    sch = schema()
+    feats = features(sch)
+    assert feats["stance"].names == sch.label_names
+    assert feats["quote_type"].names == QUOTE_TYPES
+    ts = task_schema(sch)
+    assert not set(GLOBAL_COLUMNS) & set(ts.names)
+    assert set(ts.names) | set(GLOBAL_COLUMNS) == set(feats)
+    recs = [record(1, [], dups=1), record(2, [])]
+    table = rows_table(recs, sch, PROJECT)
+    units = units_of_table(table)
+    assert units == {"q1": ("we will send 1 brigades", None),
+                     "q1-d0": ("we will send 1 brigades", "q1"),
+                     "q2": ("we will send 2 brigades", None)}
+    tasks: list[dict[str, Any]] = [{"id": r.task_id, "data": r.data} for r in recs]
+    tasks.append({"id": 9, "data": {"text": "not ours"}})
+    assert units_of_tasks(tasks) == units

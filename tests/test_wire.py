@@ -1,0 +1,240 @@
+"""Label Studio's wire format both ways, checked field by field (no server).
+
+The server does not validate predictions (docs: unknown labels and offsets whose text
+does not match are accepted silently), so ``validated_tasks`` is the only guard before
+an import: these tests make sure it is on.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+
+from labeling.annotations.records import Span
+from labeling.corpus.readers import Article
+from labeling.corpus.units import Unit, iter_units
+from labeling.errors import ConfigError
+from labeling.schema import StanceSchema, load_schema, parse_schema
+from labeling.studio import wire
+
+from .conftest import CONFIG
+
+TEXT = ("Troops debate.\n\nEmmanuel Macron said on Monday: “Nothing should be ruled out.” "
+        "The Kremlin warned that this would mean war.\n\nEnd.")
+
+
+def schema(**over: Any) -> StanceSchema:
+    data = load_schema(CONFIG).model_dump()
+    data.update(over)
+    return parse_schema(data)
+
+
+def units(text: str = TEXT, **meta: str) -> list[Unit]:
+    art = Article("art1", text, title=meta.get("title", ""), url=meta.get("url", ""),
+                  source=meta.get("source", ""), published=meta.get("published", ""),
+                  origin="news.jsonl:3")
+    return list(iter_units([art], schema()))
+
+
+def test_validated_tasks_passes_good_units_and_names_each() -> None:
+    us = units()
+    got = list(wire.validated_tasks(us, schema(), "v1"))
+    assert [qid for qid, _ in got] == [u.quote_id for u in us]
+    for (_, task), u in zip(got, us, strict=True):
+        assert task == wire.task_json(u, "v1")
+
+
+def test_a_region_whose_text_does_not_match_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = wire.prediction_result
+
+    def shifted(unit: Unit) -> list[dict[str, Any]]:
+        regions = real(unit)
+        regions[0]["value"]["text"] = regions[0]["value"]["text"] + "x"
+        return regions
+
+    monkeypatch.setattr(wire, "prediction_result", shifted)
+    u = units()[0]
+    with pytest.raises(ConfigError, match=f"{u.quote_id}: region quote0 text mismatch"):
+        list(wire.validated_tasks([u], schema(), "v1"))
+
+
+def test_a_label_the_config_lacks_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = wire.prediction_result
+
+    def renamed(unit: Unit) -> list[dict[str, Any]]:
+        regions = real(unit)
+        regions[0]["value"]["labels"] = ["SOURCE"]
+        return regions
+
+    monkeypatch.setattr(wire, "prediction_result", renamed)
+    u = units()[0]
+    with pytest.raises(ConfigError, match=rf"news.jsonl:3: the prediction for {u.quote_id} does not fit"):
+        list(wire.validated_tasks([u], schema(), "v1"))
+
+
+def test_task_json_data_and_lines() -> None:
+    u = units(title="Paris talks", source="Le Monde", published="2024-02-27",
+              url="https://example.org/a")[0]
+    t = wire.task_json(u, "vX")
+    assert t["meta"] == {"quote_id": u.quote_id}
+    assert t["predictions"] == [{"model_version": "vX", "score": 1.0,
+                                 "result": wire.prediction_result(u)}]
+    d = t["data"]
+    assert set(wire.DATA_KEYS) <= set(d)
+    assert d["title"] == "Paris talks"
+    assert d["info_line"] == "Le Monde · 2024-02-27 · https://example.org/a"
+    assert d["speaker_line"].startswith("Speaker: ")
+    assert d["context"] == u.context and d["context_start"] == u.context_start
+    assert TEXT[d["quote_start"]:d["quote_end"]] == d["quote"]
+    assert TEXT[d["speaker_start"]:d["speaker_end"]] == d["speaker"]
+    assert TEXT[d["cue_start"]:d["cue_end"]] == d["cue"]
+    dup = wire.duplicate_record(u)
+    assert set(dup) == set(wire.DATA_KEYS) - {"info_line", "speaker_line"}
+    bare = units()[0]
+    assert wire.task_data(bare)["info_line"] == "art1" and wire.task_data(bare)["title"] == "art1"
+
+
+def test_speaker_line_names_the_resolved_speaker() -> None:
+    text = ("Emmanuel Macron spoke in Paris.\n\n“We will not rule it out,” he said.")
+    us = units(text)
+    line = wire.task_data(us[-1])["speaker_line"]
+    assert line == "Speaker: Emmanuel Macron (“he”) · cue: said"
+
+
+def test_regions_of_a_unit_and_of_its_data_agree() -> None:
+    for u in units():
+        data = wire.task_data(u)
+        from_unit = wire.prediction_result(u)
+        from_data = wire.regions_from_data(data)
+        assert [(r["id"], r["value"]) for r in from_unit] == [(r["id"], r["value"])
+                                                             for r in from_data]
+        for r in from_unit:
+            v = r["value"]
+            assert u.context[v["start"]:v["end"]] == v["text"]
+            assert (r["from_name"], r["to_name"], r["type"]) == ("spans", "context", "labels")
+
+
+def test_regions_from_data_drop_spans_outside_the_context() -> None:
+    data = {"context": "abcdef", "context_start": 10, "quote_start": 11, "quote_end": 13,
+            "speaker_start": 5, "speaker_end": 9, "cue_start": 15, "cue_end": 17,
+            "parts": [[10, 11], [14, 16]]}
+    got = [(r["id"], r["value"]["start"], r["value"]["end"], r["value"]["text"])
+           for r in wire.regions_from_data(data)]
+    assert got == [("quote0", 0, 1, "a"), ("quote1", 4, 6, "ef")]
+    data.pop("parts")
+    assert [r["id"] for r in wire.regions_from_data(data)] == ["quote0"]
+
+
+def test_label_config_follows_the_schema() -> None:
+    sch = schema(ask_confidence=True, ask_note=False)
+    root = ET.fromstring(wire.label_config(sch))
+    names = [c.get("name") for c in root.iter("Choices")]
+    assert names == ["stance_ground_troops", "stance_military_aid", "flags"]
+    assert root.find(".//Rating") is not None and root.find(".//TextArea") is None
+    keys = [c.get("hotkey") for c in root.iter("Choice")] + [
+        lab.get("hotkey") for lab in root.iter("Label")]
+    assert len(keys) == len(set(keys)) == 6 + 2 + 3
+    assert [lab.get("value") for lab in root.iter("Label")] == ["QUOTE", "SPEAKER", "CUE"]
+    plain = ET.fromstring(wire.label_config(schema(ask_confidence=False, ask_note=True)))
+    assert plain.find(".//Rating") is None and plain.find(".//TextArea") is not None
+    assert plain.find(".//Text[@name='prior']") is None
+    adj = ET.fromstring(wire.label_config(sch, adjudication=True))
+    assert adj.find(".//Text[@name='prior']").get("value") == "$prior_votes"  # type: ignore[union-attr]
+
+
+def test_hotkeys_per_target() -> None:
+    keys = wire.stance_hotkeys(schema())
+    assert keys[("ground_troops", "FAVOR")] == "1" and keys[("ground_troops", "NONE")] == "3"
+    assert keys[("military_aid", "FAVOR")] == "4" and keys[("military_aid", "NONE")] == "6"
+
+
+def test_instructions_show_guidelines_labels_examples_and_keys() -> None:
+    sch = schema(guidelines="Judge the <speaker>.\n\nNot the outlet.")
+    page = wire.instructions_html(sch)
+    assert "<h2>Western troops for Ukraine</h2>" in page
+    assert "<p>Judge the &lt;speaker&gt;.</p><p>Not the outlet.</p>" in page
+    for t in sch.targets:
+        assert f"<li><b>{t.name}</b>:" in page
+    for lab in sch.labels:
+        assert f"<li><b>{lab.value}</b>:" in page
+    assert "&rarr; <b>FAVOR</b> toward <i>Western ground troops in Ukraine</i>" in page
+    assert "ground_troops / FAVOR: <kbd>1</kbd>" in page
+    assert "<h3>Examples</h3>" not in wire.instructions_html(schema(examples=[]))
+    assert wire.model_version("1.2") == "stance-labeling-segmenter-1.2"
+
+
+def test_parse_annotation_reads_every_control() -> None:
+    data = {"context": "Macron said yes.", "context_start": 5}
+    ann = {"id": "12", "completed_by": {"id": 4, "email": "x@example.org"}, "lead_time": None,
+           "created_at": "2026-03-01", "ground_truth": True, "was_cancelled": False,
+           "result": [
+               {"from_name": "stance_military_aid", "type": "choices", "value": {"choices": []}},
+               {"from_name": "stance_other", "type": "choices", "value": {"choices": ["FAVOR"]}},
+               {"from_name": "stance_ground_troops", "type": "choices",
+                "value": {"choices": ["AGAINST"]}},
+               {"id": "r", "from_name": "spans", "type": "labels", "value": {"end": 3}},
+               {"id": "s", "from_name": "spans", "type": "labels",
+                "value": {"start": 12, "end": 15, "labels": ["QUOTE"]}},
+               {"from_name": "confidence", "type": "rating", "value": {"rating": 2}},
+               {"from_name": "note", "type": "textarea", "value": {"text": ["odd", "one"]}},
+               {"from_name": "flags", "type": "choices",
+                "value": {"choices": ["not_a_quote", "wrong_speaker"]}},
+           ]}
+    p = wire.parse_annotation(ann, data, ["ground_troops", "military_aid"])
+    assert p.annotation_id == 12 and p.annotator == 4 and p.lead_time is None
+    assert p.updated_at == "2026-03-01" and p.ground_truth and not p.skipped
+    assert p.stances == {"ground_troops": "AGAINST"}
+    assert p.spans == (Span("QUOTE", 17, 20, "yes", True),)
+    assert p.problems == ("region r: no offsets",)
+    assert p.confidence == 2 and p.note == "odd one"
+    assert p.flags == ("not_a_quote", "wrong_speaker")
+    skipped = wire.parse_annotation({"id": 1, "completed_by": "7", "was_cancelled": True,
+                                     "result": []}, data, ["ground_troops"])
+    assert skipped.skipped and skipped.annotator == 7 and skipped.stances == {}
+    assert wire.parse_annotation({"completed_by": "nobody"}, data, []).annotator is None
+    outside = wire.parse_annotation(
+        {"result": [{"id": "o", "from_name": "spans", "type": "labels",
+                     "value": {"start": 10, "end": 40, "text": "x", "labels": ["CUE"]}}]},
+        data, [])
+    assert not outside.spans[0].ok and outside.spans[0].text == "x"
+
+
+def test_records_from_export_keep_each_annotators_latest() -> None:
+    sch = schema()
+    ctx = {"quote_id": "q1", "context": "abc", "context_start": 0}
+
+    def a(aid: int, who: int, when: str, label: str) -> dict[str, Any]:
+        return {"id": aid, "completed_by": who, "updated_at": when, "result": [
+            {"from_name": "stance_ground_troops", "type": "choices", "value": {"choices": [label]}}]}
+
+    tasks = [
+        {"id": 9, "data": {"text": "not ours"}, "annotations": []},
+        {"id": 5, "data": ctx, "updated_at": "u5",
+         "annotations": [a(1, 1, "2026-01-02", "FAVOR"), a(2, 1, "2026-01-03", "NONE"),
+                         a(3, 2, "2026-01-01", "AGAINST")]},
+        {"id": 2, "data": {**ctx, "quote_id": "q0"}, "annotations": None},
+    ]
+    recs, problems = wire.records_from_export(tasks, sch)
+    assert [r.task_id for r in recs] == [2, 5] and problems == []
+    latest = recs[1].annotations
+    assert [(x.annotation_id, x.stances["ground_troops"]) for x in latest] == [(2, "NONE"),
+                                                                               (3, "AGAINST")]
+    assert recs[1].updated_at == "u5" and recs[0].annotations == ()
+
+
+def test_check_project_config() -> None:
+    sch = schema()
+    good = {"title": "p", "label_config": wire.label_config(sch)}
+    wire.check_project_config(good, sch)
+    other = parse_schema({"targets": [{"id": "ground_troops", "name": "G"}],
+                          "labels": [{"value": "PRO"}, {"value": "CON"}]})
+    with pytest.raises(ConfigError, match="has labels .* the config has"):
+        wire.check_project_config({"title": "p", "label_config": wire.label_config(other)}, sch)
+    with pytest.raises(ConfigError, match="has no question 'stance_military_aid'"):
+        wire.check_project_config(
+            {"title": "p", "label_config": wire.label_config(parse_schema(
+                {"targets": [{"id": "ground_troops", "name": "G"}]}))}, sch)
+    with pytest.raises(ConfigError, match="cannot read the project's labelling config"):
+        wire.check_project_config({"title": "p", "label_config": "<View"}, sch)
