@@ -10,7 +10,7 @@ import pytest
 from labeling.dataset.card import render_card
 from labeling.schema import StanceSchema, load_schema, parse_schema
 
-from .conftest import CONFIG
+from .helpers import CONFIG
 
 
 def schema(**over: Any) -> StanceSchema:

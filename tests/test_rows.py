@@ -36,7 +36,7 @@ from labeling.dataset.rows import (
 )
 from labeling.schema import StanceSchema, load_schema, parse_schema
 
-from .conftest import CONFIG
+from .helpers import CONFIG
 
 PROJECT = {"id": 3, "title": "rows", "created_at": "2026-02-02T00:00:00Z"}
 TARGETS = ("ground_troops", "military_aid")

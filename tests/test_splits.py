@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from labeling.annotations.splits import assign_splits, split_indices
 from labeling.schema import StanceSchema, load_schema, parse_schema
 
-from .conftest import CONFIG
+from .helpers import CONFIG
 
 FR = {"train": 0.8, "validation": 0.1, "test": 0.1}
 

@@ -19,7 +19,7 @@ from labeling.errors import ConfigError
 from labeling.schema import StanceSchema, load_schema, parse_schema
 from labeling.studio import wire
 
-from .conftest import CONFIG
+from .helpers import CONFIG
 
 TEXT = ("Troops debate.\n\nEmmanuel Macron said on Monday: “Nothing should be ruled out.” "
         "The Kremlin warned that this would mean war.\n\nEnd.")
