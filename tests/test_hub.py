@@ -71,13 +71,17 @@ def record(i: int, labels: list[str]) -> TaskRecord:
     return TaskRecord(task_id=i, data=data, annotations=anns, updated_at="2026-01-01")
 
 
-@pytest.fixture
-def export(tmp_path: Path) -> Path:
+def make_export(out: Path, n: int, shift: int = 0) -> Path:
     """An export written by the pull's own code (write_export) from hand-made records."""
-    out = tmp_path / "export"
-    records = [record(i, [["FAVOR", "AGAINST", "NONE"][i % 3]] * 2) for i in range(1, 21)]
+    records = [record(i, [["FAVOR", "AGAINST", "NONE"][(i + shift) % 3]] * 2)
+               for i in range(1, n + 1)]
     write_export(records, load_schema(CONFIG), PROJECT, out)
     return out
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    return make_export(tmp_path / "export", 20)
 
 
 def split_tables(export: Path) -> dict[str, pa.Table]:
@@ -89,31 +93,44 @@ def split_tables(export: Path) -> dict[str, pa.Table]:
 
 def test_publish_uploads_every_split_and_the_card(hub: HubStandIn, export: Path,
                                                    tmp_path: Path) -> None:
-    local = split_tables(export)
-    assert len(local) >= 2 and all(t.num_rows for t in local.values())
     r = labeling(["publish", str(export), "--repo", "me/stance"], hub_env(hub, tmp_path, hub.token))
     assert r.returncode == 0, r.stderr
     assert f"{hub.url}/datasets/me/stance" in r.stdout
     assert hub.token not in r.stdout + r.stderr
     repo = hub.repos["me/stance"]
     assert repo.private and repo.created_with["visibility"] == "private"
-    files = hub.files("me/stance")
+    assert_on_hub(hub, "me/stance", export)
+    # Published again after a new pull: the Hub holds the new export, nothing of the old.
+    again = make_export(tmp_path / "again", 9, shift=1)
+    r = labeling(["publish", str(again), "--repo", "me/stance"], hub_env(hub, tmp_path, hub.token))
+    assert r.returncode == 0, r.stderr
+    assert_on_hub(hub, "me/stance", again)
+
+
+def assert_on_hub(hub: HubStandIn, repo: str, export: Path) -> None:
+    """The Hub's repo holds the export: each split's rows as Parquet, and its card."""
+    local = split_tables(export)
+    assert len(local) >= 2 and all(t.num_rows for t in local.values())
+    files = hub.files(repo)
+    data = {p for p in files if p.startswith("data/")}
     for split, table in local.items():
-        shards = sorted(p for p in files if p.startswith(f"data/{split}-")
+        shards = sorted(p for p in data if p.startswith(f"data/{split}-")
                         and p.endswith(".parquet"))
         assert shards, f"no Parquet file for split {split}: {sorted(files)}"
+        data -= set(shards)
         got = pa.concat_tables(pq.read_table(io.BytesIO(files[p])) for p in shards)
         assert got.num_rows == table.num_rows
         for col in ("quote_id", "target", "stance", "article_id", "quote"):
             assert got.column(col).to_pylist() == table.column(col).to_pylist(), col
+    assert not data, f"files of no split of the export: {sorted(data)}"
     # The card is the export's own, its data paths rewritten for the Hub's layout.
     card = files["README.md"].decode()
     mine = (export / "README.md").read_text(encoding="utf-8")
-    assert card.splitlines()[-5:] == mine.splitlines()[-5:]
+    assert mine.count("path: ") == len(local)
     for split in local:
-        assert f"path: data/{split}-*" in card
         assert f"path: {split}/*.arrow" in mine
-    assert ".arrow" not in card
+        mine = mine.replace(f"path: {split}/*.arrow", f"path: data/{split}-*")
+    assert card == mine
 
 
 def test_publish_public_and_a_wrong_token(hub: HubStandIn, export: Path, tmp_path: Path) -> None:
