@@ -159,12 +159,12 @@ def jsonl(rows: list[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(r) + "\n" for r in rows).encode()
 
 
-def segment(hub: HubStandIn, tmp_path: Path, spec: str
+def segment(hub: HubStandIn, tmp_path: Path, spec: str, token: str | None = None
             ) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
     """``labeling segment SPEC -o out.jsonl``: the process and the records it wrote."""
     out = tmp_path / "out.jsonl"
     out.unlink(missing_ok=True)
-    r = labeling(["segment", spec, "-o", str(out), "-q"], hub_env(hub, tmp_path))
+    r = labeling(["segment", spec, "-o", str(out), "-q"], hub_env(hub, tmp_path, token))
     units = ([json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
              if out.exists() else [])
     return r, units
@@ -188,6 +188,14 @@ def test_hf_name_reads_a_hub_dataset(hub: HubStandIn, tmp_path: Path) -> None:
     r, records = segment(hub, tmp_path, "hf:me/articles:train")
     assert r.returncode == 0, r.stderr
     assert records == expected(TRAIN)
+    # A private repo of Parquet files, read with the user's HF_TOKEN.
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(TEST), buf)
+    hub.add_dataset("me/private", {"data/test-00000-of-00001.parquet": buf.getvalue()},
+                    private=True)
+    r, records = segment(hub, tmp_path, "hf:me/private", token=hub.token)
+    assert r.returncode == 0, r.stderr
+    assert records == expected(TEST)
 
 
 def test_hf_name_errors(hub: HubStandIn, tmp_path: Path) -> None:
