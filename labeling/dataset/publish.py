@@ -44,4 +44,5 @@ def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:
     except OSError as exc:  # connection errors: requests/httpx raise OSError subclasses
         raise LabelingError(f"cannot reach the Hugging Face Hub ({type(exc).__name__}); the "
                             f"export stays in {src}: publish again when online") from exc
-    return f"https://huggingface.co/datasets/{repo}"
+    # The Hub it went to: HF_ENDPOINT (a mirror, an Enterprise Hub) or huggingface.co.
+    return f"{huggingface_hub.constants.ENDPOINT}/datasets/{repo}"
