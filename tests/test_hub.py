@@ -26,7 +26,7 @@ from labeling.annotations.records import ParsedAnnotation, TaskRecord
 from labeling.dataset.build import write_export
 from labeling.schema import load_schema
 
-from .conftest import CONFIG
+from .helpers import CONFIG
 from .hubstandin import HubStandIn
 
 EXE = str(Path(sys.executable).parent / "labeling")
@@ -118,7 +118,9 @@ def assert_on_hub(hub: HubStandIn, repo: str, export: Path) -> None:
                         and p.endswith(".parquet"))
         assert shards, f"no Parquet file for split {split}: {sorted(files)}"
         data -= set(shards)
-        got = pa.concat_tables(pq.read_table(io.BytesIO(files[p])) for p in shards)
+        got = pa.concat_tables(
+            pq.read_table(io.BytesIO(files[p]))  # type: ignore[no-untyped-call]
+            for p in shards)
         assert got.num_rows == table.num_rows
         for col in ("quote_id", "target", "stance", "article_id", "quote"):
             assert got.column(col).to_pylist() == table.column(col).to_pylist(), col
@@ -190,7 +192,7 @@ def test_hf_name_reads_a_hub_dataset(hub: HubStandIn, tmp_path: Path) -> None:
     assert records == expected(TRAIN)
     # A private repo of Parquet files, read with the user's HF_TOKEN.
     buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pylist(TEST), buf)
+    pq.write_table(pa.Table.from_pylist(TEST), buf)  # type: ignore[no-untyped-call]
     hub.add_dataset("me/private", {"data/test-00000-of-00001.parquet": buf.getvalue()},
                     private=True)
     r, records = segment(hub, tmp_path, "hf:me/private", token=hub.token)
