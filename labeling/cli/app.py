@@ -126,15 +126,23 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
               help="Replace the labelling config of an existing project with this schema's.")
 @click.option("--encoding", default="utf-8", show_default=True)
 @click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
+@click.option("--units", "unit_kind", type=click.Choice(["quotes", "whole"]), default="quotes",
+              show_default=True,
+              help="quotes: segment each article into quote units; whole: each record is one "
+                   "unit (tweets, comments, headlines), its speaker the record's 'author'.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
 def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | None,
          api_key: str | None, state_dir: str | None, batch_size: int, update_config: bool,
-         encoding: str, skip_bad: bool, quiet: bool) -> None:
+         encoding: str, skip_bad: bool, unit_kind: str, quiet: bool) -> None:
     """Segment articles and import their quote units as tasks (never twice).
+
+    A record's 'targets' (a list, or ids separated by ';') limits the targets asked
+    for its units.
 
     \b
     labeling push seeds/ --project "Western troops for Ukraine"
+    labeling push tweets.jsonl --units whole --project "Tweets"
     """
     from tqdm import tqdm
 
@@ -157,10 +165,12 @@ def push(inputs: tuple[str, ...], project: str, config_path: str, url: str | Non
         res = push_mod.push(inputs, project=project, schema=schema, studio=studio,
                             batch_size=batch_size, update_config=update_config,
                             encoding=encoding, skip_bad=skip_bad, on_bad=_bad_reporter(quiet),
-                            progress=progress, state_dir=state_dir)
+                            progress=progress, state_dir=state_dir,
+                            units="whole" if unit_kind == "whole" else "quotes")
     made = "created" if res.project_created else "existing"
     click.echo(f"project {res.title!r} ({made}, id {res.project_id}): {res.articles} articles, "
-               f"{res.units} quote units: {res.created} tasks created, "
+               f"{res.units} {'units' if unit_kind == 'whole' else 'quote units'}: "
+               f"{res.created} tasks created, "
                f"{res.present} already present"
                + (f", {res.propagated} near-duplicates labelled with their cluster"
                   if res.propagated else "")

@@ -13,7 +13,7 @@ import csv
 import hashlib
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from labeling.errors import InputError
 
 TABLE_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".parquet"}
 TEXT_SUFFIXES = {".txt"}
-_META = ("title", "url", "source", "published")
+_META = ("title", "url", "source", "published", "author")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,9 @@ class Article:
     source: str = ""
     published: str = ""
     origin: str = ""  # "file:line" where it came from, for messages
+    author: str = ""  # who wrote it (the speaker of a whole-record unit: a tweet's author)
+    # The target ids asked for this record's units (``targets`` field); None: every target.
+    targets: tuple[str, ...] | None = None
 
 
 def text_id(text: str) -> str:
@@ -58,6 +61,27 @@ def _present(value: object) -> bool:
     return bool(str(value).strip())
 
 
+def _targets(value: object, origin: str) -> tuple[str, ...] | None:
+    """A record's ``targets``: a list of ids, or one string of ids separated by ``;``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            return None  # an empty CSV cell: every target
+        ids = [v.strip() for v in value.split(";")]
+    elif isinstance(value, (list, tuple)):
+        if not all(isinstance(v, str) for v in value):
+            raise InputError(f"{origin}: the 'targets' field must list target ids (strings)")
+        ids = [v.strip() for v in value]
+    else:
+        raise InputError(f"{origin}: the 'targets' field must be a list of target ids or a "
+                         f"';'-separated string, not {type(value).__name__}")
+    ids = [v for v in ids if v]
+    if not ids:
+        raise InputError(f"{origin}: the 'targets' field is empty (leave it out to ask every target)")
+    return tuple(dict.fromkeys(ids))  # in order, each once
+
+
 def _record(row: Mapping[str, object], origin: str) -> Article:
     text = row.get("text")
     if not isinstance(text, str):
@@ -68,7 +92,8 @@ def _record(row: Mapping[str, object], origin: str) -> Article:
     art_id = next((str(v).strip() for v in (row.get("id"), row.get("doc_id")) if _present(v)),
                   None) or text_id(text)
     meta = {key: str(row[key]) if _present(row.get(key)) else "" for key in _META}
-    return Article(id=art_id, text=text, origin=origin, **meta)
+    return Article(id=art_id, text=text, origin=origin, targets=_targets(row.get("targets"), origin),
+                   **meta)
 
 
 def _read_text(path: Path, encoding: str) -> str:
@@ -193,7 +218,7 @@ def _parquet(path: Path, on_bad: BadHandler) -> Iterator[Article]:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
     if "text" not in pf.schema_arrow.names:
         raise InputError(f"{path}: no 'text' column ({', '.join(pf.schema_arrow.names)})")
-    cols = [c for c in ("text", "id", "doc_id", *_META) if c in pf.schema_arrow.names]
+    cols = [c for c in ("text", "id", "doc_id", "targets", *_META) if c in pf.schema_arrow.names]
     row_no = 0
     for batch in pf.iter_batches(batch_size=1024, columns=cols):  # type: ignore[no-untyped-call]
         for row in batch.to_pylist():
@@ -265,12 +290,14 @@ def read_articles(
     encoding: str = "utf-8",
     skip_bad: bool = False,
     on_bad: BadHandler | None = None,
+    known_targets: Sequence[str] | None = None,
 ) -> Iterator[Article]:
     """Stream the articles of every input (files, folders, ``hf:`` specs), in order.
 
     A bad record raises :class:`InputError` unless ``skip_bad``; then it is passed to
     ``on_bad`` (which may log it) and skipped. Two articles with the same id are an error,
-    since ids key the tasks on the server.
+    since ids key the tasks on the server. With ``known_targets`` (the schema's target
+    ids), a record whose ``targets`` names another id is a bad record.
     """
     handler: BadHandler = (on_bad or (lambda err: None)) if skip_bad else _raise
     seen: dict[str, str] = {}
@@ -295,6 +322,13 @@ def read_articles(
                     "use .txt, .jsonl, .csv or .parquet"
                 )
         for art in it:
+            if known_targets is not None and art.targets:
+                unknown = [t for t in art.targets if t not in known_targets]
+                if unknown:
+                    handler(InputError(
+                        f"{art.origin}: unknown target {unknown[0]!r} in 'targets' (the schema's "
+                        f"targets: {', '.join(known_targets)})"))
+                    continue
             first = seen.get(art.id)
             if first is not None:
                 if first == hashlib.sha1(art.text.encode("utf-8", "surrogatepass")).hexdigest():

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from labeling.annotations.agreement import krippendorff_alpha
-from labeling.annotations.records import item_key, pseudonym, votes_of
+from labeling.annotations.records import asked_targets, item_key, pseudonym, votes_of
 from labeling.schema import StanceSchema
 from labeling.state import state_home
 from labeling.studio.client import Studio
@@ -88,7 +88,8 @@ def status(*, project: str, schema: StanceSchema, studio: Studio,
             per_item[v.item].append(v.label)
     targets = []
     for t in schema.targets:
-        keys = [item_key(str(r.data["quote_id"]), t.id) for r in records]
+        keys = [item_key(str(r.data["quote_id"]), t.id) for r in records
+                if t.id in asked_targets(r.data, [t.id])]  # only the tasks that ask it
         tv = [v for v in votes if v.group == t.id]
         targets.append(TargetProgress(
             target=t.id, items=len(keys),
