@@ -206,3 +206,48 @@ def test_a_project_made_before_per_item_targets_still_pushes(
         push([asks], project=project_title, schema=schema, studio=client, units="whole")
     assert push([asks], project=project_title, schema=schema, studio=client, units="whole",
                 update_config=True).created == 1
+
+
+# ----------------------------------------------------------------------------- browser
+@pytest.mark.browser
+def test_page_shows_only_the_asked_questions(browser: Any, studio_server: RunningStudio,
+                                             tmp_path: Path, project_title: str) -> None:
+    from labeling.studio.accounts import add_annotator
+
+    from .test_browser import ARTIFACTS, login, open_next_task, stance_block, submit
+
+    schema = load_schema(CONFIG)
+    client = studio_server.client()
+    src = write_jsonl(tmp_path / "t.jsonl", [
+        {"id": "only-aid", "text": "Aid is theft.", "author": "@x", "targets": ["military_aid"]},
+        {"id": "both", "text": "More weapons, not soldiers.", "author": "@y"}])
+    res = push([src], project=project_title, schema=schema, studio=client, units="whole")
+    assert res.created == 2
+    ann = add_annotator(studio_server.url, "short.texts@browser.test", state_dir=tmp_path / "s")
+    page = login(browser, studio_server.url, ann.email, ann.password)
+    open_next_task(page, studio_server.url, res.project_id)
+    assert page.locator(".htx-highlight[data-label*='QUOTE']").first.inner_text().strip() \
+        == "Aid is theft."
+    aid, troops = "Military aid to Ukraine", "Western ground troops in Ukraine"
+    stance_block(page, aid).wait_for(state="visible", timeout=10000)
+    body = page.inner_text("body")
+    assert f"Stance toward: {aid}" in body and f"Target: {aid}" in body
+    assert f"Stance toward: {troops}" not in body and f"Target: {troops}" not in body
+    assert stance_block(page, troops).count() == 0 or not stance_block(page, troops).is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "labelling-page-one-target.png"), full_page=True)
+    stance_block(page, aid).locator("label:has(input[name='AGAINST'])").click()
+    submit(page)  # the hidden question, required elsewhere, does not block the submit
+    # The next task asks both targets: both questions are there again.
+    stance_block(page, troops).wait_for(state="visible", timeout=30000)
+    assert stance_block(page, aid).is_visible()
+    page.context.close()
+    out = tmp_path / "export"
+    pull(project=project_title, schema=schema, studio=client, out=out)
+    rows = [r for part in datasets.load_from_disk(str(out)).values() for r in part]
+    mine = [(r["target"], [v["stance"] for v in r["votes"]]) for r in rows
+            if r["article_id"] == "only-aid"]
+    assert mine == [("military_aid", [1])]  # AGAINST, and no ground_troops row
+
+
+from .test_browser import browser  # noqa: E402,F401  (the module's Chromium fixture)
