@@ -27,6 +27,7 @@ from labeling.workflows.push import push
 from labeling.workflows.status import status
 
 from .conftest import CONFIG, RunningStudio
+from .test_browser import browser  # noqa: F401  (its module-scoped Chromium fixture)
 
 TARGETS = ["ground_troops", "military_aid"]
 RECORDS = [
@@ -210,7 +211,7 @@ def test_a_project_made_before_per_item_targets_still_pushes(
 
 # ----------------------------------------------------------------------------- browser
 @pytest.mark.browser
-def test_page_shows_only_the_asked_questions(browser: Any, studio_server: RunningStudio,
+def test_page_shows_only_the_asked_questions(browser: Any, studio_server: RunningStudio,  # noqa: F811
                                              tmp_path: Path, project_title: str) -> None:
     from labeling.studio.accounts import add_annotator
 
@@ -249,5 +250,3 @@ def test_page_shows_only_the_asked_questions(browser: Any, studio_server: Runnin
             if r["article_id"] == "only-aid"]
     assert mine == [("military_aid", [1])]  # AGAINST, and no ground_troops row
 
-
-from .test_browser import browser  # noqa: E402,F401  (the module's Chromium fixture)

@@ -279,9 +279,14 @@ def status_cmd(project: str, config_path: str, url: str | None, api_key: str | N
 
     click.echo(f"{st.title}: {st.tasks} tasks, {st.annotations} annotations; overlap {st.overlap}: "
                f"{st.tasks_complete}/{st.tasks} tasks complete; alpha so far {f(st.alpha)}")
-    eta = "" if st.eta_hours is None else f" (about {st.eta_hours:.1f} h of annotator time " \
-                                          "at the current pace)"
+    eta = "" if st.eta_hours is None else (
+        f" (about {st.eta_hours:.2f} h with the current annotators at their own pace, "
+        f"{st.team_items_per_hour:.0f} items/h together; {st.annotator_hours_left:.2f} h of "
+        "annotator time)")
     click.echo(f"work left: {st.annotations_left} annotations{eta}")
+    if st.votes_blocked:
+        click.echo(f"  {st.votes_blocked} of them need more annotators (the current ones "
+                   "already labelled those tasks)")
     click.echo(f"\n{'target':<24}{'items':>7}{'voted':>7}{'complete':>10}{'alpha':>8}  labels")
     for t in st.targets:
         labs = ", ".join(f"{k} {v}" for k, v in sorted(t.labels.items()))
