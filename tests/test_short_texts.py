@@ -97,6 +97,24 @@ def test_whole_units_keep_the_record_text_id_and_author(tmp_path: Path) -> None:
     assert [x.quote_id for x in again] == [x.quote_id for x in units]  # stable ids
 
 
+def test_votes_only_for_the_asked_targets() -> None:
+    from labeling.annotations.records import ParsedAnnotation, TaskRecord, votes_of
+
+    def ann(aid: int, who: int, stances: dict[str, str], skipped: bool = False
+            ) -> ParsedAnnotation:
+        return ParsedAnnotation(aid, who, skipped, stances, (), (), None, "", 2.0, "", False,
+                                False)
+
+    schema = load_schema(CONFIG)
+    recs = [TaskRecord(1, {"quote_id": "q1", "targets": ["ground_troops"]},
+                       (ann(1, 7, {"ground_troops": "FAVOR", "military_aid": "AGAINST"}),
+                        ann(2, 8, {}, skipped=True)), ""),
+            TaskRecord(2, {"quote_id": "q2"}, (ann(3, 7, {"military_aid": "NONE"}),), "")]
+    got = sorted((v.item, v.label or "skip") for v in votes_of(recs, schema, {"id": 1}))
+    assert got == [("q1|ground_troops", "FAVOR"), ("q1|ground_troops", "skip"),
+                   ("q2|military_aid", "NONE")]
+
+
 # ----------------------------------------------------------------------------- server
 @pytest.fixture(scope="module")
 def pushed(studio_server: RunningStudio, tmp_path_factory: pytest.TempPathFactory
