@@ -184,6 +184,22 @@ def test_server_errors_are_retried_then_succeed(stand_in: StandIn, schema: Stanc
     assert len(stand_in.requests) == 3 and model.requests == 3
 
 
+def test_a_timed_out_request_is_retried(stand_in: StandIn, schema: StanceSchema,
+                                        tmp_path: Path) -> None:
+    calls = {"n": 0}
+
+    def slow_once(body: dict[str, Any]) -> tuple[int, str]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            time.sleep(1.5)  # past the 0.5 s time-out
+        return 200, "AGAINST"
+
+    stand_in.script = slow_once
+    model = make(stand_in, schema, tmp_path, timeout=0.5, max_retries=1)
+    assert model.predict_proba([ITEM]) == [{"AGAINST": 1.0, "FAVOR": 0.0, "NONE": 0.0}]
+    assert calls["n"] == 2 and model.requests == 2
+
+
 def test_persistent_server_errors_give_up_with_a_clear_error(
         stand_in: StandIn, schema: StanceSchema, tmp_path: Path) -> None:
     stand_in.script = lambda body: (503, json.dumps({"error": {"message": "down"}}))
