@@ -174,9 +174,11 @@ def segment(hub: HubStandIn, tmp_path: Path, spec: str, token: str | None = None
 
 def expected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What ``labeling segment`` writes for these articles read from a local file."""
-    from labeling.corpus.batch import segment_record
+    from labeling.corpus.batch import article_record
+    from labeling.corpus.readers import Article
 
-    return [segment_record(row["id"], row["text"]) for row in rows]
+    return [article_record(Article(id=row["id"], text=row["text"], title=row.get("title", "")))
+            for row in rows]
 
 
 def test_hf_name_reads_a_hub_dataset(hub: HubStandIn, tmp_path: Path) -> None:

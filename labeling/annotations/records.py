@@ -72,6 +72,16 @@ def latest_per_annotator(parsed: list[ParsedAnnotation]) -> tuple[ParsedAnnotati
     return tuple(sorted(best.values(), key=lambda a: a.annotation_id))
 
 
+def asked_targets(data: Mapping[str, Any], target_ids: Sequence[str]) -> list[str]:
+    """The targets a task asks, in the schema's order: its ``targets`` (a record's own
+    list, pushed with it) or, without one, every target."""
+    own = data.get("targets")
+    if not own:
+        return list(target_ids)
+    wanted = set(own)
+    return [t for t in target_ids if t in wanted]
+
+
 def item_key(quote_id: str, target: str) -> str:
     return f"{quote_id}|{target}"
 
@@ -80,17 +90,19 @@ def votes_of(records: Sequence[TaskRecord], schema: StanceSchema,
              project: Mapping[str, Any]) -> list[Vote]:
     """Every (item, annotator) vote; a skip is a vote with no label."""
     out: list[Vote] = []
+    ids = [t.id for t in schema.targets]
     for rec in records:
+        asked = asked_targets(rec.data, ids)  # a target the task does not ask has no votes
         for ann in rec.annotations:
             who = pseudonym(project, ann.annotator)
-            for t in schema.targets:
-                label = None if ann.skipped else ann.stances.get(t.id)
+            for t in asked:
+                label = None if ann.skipped else ann.stances.get(t)
                 if label is not None and label not in schema.label_names:
                     label = None
                 if not ann.skipped and label is None:
                     continue  # answered other questions but not this one: no vote
-                out.append(Vote(item=item_key(str(rec.data["quote_id"]), t.id), annotator=who,
-                                label=label, lead_time=ann.lead_time, group=t.id))
+                out.append(Vote(item=item_key(str(rec.data["quote_id"]), t), annotator=who,
+                                label=label, lead_time=ann.lead_time, group=t))
     return out
 
 

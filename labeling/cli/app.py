@@ -143,19 +143,25 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
 @click.option("--engine", type=click.Choice(["default", "parse"]), default="default",
               show_default=True, help=ENGINE_HELP + " Units read from `labeling segment` "
               "output are pushed as they are.")
+@click.option("--units", "unit_kind", type=click.Choice(["quotes", "whole"]), default="quotes",
+              show_default=True,
+              help="quotes: segment each article into quote units; whole: each record is one "
+                   "unit (tweets, comments, headlines), its speaker the record's 'author'.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
 def push(inputs: tuple[str, ...], project: str, config_path: str | None, url: str | None,
          api_key: str | None, state_dir: str | None, batch_size: int, update_config: bool,
-         encoding: str, skip_bad: bool, engine: str, quiet: bool) -> None:
+         encoding: str, skip_bad: bool, engine: str, unit_kind: str, quiet: bool) -> None:
     """Segment articles and import their quote units as tasks (never twice).
 
     INPUTS are articles (as for `labeling segment`) or the JSON lines `labeling segment`
-    writes (units with their article), pushed without segmenting again.
+    writes (units with their article), pushed without segmenting again. A record's
+    'targets' (a list, or ids separated by ';') limits the targets asked for its units.
 
     \b
     labeling push seeds/ --project "Western troops for Ukraine"
     labeling segment seeds/ -o units.jsonl && labeling push units.jsonl -p "Troops"
+    labeling push tweets.jsonl --units whole --project "Tweets"
     """
     from tqdm import tqdm
 
@@ -178,10 +184,12 @@ def push(inputs: tuple[str, ...], project: str, config_path: str | None, url: st
         res = push_mod.push(inputs, project=project, schema=schema, studio=studio,
                             batch_size=batch_size, update_config=update_config,
                             encoding=encoding, skip_bad=skip_bad, on_bad=_bad_reporter(quiet),
-                            progress=progress, state_dir=state_dir, engine=engine)
+                            progress=progress, state_dir=state_dir, engine=engine,
+                            units="whole" if unit_kind == "whole" else "quotes")
     made = "created" if res.project_created else "existing"
     click.echo(f"project {res.title!r} ({made}, id {res.project_id}): {res.articles} articles, "
-               f"{res.units} quote units: {res.created} tasks created, "
+               f"{res.units} {'units' if unit_kind == 'whole' else 'quote units'}: "
+               f"{res.created} tasks created, "
                f"{res.present} already present"
                + (f", {res.propagated} near-duplicates labelled with their cluster"
                   if res.propagated else "")
@@ -288,9 +296,14 @@ def status_cmd(project: str, config_path: str | None, url: str | None, api_key: 
 
     click.echo(f"{st.title}: {st.tasks} tasks, {st.annotations} annotations; overlap {st.overlap}: "
                f"{st.tasks_complete}/{st.tasks} tasks complete; alpha so far {f(st.alpha)}")
-    eta = "" if st.eta_hours is None else f" (about {st.eta_hours:.1f} h of annotator time " \
-                                          "at the current pace)"
+    eta = "" if st.eta_hours is None else (
+        f" (about {st.eta_hours:.2f} h with the current annotators at their own pace, "
+        f"{st.team_items_per_hour:.0f} items/h together; {st.annotator_hours_left:.2f} h of "
+        "annotator time)")
     click.echo(f"work left: {st.annotations_left} annotations{eta}")
+    if st.votes_blocked:
+        click.echo(f"  {st.votes_blocked} of them need more annotators (the current ones "
+                   "already labelled those tasks)")
     click.echo(f"\n{'target':<24}{'items':>7}{'voted':>7}{'complete':>10}{'alpha':>8}  labels")
     for t in st.targets:
         labs = ", ".join(f"{k} {v}" for k, v in sorted(t.labels.items()))

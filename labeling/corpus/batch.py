@@ -43,6 +43,8 @@ def article_record(article: Article, engine: str = "default") -> dict[str, Any]:
         value = getattr(article, key)
         if value:
             rec[key] = value
+    if article.targets:
+        rec["targets"] = list(article.targets)
     rec["text"] = article.text
     rec["segmenter"] = {"engine": engine, "version": segmenter_version}
     rec["quotes"] = [q.to_dict() for q in segmenter(engine)(article.text)]

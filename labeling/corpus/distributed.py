@@ -67,7 +67,7 @@ def segment_partition(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
         meta = metadata(row)
         out.append(article_record(Article(
             id=doc_id, text=_row_text(row, n, doc_id), title=meta["title"], url=meta["url"],
-            source=meta["source"], published=meta["published"])))
+            source=meta["source"], published=meta["published"], author=meta["author"])))
     return out
 
 

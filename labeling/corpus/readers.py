@@ -17,7 +17,7 @@ import csv
 import hashlib
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from labeling.segmenter import Quote
 
 TABLE_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".parquet"}
 TEXT_SUFFIXES = {".txt"}
-META_FIELDS = ("title", "url", "source", "published")
+META_FIELDS = ("title", "url", "source", "published", "author")
 _META = META_FIELDS
 
 
@@ -43,6 +43,9 @@ class Article:
     published: str = ""
     origin: str = ""  # "file:line" where it came from, for messages
     quotes: tuple[Quote, ...] | None = None  # already segmented (read from `labeling segment`)
+    author: str = ""  # who wrote it (the speaker of a whole-record unit: a tweet's author)
+    # The target ids asked for this record's units (``targets`` field); None: every target.
+    targets: tuple[str, ...] | None = None
 
 
 def text_id(text: str) -> str:
@@ -132,6 +135,27 @@ def _units(value: object, text: str, origin: str) -> tuple[Quote, ...]:
     return tuple(_quote(d, text, f"{origin}: quotes[{i}]") for i, d in enumerate(value))
 
 
+def _targets(value: object, origin: str) -> tuple[str, ...] | None:
+    """A record's ``targets``: a list of ids, or one string of ids separated by ``;``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        if not value.strip():
+            return None  # an empty CSV cell: every target
+        ids = [v.strip() for v in value.split(";")]
+    elif isinstance(value, (list, tuple)):
+        if not all(isinstance(v, str) for v in value):
+            raise InputError(f"{origin}: the 'targets' field must list target ids (strings)")
+        ids = [v.strip() for v in value]
+    else:
+        raise InputError(f"{origin}: the 'targets' field must be a list of target ids or a "
+                         f"';'-separated string, not {type(value).__name__}")
+    ids = [v for v in ids if v]
+    if not ids:
+        raise InputError(f"{origin}: the 'targets' field is empty (leave it out to ask every target)")
+    return tuple(dict.fromkeys(ids))  # in order, each once
+
+
 def _record(row: Mapping[str, object], origin: str, units: bool = False) -> Article:
     text = row.get("text")
     units = units and "segmenter" in row  # ours: gold files have other "quotes"
@@ -147,9 +171,8 @@ def _record(row: Mapping[str, object], origin: str, units: bool = False) -> Arti
                   None) or text_id(text)
     meta = metadata(row)
     quotes = _units(row.get("quotes"), text, origin) if units else None
-    return Article(id=art_id, text=text, title=meta["title"], url=meta["url"],
-                   source=meta["source"], published=meta["published"], origin=origin,
-                   quotes=quotes)
+    return Article(id=art_id, text=text, origin=origin, quotes=quotes,
+                   targets=_targets(row.get("targets"), origin), **meta)
 
 
 def _read_text(path: Path, encoding: str) -> str:
@@ -274,7 +297,7 @@ def _parquet(path: Path, on_bad: BadHandler) -> Iterator[Article]:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from exc
     if "text" not in pf.schema_arrow.names:
         raise InputError(f"{path}: no 'text' column ({', '.join(pf.schema_arrow.names)})")
-    cols = [c for c in ("text", "id", "doc_id", *_META) if c in pf.schema_arrow.names]
+    cols = [c for c in ("text", "id", "doc_id", "targets", *_META) if c in pf.schema_arrow.names]
     row_no = 0
     for batch in pf.iter_batches(batch_size=1024, columns=cols):  # type: ignore[no-untyped-call]
         for row in batch.to_pylist():
@@ -346,12 +369,14 @@ def read_articles(
     encoding: str = "utf-8",
     skip_bad: bool = False,
     on_bad: BadHandler | None = None,
+    known_targets: Sequence[str] | None = None,
 ) -> Iterator[Article]:
     """Stream the articles of every input (files, folders, ``hf:`` specs), in order.
 
     A bad record raises :class:`InputError` unless ``skip_bad``; then it is passed to
     ``on_bad`` (which may log it) and skipped. Two articles with the same id are an error,
-    since ids key the tasks on the server.
+    since ids key the tasks on the server. With ``known_targets`` (the schema's target
+    ids), a record whose ``targets`` names another id is a bad record.
     """
     handler: BadHandler = (on_bad or (lambda err: None)) if skip_bad else _raise
     seen: dict[str, str] = {}
@@ -376,6 +401,13 @@ def read_articles(
                     "use .txt, .jsonl, .csv or .parquet"
                 )
         for art in it:
+            if known_targets is not None and art.targets:
+                unknown = [t for t in art.targets if t not in known_targets]
+                if unknown:
+                    handler(InputError(
+                        f"{art.origin}: unknown target {unknown[0]!r} in 'targets' (the schema's "
+                        f"targets: {', '.join(known_targets)})"))
+                    continue
             first = seen.get(art.id)
             if first is not None:
                 if first == hashlib.sha1(art.text.encode("utf-8", "surrogatepass")).hexdigest():

@@ -34,6 +34,11 @@ class Unit:
     context_end: int
 
     @property
+    def targets(self) -> tuple[str, ...] | None:
+        """The target ids asked for this unit (None: every target of the schema)."""
+        return self.article.targets
+
+    @property
     def context(self) -> str:
         return self.article.text[self.context_start:self.context_end]
 
@@ -102,9 +107,32 @@ def units_of(article: Article, schema: StanceSchema, engine: str | Segmenter = "
     return out
 
 
-def iter_units(articles: Iterable[Article], schema: StanceSchema, engine: str = "default"
-               ) -> Iterator[Unit]:
-    """Stream the units of many articles (segmented by ``engine`` unless they come segmented)."""
+WHOLE = "whole"  # the quote type of a whole-record unit
+
+
+def whole_unit(article: Article) -> Unit:
+    """The whole record as one unit (a tweet, a comment, a headline): no segmentation.
+
+    The quote and its context are the text less surrounding white space; the speaker is
+    the record's ``author`` (not a mention in the text, so it has no offsets).
+    """
+    text = article.text
+    lo = len(text) - len(text.lstrip())
+    hi = len(text.rstrip())
+    who = article.author or None
+    q = Quote(start=lo, end=hi, text=text[lo:hi], type=WHOLE, speaker=who, speaker_name=who,
+              sentence_start=lo, sentence_end=hi, paragraph_start=lo, paragraph_end=hi)
+    return Unit(quote_id(article.id, lo, hi), article, q, lo, hi)
+
+
+def iter_units(articles: Iterable[Article], schema: StanceSchema, engine: str = "default", *,
+               whole: bool = False) -> Iterator[Unit]:
+    """Stream the units of many articles: segmented by ``engine`` unless they come
+    segmented, or (``whole``) each article one unit."""
+    if whole:
+        for art in articles:
+            yield whole_unit(art)
+        return
     seg = segmenter(engine)
     for art in articles:
         yield from units_of(art, schema, seg)

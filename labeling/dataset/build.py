@@ -162,7 +162,7 @@ def write_table(
         )
     final, vt = finish(table, schema, decisions, clusters)
     cols = {name: final.column(name).to_pylist() for name in (
-        "target", "source", "article_id", "near_dup_cluster", "stance")}
+        "target", "source", "article_id", "near_dup_cluster", "stance", "quote_id")}
     by_split = split_indices(cols, schema)
     if not with_text:
         final = strip_text(final)
@@ -173,7 +173,6 @@ def write_table(
                     outlets=outlets, gold=gold)
     stance, target = cols["stance"], cols["target"]
     labelled = [i for i, s in enumerate(stance) if s >= 0]
-    first = schema.targets[0].id
     fr = {"train": schema.split.train, "validation": schema.split.validation,
           "test": schema.split.test}
     stats_out: dict[str, Any] = {
@@ -183,9 +182,10 @@ def write_table(
             "tasks": tasks,
             "rows": final.num_rows,
             "articles": len(set(cols["article_id"])),
+            # Each quote once, whichever targets it asks (a record may ask only some).
             "near_dup_clusters_with_several_quotes": sum(
-                1 for n in Counter(c for c, t in zip(cols["near_dup_cluster"], target, strict=True)
-                                   if t == first).values() if n > 1),
+                1 for n in Counter(c for _, c in set(zip(cols["quote_id"], cols["near_dup_cluster"],
+                                                         strict=True))).values() if n > 1),
             "annotations": annotations,
             "skipped_annotations": skipped,
             "rows_labelled": len(labelled),

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from labeling.annotations.aggregate import aggregate_table
 from labeling.annotations.agreement import SKIP, VoteTable
 from labeling.annotations.neardup import cluster_ids, groups
-from labeling.annotations.records import ParsedAnnotation, TaskRecord, pseudonym
+from labeling.annotations.records import ParsedAnnotation, TaskRecord, asked_targets, pseudonym
 from labeling.schema import StanceSchema
 
 QUOTE_TYPES = ["direct", "indirect", "mixed"]
@@ -159,6 +159,9 @@ def task_rows(rec: TaskRecord, schema: StanceSchema, names: Mapping[int | None, 
               ) -> list[dict[str, Any]]:
     """The task rows of one task: its unit and the units propagated to it, x targets."""
     labels = schema.label_names
+    # Only the targets the task asks get rows (a propagated unit takes its representative's).
+    asked = set(asked_targets(rec.data, [t.id for t in schema.targets]))
+    targets = [t for t in schema.targets if t.id in asked]
     bases = [_vote_base(ann) for ann in rec.annotations]
     flags: dict[str, int] = {}
     for ann in rec.annotations:
@@ -167,7 +170,7 @@ def task_rows(rec: TaskRecord, schema: StanceSchema, names: Mapping[int | None, 
     votes = {t.id: [_vote_struct(ann, t.id, names[ann.annotator], labels, base)
                     for ann, base in zip(rec.annotations, bases, strict=True)
                     if ann.skipped or t.id in ann.stances]
-             for t in schema.targets}
+             for t in targets}
     rep = str(rec.data["quote_id"])
     units: list[tuple[Mapping[str, Any], str | None]] = [(rec.data, None)]
     units += [(dup, rep) for dup in rec.data.get("duplicates") or []]
@@ -203,7 +206,7 @@ def task_rows(rec: TaskRecord, schema: StanceSchema, names: Mapping[int | None, 
             "propagated_from": source,
             "task_id": rec.task_id,
         }
-        for t in schema.targets:
+        for t in targets:
             rows.append({**unit, "target": t.id, "target_name": t.name, "votes": votes[t.id]})
     return rows
 

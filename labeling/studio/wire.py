@@ -30,6 +30,12 @@ log = logging.getLogger(__name__)
 CONTEXT = "context"  # the Text object tag; spans are offsets into data["context"]
 SPANS = "spans"  # the Labels control for span correction
 FLAGS = "flags"
+# A hidden multiple-choice control whose selected choices are the targets a task does NOT
+# ask; each target's questions are visible only while its id is unselected there. Label
+# Studio has no visibility condition on task data, and choices pre-selected through task
+# data are reset when the page loads, so the selection comes with the task's prediction
+# (the one the page is prefilled from). A hidden question is also not required.
+NOT_ASKED = "not_asked"
 CONFIDENCE = "confidence"
 NOTE = "note"
 SPAN_LABELS = ("QUOTE", "SPEAKER", "CUE")
@@ -62,18 +68,38 @@ def stance_hotkeys(schema: StanceSchema) -> dict[tuple[str, str], str]:
     return keys
 
 
-def label_config(schema: StanceSchema, *, adjudication: bool = False) -> str:
+def _when_asked(target_id: str, per_item: bool) -> str:
+    """The attributes that hide a view when the task does not ask ``target_id``."""
+    if not per_item:
+        return ""
+    return (f' visibleWhen="choice-unselected" whenTagName="{NOT_ASKED}" '
+            f'whenChoiceValue="{target_id}"')
+
+
+def label_config(schema: StanceSchema, *, adjudication: bool = False,
+                 per_item_targets: bool = True) -> str:
     """The Label Studio labelling config (XML) generated from the schema.
 
-    With ``adjudication`` the page also shows the prior votes (``$prior_votes``).
+    With ``adjudication`` the page also shows the prior votes (``$prior_votes``). With
+    ``per_item_targets`` (the default; ``False`` gives the config of projects made before
+    it) each target's questions hide on a task that does not ask that target.
     """
     a = quoteattr
     keys = stance_hotkeys(schema)
+    per = per_item_targets
     out: list[str] = ['<View className="stance-labeling">']
     out.append(
         "  <Style>.sl-box{padding:8px 12px;margin:6px 0;border-radius:6px;background:#f4f6f8}"
-        ".sl-target{border-left:4px solid #1976d2}.sl-hint{color:#555;font-size:90%}</Style>"
+        ".sl-target{border-left:4px solid #1976d2}.sl-hint{color:#555;font-size:90%}"
+        + (".sl-not-asked{display:none}" if per else "") + "</Style>"
     )
+    if per:
+        out.append('  <View className="sl-not-asked">')
+        out.append(f'    <Choices name="{NOT_ASKED}" toName="{CONTEXT}" choice="multiple">')
+        for t in schema.targets:
+            out.append(f"      <Choice value={a(t.id)}/>")
+        out.append("    </Choices>")
+        out.append("  </View>")
     out.append('  <View className="sl-box">')
     out.append('    <Header value="$title" size="4"/>')
     out.append('    <Header value="$info_line" size="6"/>')
@@ -86,9 +112,13 @@ def label_config(schema: StanceSchema, *, adjudication: bool = False) -> str:
         out.append("  </View>")
     out.append('  <View className="sl-box sl-target">')
     for t in schema.targets:
+        if per:
+            out.append(f"    <View{_when_asked(t.id, per)}>")
         out.append(f"    <Header value={a('Target: ' + t.name)} size=\"5\"/>")
         if t.description.strip():
             out.append(f"    <Header value={a(t.description.strip())} size=\"6\" underline=\"false\"/>")
+        if per:
+            out.append("    </View>")
     out.append("  </View>")
     out.append(f'  <Labels name="{SPANS}" toName="{CONTEXT}" showInline="true">')
     colors = {"QUOTE": "#ffd54f", "SPEAKER": "#4fc3f7", "CUE": "#aed581"}
@@ -99,7 +129,7 @@ def label_config(schema: StanceSchema, *, adjudication: bool = False) -> str:
     out.append("  </Labels>")
     out.append(f'  <Text name="{CONTEXT}" value="$context" granularity="symbol"/>')
     for t in schema.targets:
-        out.append('  <View className="sl-box sl-target">')
+        out.append(f'  <View className="sl-box sl-target"{_when_asked(t.id, per)}>')
         out.append(f"    <Header value={a('Stance toward: ' + t.name)} size=\"5\"/>")
         out.append(
             f'    <Choices name="{stance_control(t.id)}" toName="{CONTEXT}" '
@@ -201,6 +231,18 @@ def prediction_result(unit: Unit) -> list[dict[str, Any]]:
     return regions
 
 
+def not_asked_result(asked: Sequence[str] | None, schema: StanceSchema) -> list[dict[str, Any]]:
+    """The prediction result that hides the questions of the targets a task does not ask
+    (none when it asks every target). Every prediction the page is prefilled from needs it."""
+    if not asked:
+        return []
+    missing = [t.id for t in schema.targets if t.id not in set(asked)]
+    if not missing:
+        return []
+    return [{"id": NOT_ASKED, "from_name": NOT_ASKED, "to_name": CONTEXT, "type": "choices",
+             "origin": "prediction", "value": {"choices": missing}}]
+
+
 def regions_from_data(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The quote/speaker/cue regions of a task's data (for a task made from another)."""
     ctx = str(data.get("context") or "")
@@ -248,6 +290,8 @@ def task_data(unit: Unit) -> dict[str, Any]:
         "source": art.source,
         "published": art.published,
     }
+    if unit.targets:
+        data["targets"] = list(unit.targets)  # only these are asked (and get dataset rows)
     return data
 
 
@@ -257,12 +301,16 @@ def duplicate_record(unit: Unit) -> dict[str, Any]:
     return {k: d[k] for k in DATA_KEYS if k not in ("info_line", "speaker_line")}
 
 
-def task_json(unit: Unit, version: str) -> dict[str, Any]:
-    """One importable task: data, meta (the stable key) and the segmenter's prediction."""
+def task_json(unit: Unit, version: str, schema: StanceSchema | None = None) -> dict[str, Any]:
+    """One importable task: data, meta (the stable key) and the segmenter's prediction
+    (with ``schema``, also the choice that hides the targets the unit does not ask)."""
+    result = prediction_result(unit)
+    if schema is not None:
+        result += not_asked_result(unit.targets, schema)
     return {
         "data": task_data(unit),
         "meta": {"quote_id": unit.quote_id},
-        "predictions": [{"model_version": version, "score": 1.0, "result": prediction_result(unit)}],
+        "predictions": [{"model_version": version, "score": 1.0, "result": result}],
     }
 
 
@@ -394,7 +442,7 @@ def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -
     """(quote_id, task JSON) for each unit; every prediction checked against the config."""
     iface = LabelInterface(label_config(schema))
     for unit in units:
-        task = task_json(unit, version)
+        task = task_json(unit, version, schema)
         for pred in task["predictions"]:
             errors = iface.validate_prediction(pred, return_errors=True)  # type: ignore[no-untyped-call]
             if errors:
@@ -403,6 +451,8 @@ def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -
                     f"labelling config: {errors}"
                 )
             for region in pred["result"]:
+                if region["from_name"] == NOT_ASKED:
+                    continue
                 v = region["value"]
                 if unit.context[v["start"]:v["end"]] != v["text"]:
                     raise ConfigError(f"{unit.quote_id}: region {region['id']} text mismatch")

@@ -19,7 +19,14 @@ from typing import Any
 
 from labeling.annotations.aggregate import Aggregate, adjudicate_needed, aggregate
 from labeling.annotations.agreement import Vote
-from labeling.annotations.records import ParsedAnnotation, TaskRecord, item_key, pseudonym, votes_of
+from labeling.annotations.records import (
+    ParsedAnnotation,
+    TaskRecord,
+    asked_targets,
+    item_key,
+    pseudonym,
+    votes_of,
+)
 from labeling.errors import NotFound
 from labeling.schema import StanceSchema
 from labeling.studio import wire
@@ -102,13 +109,15 @@ def adjudicate(*, project: str, schema: StanceSchema, studio: Studio) -> Adjudic
         data = dict(rec.data)
         data["prior_votes"] = "\n".join(
             _prior_line(by_item[item_key(qid, t.id)], t.name)
-            for t in schema.targets
+            for t in schema.targets if t.id in asked_targets(data, [t.id])
         )
         data["disputed_targets"] = disputed[qid]
         data["source_task_id"] = rec.task_id
         data.pop("duplicates", None)
+        asked = asked_targets(data, [t.id for t in schema.targets])
         batch.append((qid, {"data": data, "meta": {"quote_id": qid}, "predictions": [
-            {"model_version": version, "result": wire.regions_from_data(data)}]}))
+            {"model_version": version, "result": wire.regions_from_data(data)
+             + wire.not_asked_result(asked, schema)}]}))
     for i in range(0, len(batch), 500):
         result.created += import_batch(studio, pid, batch[i:i + 500], keys)
     return result

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from labeling.annotations.neardup import cluster_ids
 from labeling.corpus.engines import segmenter
@@ -90,7 +90,12 @@ def ensure_project(
     proj = studio.find_project(title)
     if proj is None:
         return studio.create_project(title=title, **fields), True
-    if _norm_xml(proj.get("label_config") or "") != _norm_xml(fields["label_config"]):
+    # A project made before per-item targets keeps its config (its pushes ask every target).
+    legacy = wire.label_config(schema, adjudication=adjudication, per_item_targets=False)
+    have = _norm_xml(proj.get("label_config") or "")
+    if have == _norm_xml(legacy) and not update_config:
+        return proj, False
+    if have != _norm_xml(fields["label_config"]):
         if not update_config:
             raise ConfigError(
                 f"project {title!r} uses a different labelling config than this schema: "
@@ -102,6 +107,11 @@ def ensure_project(
     elif update_config:
         proj = studio.update_project(int(proj["id"]), **fields)
     return proj, False
+
+
+def asks_per_item(project: Mapping[str, Any]) -> bool:
+    """Whether the project's page can hide the targets a task does not ask."""
+    return f'name="{wire.NOT_ASKED}"' in (project.get("label_config") or "")
 
 
 @contextmanager
@@ -251,19 +261,27 @@ def push(
     progress: Progress | None = None,
     state_dir: str | Path | None = None,
     engine: str = "default",
+    units: Literal["quotes", "whole"] = "quotes",
 ) -> PushResult:
     """Segment ``inputs`` and import every unit not yet in project ``project``.
 
     ``inputs`` are articles, segmented with ``engine`` (``default`` or ``parse``), or
     ``labeling segment`` output (JSON lines of articles with their ``quotes``), whose
-    units are imported as they are.
+    units are imported as they are. ``units="whole"`` makes each record one unit (tweets,
+    comments, headlines: no segmentation). A record's ``targets`` limits the targets
+    asked for its units.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if units not in ("quotes", "whole"):
+        raise ValueError(f"units must be 'quotes' or 'whole', not {units!r}")
+    whole = units == "whole"
     segmenter(engine)  # an unknown engine or a missing spaCy model fails before the server
     inputs = list(inputs)
+    target_ids = [t.id for t in schema.targets]
     # Read the input lazily, but fail on an unreadable first file before touching the server.
-    articles = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
+    articles = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad,
+                             known_targets=target_ids)
     first = next(articles, None)
     if first is None:
         raise InputError("the input holds no articles: nothing to push")
@@ -290,10 +308,16 @@ def push(
                 yield art
 
         batch: list[tuple[str, dict[str, Any]]] = []
-        units = iter_units(counting(all_articles()), schema, engine)
+        stream = iter_units(counting(all_articles()), schema, engine, whole=whole)
+        per_item = asks_per_item(proj)
 
         def new_units() -> Iterator[Unit]:
-            for unit in units:
+            for unit in stream:
+                if unit.targets and not per_item:
+                    raise ConfigError(
+                        f"{unit.article.origin}: the record asks only some targets, but project "
+                        f"{project!r} was made before per-item targets: push with "
+                        "--update-config to let its page hide the others")
                 result.units += 1
                 if unit.quote_id in keys or unit.quote_id in counted:
                     result.present += 1
@@ -344,7 +368,9 @@ def push(
             result.repaired = repair_predictions(
                 studio, pid, {q: keys[q] for q in counted if q in keys},
                 lambda: iter_units(read_articles(inputs, encoding=encoding, skip_bad=True,
-                                                 on_bad=lambda *_: None), schema, engine),
+                                                 on_bad=lambda *_: None,
+                                                 known_targets=target_ids), schema, engine,
+                                    whole=whole),
                 schema, version)
         result.gold = mark_gold(studio, schema, keys)
         lost = created_project and _lost_project_race(studio, project, pid)
@@ -358,7 +384,7 @@ def push(
         return push(inputs, project=project, schema=schema, studio=studio,
                     batch_size=batch_size, update_config=update_config, encoding=encoding,
                     skip_bad=skip_bad, on_bad=on_bad, progress=progress, state_dir=state_dir,
-                    engine=engine)
+                    engine=engine, units=units)
     # Units found present after a failed batch count as present, not created.
     result.present = result.units - result.created - result.propagated
     return result

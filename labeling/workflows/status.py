@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from labeling.annotations.agreement import krippendorff_alpha
-from labeling.annotations.records import item_key, pseudonym, votes_of
+from labeling.annotations.effort import effort
+from labeling.annotations.records import asked_targets, item_key, pseudonym, votes_of
 from labeling.schema import StanceSchema
 from labeling.state import state_home
 from labeling.studio.client import Studio
@@ -53,10 +54,13 @@ class Status:
     tasks_complete: int
     annotations_left: int
     alpha: float | None
-    eta_hours: float | None
+    eta_hours: float | None  # wall clock, the active annotators at their own pace
     targets: list[TargetProgress] = field(default_factory=list)
     annotators: list[AnnotatorProgress] = field(default_factory=list)
     fetched: int = 0
+    annotator_hours_left: float | None = None  # their working time added up
+    team_items_per_hour: float | None = None
+    votes_blocked: int = 0  # votes the current annotators cannot give (need more people)
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -88,7 +92,8 @@ def status(*, project: str, schema: StanceSchema, studio: Studio,
             per_item[v.item].append(v.label)
     targets = []
     for t in schema.targets:
-        keys = [item_key(str(r.data["quote_id"]), t.id) for r in records]
+        keys = [item_key(str(r.data["quote_id"]), t.id) for r in records
+                if t.id in asked_targets(r.data, [t.id])]  # only the tasks that ask it
         tv = [v for v in votes if v.group == t.id]
         targets.append(TargetProgress(
             target=t.id, items=len(keys),
@@ -116,13 +121,15 @@ def status(*, project: str, schema: StanceSchema, studio: Studio,
             gold_accuracy=sum(hits) / len(hits) if hits else None,
         ))
     left = sum(max(0, overlap - n) for n in n_ann)
-    leads_all = [a.median_lead_time for a in annotators if a.median_lead_time]
-    active = max(1, len(annotators))
-    eta = (left * statistics.median(leads_all) / active / 3600) if leads_all else None
+    projected = effort([{a.annotator for a in r.annotations} for r in records],
+                       {uid: [a.lead_time for _, a in pairs if a.lead_time and not a.skipped]
+                        for uid, pairs in by_annotator.items()}, overlap)
     return Status(
         project_id=int(proj["id"]), title=project, tasks=len(records),
         annotations=sum(n_ann), overlap=overlap,
         tasks_complete=sum(1 for n in n_ann if n >= overlap), annotations_left=left,
-        alpha=krippendorff_alpha(votes, labels), eta_hours=eta, targets=targets,
+        alpha=krippendorff_alpha(votes, labels), eta_hours=projected.hours_left, targets=targets,
         annotators=annotators, fetched=fetched,
+        annotator_hours_left=projected.annotator_hours_left,
+        team_items_per_hour=projected.team_items_per_hour, votes_blocked=projected.votes_blocked,
     )

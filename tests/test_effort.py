@@ -1,0 +1,88 @@
+"""Hours left from each annotator's pace: the arithmetic, then ``labeling status`` on a
+real server with annotations of known lead times."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from labeling.annotations.effort import effort
+from labeling.cli import main
+from labeling.schema import load_schema
+from labeling.workflows.push import push
+from labeling.workflows.status import status
+
+from .helpers import CONFIG, RunningStudio
+
+
+def test_parallel_annotators_at_their_own_pace() -> None:
+    # 8 tasks, one vote each; 10 s and 30 s per item: 6 + 2 items in 60 s.
+    e = effort([set()] * 8, {"a": [10.0], "b": [30.0]}, overlap=1)
+    assert e.votes_left == 8 and e.votes_blocked == 0
+    assert e.hours_left == pytest.approx(60 / 3600)
+    assert e.annotator_hours_left == pytest.approx(120 / 3600)
+    assert e.team_items_per_hour == pytest.approx(360 + 120)
+
+
+def test_no_annotator_labels_a_task_twice() -> None:
+    # 4 tasks x 2 votes: the fast one runs out of tasks after 4 items (40 s); the slow
+    # one gives the other 4 votes alone: 120 s, not the 60 s of an unbounded split.
+    e = effort([set()] * 4, {"a": [10.0], "b": [30.0]}, overlap=2)
+    assert e.hours_left == pytest.approx(120 / 3600)
+    assert e.annotator_hours_left == pytest.approx((40 + 120) / 3600)
+
+
+def test_votes_nobody_can_give_are_blocked() -> None:
+    e = effort([{"a"}, set()], {"a": [5.0], "b": [5.0]}, overlap=3)
+    assert e.votes_left == 5 and e.votes_blocked == 2  # 1 + 1 beyond the two annotators
+    assert e.hours_left == pytest.approx(10 / 3600)  # b does 2, a does 1, in parallel
+
+
+def test_pace_is_the_median_and_only_active_annotators_count() -> None:
+    e = effort([set()] * 3, {"a": [5.0, 7.0, 3600.0], "b": [1.0], "c": []}, overlap=1,
+               active={"a", "c"})
+    assert e.pace_seconds == {"a": 7.0, "b": 1.0}
+    assert e.hours_left == pytest.approx(21 / 3600)  # a alone: c has no pace, b is away
+    assert effort([set()], {}, overlap=1).hours_left is None
+
+
+def test_status_projects_hours_from_known_lead_times(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
+    cfg = tmp_path / "stance.yaml"
+    cfg.write_text(CONFIG.read_text().replace("annotators_per_item: 3", "annotators_per_item: 2"))
+    schema = load_schema(cfg)
+    src = tmp_path / "t.jsonl"
+    src.write_text("".join(json.dumps({"id": f"t{i}", "text": f"Short text number {i}."}) + "\n"
+                           for i in range(4)), encoding="utf-8")
+    client = studio_server.client()
+    pid = push([src], project=project_title, schema=schema, studio=client,
+               units="whole").project_id
+    tids = sorted(int(t["id"]) for t in client.iter_tasks(pid, include="id"))
+    alice = client.create_user("alice@effort.test")
+    bob = client.create_user("bob@effort.test")
+    vote = [{"from_name": "stance_ground_troops", "to_name": "context", "type": "choices",
+             "value": {"choices": ["NONE"]}}]
+    for tid, lead in zip(tids[:3], (10.0, 20.0, 30.0), strict=True):  # alice: median 20 s
+        client.create_annotation(tid, result=vote, completed_by=alice["id"], lead_time=lead)
+    client.create_annotation(tids[0], result=vote, completed_by=bob["id"], lead_time=60.0)
+    client.create_annotation(tids[3], result=[], was_cancelled=True, completed_by=bob["id"],
+                             lead_time=1.0)  # a skip: done with it, but no pace
+    # Votes left: t0 0, t1 1, t2 1, t3 1 = 3. Alice may only do t3 (20 s); Bob does t1, t2
+    # at 60 s each: 120 s. Together 120 s; working time 20 + 120 = 140 s.
+    st = status(project=project_title, schema=schema, studio=client)
+    assert st.annotations_left == 3 and st.votes_blocked == 0
+    assert st.eta_hours == pytest.approx(120 / 3600)
+    assert st.annotator_hours_left == pytest.approx(140 / 3600)
+    assert st.team_items_per_hour == pytest.approx(3600 / 20 + 3600 / 60)
+    res = CliRunner().invoke(main, ["status", "--project", project_title, "--config", str(cfg)],
+                             env=studio_server.env(), catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "work left: 3 annotations (about 0.03 h with the current annotators" in res.output
+    assert "240 items/h together; 0.04 h of annotator time" in res.output
+    got = json.loads(CliRunner().invoke(
+        main, ["status", "--project", project_title, "--config", str(cfg), "--json"],
+        env=studio_server.env()).output)
+    assert got["eta_hours"] == pytest.approx(120 / 3600) and got["votes_blocked"] == 0
