@@ -131,10 +131,18 @@ def test_label_config_follows_the_schema() -> None:
     sch = schema(ask_confidence=True, ask_note=False)
     root = ET.fromstring(wire.label_config(sch))
     names = [c.get("name") for c in root.iter("Choices")]
-    assert names == ["stance_ground_troops", "stance_military_aid", "flags"]
+    assert names == ["not_asked", "stance_ground_troops", "stance_military_aid", "flags"]
+    # each target's questions hide on a task that does not ask that target
+    hidden = {c.get("value") for c in root.iter("Choice") if c.get("value") in
+              {t.id for t in sch.targets}}
+    assert hidden == {"ground_troops", "military_aid"}
+    old = ET.fromstring(wire.label_config(sch, per_item_targets=False))
+    assert [c.get("name") for c in old.iter("Choices")] == [
+        "stance_ground_troops", "stance_military_aid", "flags"]
     assert root.find(".//Rating") is not None and root.find(".//TextArea") is None
     keys = [c.get("hotkey") for c in root.iter("Choice")] + [
         lab.get("hotkey") for lab in root.iter("Label")]
+    keys = [k for k in keys if k]
     assert len(keys) == len(set(keys)) == 6 + 2 + 3
     assert [lab.get("value") for lab in root.iter("Label")] == ["QUOTE", "SPEAKER", "CUE"]
     plain = ET.fromstring(wire.label_config(schema(ask_confidence=False, ask_note=True)))
