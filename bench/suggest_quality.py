@@ -20,7 +20,6 @@ from labeling.suggest.builtin import BuiltinModel
 from labeling.suggest.models import cross_validate, score, top_label
 
 
-
 def _stance_dir() -> Path:
     """``shared/bench/stance`` beside the repository (or beside a folder above it)."""
     for up in Path(__file__).resolve().parents:
