@@ -239,3 +239,64 @@ def test_hidden_suggestions_carry_no_stance_but_are_logged(
         assert log.shown == (tid not in hidden)
         assert log.labels["ground_troops"] in LABELS  # what was suggested, shown or not
         assert any(x["from_name"] == "spans" for x in p["result"])
+
+
+def test_pull_records_what_was_suggested_and_whether_it_was_shown(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
+    cfg = config(tmp_path, show="prefill")
+    tasks = push_toy(studio_server, tmp_path, project_title, cfg)
+    with studio_server.client() as studio:
+        for i in range(9):
+            label(studio, tasks[f"a{i:02d}"], gold_of(i))
+    assert cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+               studio_server.env()).exit_code == 0
+    with studio_server.client() as studio:
+        proj = studio.project(project_title, fields=("model_version",))
+        pid, version = int(proj["id"]), str(proj["model_version"])
+        preds = {task_id_of(p): p for p in ours(studio, pid, version)}
+        # a10: made in an editor pre-filled from the suggestion (the editor sends
+        # parent_prediction; the browser test shows it does); a11: made without it, and
+        # against the suggestion.
+        studio.create_annotation(tasks["a10"], parent_prediction=preds[tasks["a10"]]["id"],
+                                 result=preds[tasks["a10"]]["result"])
+        label(studio, tasks["a11"], "FAVOR")  # gold of a11 is NONE
+    out = tmp_path / "export"
+    r = cli(["pull", "--project", project_title, "--config", str(cfg), "-o", str(out)],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    import datasets
+
+    rows = {(row["article_id"], row["target"]): row
+            for part in datasets.load_from_disk(str(out)).values() for row in part}
+    (v10,) = rows[("a10", "ground_troops")]["votes"]
+    assert v10["suggestion_shown"] is True and LABELS[v10["suggested"]] == gold_of(10)
+    (v11,) = rows[("a11", "ground_troops")]["votes"]
+    assert v11["suggestion_shown"] is False and LABELS[v11["suggested"]] == "NONE"
+    (v0,) = rows[("a00", "ground_troops")]["votes"]  # labelled before any suggestion
+    assert v0["suggested"] == -1 and v0["suggestion_shown"] is False
+    stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
+    coder = stats["suggestions"]["model_as_coder"]
+    assert coder["per_target"]["ground_troops"] == {"items": 2, "agreement": 0.5}
+    anch = stats["suggestions"]["anchoring"]
+    assert anch["votes_shown"] == 2 and anch["votes_hidden"] == 2  # two targets each
+    assert "Model suggestions" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_anchoring_effect_and_model_as_coder() -> None:
+    from labeling.annotations.suggestions import anchoring, model_as_coder
+
+    def vote(stance: int, suggested: int, shown: bool) -> dict[str, Any]:
+        return {"stance": stance, "suggested": suggested, "suggestion_shown": shown,
+                "skipped": False}
+
+    # shown: 4 of 4 agree with the suggestion; hidden: 1 of 4
+    votes = [[vote(0, 0, True)], [vote(1, 1, True)], [vote(2, 2, True)], [vote(0, 0, True)],
+             [vote(1, 0, False)], [vote(2, 0, False)], [vote(0, 0, False)], [vote(2, 1, False)]]
+    a = anchoring(votes, seed=1)
+    assert a["agreement_shown"] == 1.0 and a["agreement_hidden"] == 0.25
+    assert a["effect"] == 0.75 and a["ci95"][0] <= 0.75 <= a["ci95"][1]
+    assert anchoring([[vote(0, 0, True)]])["effect"] is None  # no hidden votes: no effect
+    c = model_as_coder(["t", "t", "u"], [0, 1, -1],
+                       [[vote(0, 0, True)], [vote(1, 0, False)], [vote(0, 0, True)]])
+    # FAVOR (index 0) counts: a label index of 0 is a label, not "none"
+    assert c["per_target"] == {"t": {"items": 2, "agreement": 0.5}}
