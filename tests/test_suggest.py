@@ -170,8 +170,14 @@ def test_suggest_writes_one_prediction_per_unlabelled_task_and_reruns_cleanly(
         n_logs = sum(1 for p in studio.predictions(int(proj["id"]))
                      if p["model_version"].startswith(wire.SUGGEST_LOG_PREFIX))
         assert n_logs == len(unlabelled)
-        # Label one more, rerun: the earlier suggestions go, the new ones cover the rest.
+        # a10 and a16 print the same quote: one near-duplicate cluster, a11 in another
+        assert by_task[tasks["a10"]]["cluster"] is not None
+        assert by_task[tasks["a10"]]["cluster"] == by_task[tasks["a16"]]["cluster"]
+        assert by_task[tasks["a11"]]["cluster"] != by_task[tasks["a10"]]["cluster"]
+        # Label one more, rerun (now hidden): the earlier suggestions go, the new ones
+        # cover the rest.
         label(studio, tasks["a09"], gold_of(9))
+    cfg = config(tmp_path, show="hidden")
     r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
             studio_server.env())
     assert r.exit_code == 0, r.output
@@ -188,8 +194,18 @@ def test_suggest_writes_one_prediction_per_unlabelled_task_and_reruns_cleanly(
         # the segmenter's own predictions are untouched: one per task
         seg = [p for p in everything if p["model_version"].startswith(wire.MODEL_VERSION_PREFIX)]
         assert len(seg) == len(tasks)
-        # the logs of both runs stay (what each vote was shown is read from them)
+        assert all(stance_of(p) is None for p in now)  # hidden now
+        # the logs of both runs stay (what each vote was shown is read from them); the
+        # second run logged every task again, since each went from shown to hidden
         logs = [p for p in everything if p["model_version"].startswith(wire.SUGGEST_LOG_PREFIX)]
+        assert len(logs) == len(unlabelled) * 2 - 1
+    # A third run that suggests the same: nothing new to log.
+    r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    with studio_server.client() as studio:
+        logs = [p for p in studio.predictions(pid)
+                if p["model_version"].startswith(wire.SUGGEST_LOG_PREFIX)]
         assert len(logs) == len(unlabelled) * 2 - 1
 
 

@@ -314,9 +314,11 @@ class Studio:
         return result
 
     # -- predictions ----------------------------------------------------------
-    def predictions(self, project_id: int) -> list[dict[str, Any]]:
-        """Every prediction of the project (all model versions), oldest first."""
-        body = self.json("GET", "/api/predictions/", params={"project": project_id})
+    def predictions(self, project_id: int, *, task: int | None = None) -> list[dict[str, Any]]:
+        """Every prediction of the project (all model versions), or of one of its tasks,
+        oldest first."""
+        params = {"project": project_id} if task is None else {"project": project_id, "task": task}
+        body = self.json("GET", "/api/predictions/", params=params)
         rows: list[dict[str, Any]] = body["results"] if isinstance(body, dict) else body
         return sorted(rows, key=lambda p: int(p["id"]))
 

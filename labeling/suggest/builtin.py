@@ -49,8 +49,13 @@ class BuiltinModel:
     def _features(self, items: Sequence[Item]) -> Any:
         import scipy.sparse as sp
 
-        docs = [_doc(i) for i in items]
+        # A unit is asked about every target: vectorise each distinct text once.
+        row_of: dict[str, int] = {}
+        rows = [row_of.setdefault(_doc(i), len(row_of)) for i in items]
+        docs = list(row_of)
         base = sp.hstack([self._word.transform(docs), self._char.transform(docs)]).tocsr()
+        if len(docs) != len(items):
+            base = base[np.asarray(rows)]
         n_t = len(self._targets)
         # The conjoined copy: block j holds the features of the items of target j.
         col = np.array([self._targets.get(i.target, -1) for i in items])

@@ -33,7 +33,7 @@ from labeling.studio.client import Studio
 from labeling.suggest.base import Item
 from labeling.suggest.models import Quality, build_model, cross_validate, top_label
 from labeling.workflows.adjudicate import fetch_decisions
-from labeling.workflows.sync import fetch_tasks, save_cache
+from labeling.workflows.sync import fetch_tasks, save_cache, suggestion_logs
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,7 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     dists = model.predict_proba(batch_items) if batch_items else []
     tell("predict", len(todo), len(todo))
 
+    previous = {tid: logs_[-1] for tid, logs_ in suggestion_logs(studio, pid).items()}
     run = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version = wire.suggestion_version(run)
     suggestions, logs = [], []
@@ -185,7 +186,9 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
         hidden += hide
         suggestions.append(wire.suggestion_prediction(rec.task_id, rec.data, chosen, score,
                                                       version, shown=not hide))
-        if chosen:
+        last = previous.get(rec.task_id)
+        # A log only when the suggestion changed: what a vote saw is the latest log before it.
+        if chosen and (last is None or dict(last.labels) != chosen or last.shown == hide):
             logs.append(wire.suggestion_log(rec.task_id, chosen, score,
                                             wire.suggestion_log_version(run, not hide)))
     earlier = [v for v in studio.model_versions(pid) if wire.is_suggestion_version(v)]
@@ -232,11 +235,7 @@ def _set_clusters(studio: Studio, pid: int, version: str, todo: Sequence[TaskRec
         members[clusters.get(str(rec.data["quote_id"]), "")].append(rec.task_id)
     shared = {tid: n for n, (_, tids) in enumerate(sorted(members.items()))
               if len(tids) > 1 for tid in tids}
-    if not shared:
-        return
-    for pred in studio.predictions(pid):
-        if pred.get("model_version") == version:
-            task = pred.get("task")
-            tid = int(task["id"] if isinstance(task, dict) else str(task))
-            if tid in shared:
-                studio.update_prediction(int(pred["id"]), cluster=shared[tid])
+    for tid, cluster in shared.items():
+        for pred in studio.predictions(pid, task=tid):
+            if pred.get("model_version") == version:
+                studio.update_prediction(int(pred["id"]), cluster=cluster)
