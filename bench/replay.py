@@ -9,8 +9,8 @@ its gold label. Every K labels the model is trained on the labels so far and sco
 on the evaluation file (F_avg = mean F1 of FAVOR and AGAINST, pooled over targets;
 macro F1); in the uncertainty order, ``labeling suggest`` also runs then and reorders
 the server's queue (uncertainty sampling: lowest score first). Prints the learning
-curve of both orders and, for uncertainty, the labels it needed to come within one
-point of the full-pool F_avg, against sequential's.
+curve of each order (also ``random``: the server's uniform sampling) and the labels
+each needed to come within one point of the full-pool F_avg.
 
     python bench/replay.py GOLD.jsonl [--eval VAL.jsonl] [--pool 800] [--k 100]
 """
@@ -86,6 +86,8 @@ def run_order(studio: Studio, schema: StanceSchema, pool: list[dict[str, Any]],
     """(labels, F_avg, macro F1, seconds so far) every k labels, labelling the whole pool."""
     title = f"replay {order} {time.time_ns()}"
     fields = project_fields(schema)
+    if order == "random":  # the server's own random order
+        fields = {**fields, "sampling": "Uniform sampling"}
     proj = studio.create_project(title=title, **fields)
     pid = int(proj["id"])
     tasks = []
@@ -127,7 +129,9 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=0, help="label only this many records "
                     "(a seeded random sample; 0: all)")
     ap.add_argument("--k", type=int, default=100, help="evaluate (and suggest) every K labels")
-    ap.add_argument("--orders", default="sequential,uncertainty")
+    ap.add_argument("--orders", default="sequential,uncertainty",
+                    help="sequential (the file's order), uncertainty, random (the server's "
+                    "uniform sampling)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     records = load(args.gold)
