@@ -41,8 +41,11 @@ class ParsedAnnotation:
     lead_time: float | None
     updated_at: str
     ground_truth: bool
-    suggestion_shown: bool
+    suggestion_shown: bool  # the editor was pre-filled with a stance suggestion
     problems: tuple[str, ...] = field(default=())
+    # target id -> the label `labeling suggest` suggested for this vote's task when the vote
+    # was made, shown or hidden (empty without a suggestion)
+    suggested: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

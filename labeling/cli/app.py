@@ -315,6 +315,63 @@ def status_cmd(project: str, config_path: str | None, url: str | None, api_key: 
                    f"{f(a.median_lead_time, '.1f'):>10}{f(a.gold_accuracy, '.2f'):>10}")
 
 
+# ----------------------------------------------------------------------------- suggest
+@main.command()
+@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
+              type=click.Path(dir_okay=False), help="The stance schema of the project.")
+@_connection_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@_errors
+def suggest(project: str, config_path: str, url: str | None, api_key: str | None,
+            state_dir: str | None, quiet: bool) -> None:
+    """Learn stance from the labels so far; suggest it and serve uncertain tasks first.
+
+    Trains the schema's model (`suggestions:`) on each item's majority or adjudicated
+    label, prints its cross-validated quality, writes a suggestion for every task that
+    still needs votes (shown, hidden or A/B per `suggestions.show`) and switches the
+    project to uncertainty sampling. Run it again as labels come in: it replaces its
+    earlier suggestions. Exits 1, changing nothing, below `suggestions.min_labels`.
+
+    \b
+    labeling suggest --project "Western troops for Ukraine"
+    """
+    from labeling.schema import load_schema
+    from labeling.studio.client import connect
+    from labeling.workflows import suggest as suggest_mod
+
+    schema = load_schema(config_path)
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if quiet:
+            return
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = click.progressbar(length=max(total, 1), label=f"{stage:<15}",
+                                                  file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    with connect(url, api_key, state_dir) as studio:
+        res = suggest_mod.suggest(project=project, schema=schema, studio=studio,
+                                  state_dir=state_dir, progress=progress)
+    if res.quality is not None:
+        click.echo(res.quality.line())
+    else:
+        click.echo(f"model quality: not measured ({res.labels} labels, one label only)")
+    shown = {"prefill": "shown pre-selected", "hidden": "hidden (queue order only)",
+             "ab": f"hidden for {res.hidden}, shown for {res.predicted - res.hidden}"}
+    click.echo(f"trained on {res.labels} labelled items; suggestions for {res.predicted} of "
+               f"{res.tasks} tasks ({shown[schema.suggestions.show]}); "
+               f"{res.replaced} earlier suggestions replaced")
+    if res.no_suggestion:
+        click.echo(f"no suggestion for {res.no_suggestion} task x target (the model gave none)")
+    click.echo(f"project model version {res.model_version}; sampling: {res.sampling}")
+
+
 # ----------------------------------------------------------------------------- hydrate
 @main.command()
 @click.argument("export_dir", type=click.Path(file_okay=False, exists=True))

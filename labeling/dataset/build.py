@@ -128,6 +128,21 @@ def _count(table: pa.Table, column: str, value: Any) -> int:
     return int(pc.sum(same).as_py() or 0)  # type: ignore[attr-defined]
 
 
+def _suggestion_stats(final: pa.Table, schema: StanceSchema) -> dict[str, Any] | None:
+    """The model as an extra coder and, votes shown and hidden, the anchoring effect;
+    None when no vote had a suggestion."""
+    from labeling.annotations.suggestions import anchoring, model_as_coder
+
+    votes = final.column("votes").to_pylist()
+    if not any((v.get("suggested") if v.get("suggested") is not None else -1) >= 0
+               for vs in votes for v in vs):
+        return None
+    return {"show": schema.suggestions.show,
+            "model_as_coder": model_as_coder(final.column("target").to_pylist(),
+                                             final.column("stance").to_pylist(), votes),
+            "anchoring": anchoring(votes, seed=schema.suggestions.seed)}
+
+
 def write_table(
     table: pa.Table,
     schema: StanceSchema,
@@ -207,6 +222,7 @@ def write_table(
         "span_problems": len(span_problems),
         "with_text": with_text,
         "agreement": stats,
+        "suggestions": _suggestion_stats(final, schema),
     }
     stats_json = json.dumps(stats_out, indent=2, default=str) + "\n"
     # Empty splits are left out (few articles): datasets cannot reload a 0-row split. The

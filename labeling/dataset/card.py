@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from labeling.schema import StanceSchema
@@ -23,6 +24,39 @@ def _alpha_line(a: Any) -> str:
             return f"{_fmt(value)} (95 % CI {_fmt(low)} to {_fmt(high)})"
         return _fmt(value)
     return _fmt(a)
+
+
+def _pct(x: Any) -> str:
+    return "n/a" if x is None else f"{100 * float(x):.1f} %"
+
+
+def _suggestion_lines(sug: Mapping[str, Any] | None) -> list[str]:
+    """What the card says of `labeling suggest`: nothing if no vote had a suggestion."""
+    if not sug:
+        return []
+    coder = sug.get("model_as_coder") or {}
+    anch = sug.get("anchoring") or {}
+    lines = [
+        "### Model suggestions",
+        "",
+        f"Annotators worked with model suggestions (`labeling suggest`, show: `{sug.get('show')}`):"
+        " each vote records `suggested` (the label suggested for the item when the vote was "
+        "made, shown or not) and `suggestion_shown` (the editor was pre-filled with it).",
+        f"- The model as an extra coder (its suggestion before the item's first vote vs the "
+        f"final label): {_pct(coder.get('agreement'))} agreement on {coder.get('items', 0)} items",
+    ]
+    for t, c in (coder.get("per_target") or {}).items():
+        lines.append(f"  - `{t}`: {_pct(c.get('agreement'))} on {c.get('items')} items")
+    if anch.get("effect") is not None:
+        ci = anch.get("ci95") or [None, None]
+        lines.append(
+            f"- Anchoring: votes agree with the suggestion {_pct(anch.get('agreement_shown'))} "
+            f"of the time when it was shown ({anch.get('votes_shown')} votes), "
+            f"{_pct(anch.get('agreement_hidden'))} when hidden ({anch.get('votes_hidden')}); "
+            f"effect {100 * anch['effect']:+.1f} points (95 % bootstrap CI "
+            f"{_pct(ci[0])} to {_pct(ci[1])})")
+    lines.append("")
+    return lines
 
 
 def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
@@ -165,6 +199,7 @@ def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
         f"{stats.get('adjudicated_rows', 0)}. Agreement figures are computed on the "
         "pre-adjudication votes.",
         "",
+        *_suggestion_lines(stats.get("suggestions")),
         "## Evaluation",
         "",
         "Report macro-F1 over FAVOR and AGAINST (the SemEval-2016 Task 6 convention, NONE "

@@ -53,6 +53,9 @@ def _features(label_names: tuple[str, ...]) -> Any:
         "skipped": ds.Value("bool"),
         "lead_time": ds.Value("float32"),
         "suggestion_shown": ds.Value("bool"),
+        # the label `labeling suggest` suggested for this item when the vote was made
+        # (shown or hidden; -1: no suggestion)
+        "suggested": ds.ClassLabel(names=names),
         "flags": ds.List(ds.Value("string")),
         "confidence": ds.Value("int32"),
         "note": ds.Value("string"),
@@ -126,8 +129,10 @@ def _int(v: Any) -> int | None:
 def _vote_struct(ann: ParsedAnnotation, target: str, who: str,
                  labels: Sequence[str], base: Mapping[str, Any]) -> dict[str, Any]:
     label = None if ann.skipped else ann.stances.get(target)
+    hint = ann.suggested.get(target)
     return {**base, "annotator": who,
-            "stance": labels.index(label) if label in labels else -1}
+            "stance": labels.index(label) if label in labels else -1,
+            "suggested": labels.index(hint) if hint in labels else -1}
 
 
 def _vote_base(ann: ParsedAnnotation) -> dict[str, Any]:

@@ -305,6 +305,55 @@ class Studio:
     def delete_annotation(self, annotation_id: int) -> None:
         self.request("DELETE", f"/api/annotations/{annotation_id}")
 
+    def next_task(self, project_id: int) -> dict[str, Any] | None:
+        """The task the labelling stream serves the token's user next (None when done)."""
+        try:
+            result: dict[str, Any] | None = self.json("GET", f"/api/projects/{project_id}/next")
+        except NotFound:
+            return None
+        return result
+
+    # -- predictions ----------------------------------------------------------
+    def predictions(self, project_id: int, *, task: int | None = None) -> list[dict[str, Any]]:
+        """Every prediction of the project (all model versions), or of one of its tasks,
+        oldest first."""
+        params = {"project": project_id} if task is None else {"project": project_id, "task": task}
+        body = self.json("GET", "/api/predictions/", params=params)
+        rows: list[dict[str, Any]] = body["results"] if isinstance(body, dict) else body
+        return sorted(rows, key=lambda p: int(p["id"]))
+
+    def import_predictions(self, project_id: int,
+                           predictions: Sequence[Mapping[str, Any]]) -> int:
+        """Add predictions to existing tasks in one request (each names its ``task``);
+        returns how many were created. The server keeps ``result``, ``score`` and
+        ``model_version`` of each, not ``cluster`` (see :meth:`update_prediction`)."""
+        body = self.json(
+            "POST", f"/api/projects/{project_id}/import/predictions", retry=False,
+            content=json.dumps(list(predictions), ensure_ascii=False).encode("utf-8"),
+            headers={"Content-Type": "application/json"},
+        )
+        return int((body or {}).get("created", 0))
+
+    def update_prediction(self, prediction_id: int, **fields: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.json("PATCH", f"/api/predictions/{prediction_id}/",
+                                           json=fields)
+        return result
+
+    def model_versions(self, project_id: int) -> dict[str, int]:
+        """model_version -> number of predictions of that version in the project."""
+        body = self.json("GET", f"/api/projects/{project_id}/model-versions/")
+        if isinstance(body, dict):
+            return {str(k): int(v) for k, v in body.items()}
+        return {str(r.get("model_version")): int(r.get("count") or 0) for r in body or []}
+
+    def delete_predictions(self, project_id: int, model_version: str) -> int:
+        """Delete every prediction of one model version in the project; returns the count."""
+        body = self.json("DELETE", f"/api/projects/{project_id}/model-versions/",
+                         json={"model_version": model_version})
+        if isinstance(body, dict):  # {"deleted_predictions": n}
+            return int(body.get("deleted_predictions", body.get("count", 0)) or 0)
+        return int(body or 0)
+
     # -- export ---------------------------------------------------------------
     def export_tasks(
         self, project_id: int, *, updated_since: datetime | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
@@ -327,9 +328,16 @@ def _user_id(value: object) -> int | None:
 
 
 def parse_annotation(
-    ann: Mapping[str, Any], data: Mapping[str, Any], target_ids: Sequence[str]
+    ann: Mapping[str, Any], data: Mapping[str, Any], target_ids: Sequence[str],
+    suggestions: Sequence[Suggested] = (),
 ) -> ParsedAnnotation:
-    """Reduce an exported annotation; every span's text is checked against the context."""
+    """Reduce an exported annotation; every span's text is checked against the context.
+
+    ``suggestions``: the task's suggestion logs; the one in force when the annotation was
+    made says what was suggested, and the vote saw it only if that suggestion was shown
+    and the editor was pre-filled from a prediction (``parent_prediction``, set by the
+    editor itself; an annotation made through the API has none).
+    """
     context = str(data.get("context") or "")
     offset = int(data.get("context_start") or 0)
     stances: dict[str, str] = {}
@@ -369,6 +377,9 @@ def parse_annotation(
         elif name == NOTE and kind == "textarea":
             note = " ".join(str(t) for t in value.get("text") or [])
     lead = ann.get("lead_time")
+    made = str(ann.get("created_at") or ann.get("updated_at") or "")
+    in_force = suggestion_at(suggestions, made) if suggestions and made else None
+    prefilled = ann.get("parent_prediction") is not None
     return ParsedAnnotation(
         annotation_id=int(ann.get("id") or 0),
         annotator=_user_id(ann.get("completed_by")),
@@ -381,8 +392,9 @@ def parse_annotation(
         lead_time=float(lead) if lead is not None else None,
         updated_at=str(ann.get("updated_at") or ann.get("created_at") or ""),
         ground_truth=bool(ann.get("ground_truth")),
-        suggestion_shown=bool(ann.get("parent_prediction") or ann.get("prediction")),
+        suggestion_shown=bool(in_force and in_force.shown and in_force.labels and prefilled),
         problems=tuple(problems),
+        suggested=dict(in_force.labels) if in_force else {},
     )
 # ---- moved from pull
 def check_project_config(project: Mapping[str, Any], schema: StanceSchema) -> None:
@@ -411,9 +423,13 @@ def check_project_config(project: Mapping[str, Any], schema: StanceSchema) -> No
 
 
 def records_from_export(
-    tasks: list[dict[str, Any]], schema: StanceSchema
+    tasks: list[dict[str, Any]], schema: StanceSchema,
+    suggestions: Mapping[int, Sequence[Suggested]] | None = None,
 ) -> tuple[list[TaskRecord], list[str]]:
-    """Exported task JSON -> records, and the list of span problems found."""
+    """Exported task JSON -> records, and the list of span problems found.
+
+    ``suggestions`` (task id -> suggestion logs, :func:`suggestions_by_task`) lets each
+    vote record what was suggested to it."""
     targets = [t.id for t in schema.targets]
     records: list[TaskRecord] = []
     problems: list[str] = []
@@ -424,7 +440,8 @@ def records_from_export(
                         task.get("id"))
             continue
         parsed = [parse for parse in (
-            parse_annotation(a, data, targets) for a in task.get("annotations") or []
+            parse_annotation(a, data, targets, (suggestions or {}).get(int(task["id"]), ()))
+            for a in task.get("annotations") or []
         )]
         mine = [f"task {task.get('id')} annotation {p.annotation_id}: {x}"
                 for p in parsed for x in p.problems]
@@ -457,3 +474,102 @@ def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -
                 if unit.context[v["start"]:v["end"]] != v["text"]:
                     raise ConfigError(f"{unit.quote_id}: region {region['id']} text mismatch")
         yield unit.quote_id, task
+
+
+# ----------------------------------------------------------------------------- suggestions
+# `labeling suggest` writes two predictions per task and run:
+#  - the *suggestion* (model version SUGGEST_PREFIX-RUN, made the project's version): the
+#    segmenter's span regions (the editor pre-fills only from predictions of the project's
+#    version, so they must be here too), the stance choices unless the task is hidden, and a
+#    score (low = uncertain) that uncertainty sampling orders the queue by;
+#  - the *log* (SUGGEST_LOG_PREFIX-RUN-shown|hidden): the suggested stance choices whatever
+#    was shown. Never of the project's version, so never sent to an annotator's editor; kept
+#    across runs, so a pull knows what was suggested to every vote, shown or not.
+SUGGEST_PREFIX = "stance-labeling-suggest"
+SUGGEST_LOG_PREFIX = "stance-labeling-suggestlog"
+
+
+def suggestion_version(run_id: str) -> str:
+    return f"{SUGGEST_PREFIX}-{run_id}"
+
+
+def suggestion_log_version(run_id: str, shown: bool) -> str:
+    return f"{SUGGEST_LOG_PREFIX}-{run_id}-{'shown' if shown else 'hidden'}"
+
+
+def is_suggestion_version(version: str | None) -> bool:
+    """A suggestion prediction of ours (a rerun replaces them; the logs stay)."""
+    return bool(version) and str(version).startswith(SUGGEST_PREFIX + "-")
+
+
+def _choices(labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    return [{"id": f"suggest_{t}", "from_name": stance_control(t), "to_name": CONTEXT,
+             "type": "choices", "origin": "prediction", "value": {"choices": [lab]}}
+            for t, lab in labels.items()]
+
+
+def suggestion_prediction(task_id: int, data: Mapping[str, Any], labels: Mapping[str, str],
+                          score: float, version: str, *, shown: bool) -> dict[str, Any]:
+    """The prediction the editor pre-fills from: spans, plus the stance choices if shown."""
+    result = regions_from_data(data) + (_choices(labels) if shown else [])
+    return {"task": task_id, "model_version": version, "score": score, "result": result}
+
+
+def suggestion_log(task_id: int, labels: Mapping[str, str], score: float,
+                   version: str) -> dict[str, Any]:
+    return {"task": task_id, "model_version": version, "score": score,
+            "result": _choices(labels)}
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """What one `labeling suggest` run suggested for one task (from its log prediction)."""
+
+    created_at: str
+    shown: bool
+    labels: Mapping[str, str]  # target id -> label
+    model_version: str
+
+
+def suggestions_by_task(predictions: Iterable[Mapping[str, Any]]) -> dict[int, list[Suggested]]:
+    """task id -> the suggestion logs of that task, oldest first."""
+    out: dict[int, list[Suggested]] = {}
+    prefix = SUGGEST_LOG_PREFIX + "-"
+    for p in predictions:
+        version = str(p.get("model_version") or "")
+        if not version.startswith(prefix):
+            continue
+        labels = {}
+        for item in p.get("result") or []:
+            name = str(item.get("from_name") or "")
+            choices = (item.get("value") or {}).get("choices") or []
+            if name.startswith("stance_") and choices:
+                labels[name[len("stance_"):]] = str(choices[0])
+        task = p.get("task")
+        if isinstance(task, dict):
+            task = task.get("id")
+        out.setdefault(int(task), []).append(Suggested(  # type: ignore[arg-type]
+            str(p.get("created_at") or ""), version.endswith("-shown"), labels, version))
+    for logs in out.values():
+        logs.sort(key=lambda s: s.created_at)
+    return out
+
+
+def suggestion_at(logs: Sequence[Suggested], when: str) -> Suggested | None:
+    """The suggestion in force at ``when`` (the latest log made before it)."""
+    found = None
+    for s in logs:
+        if _stamp(s.created_at) <= _stamp(when):
+            found = s
+    return found
+
+
+def _stamp(value: str) -> str:
+    # Server times in one ISO form; compare as UTC strings at microsecond precision.
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S.%f")
+    except ValueError:
+        return value

@@ -33,7 +33,12 @@ from labeling.files import atomic_file, write_json
 from labeling.schema import StanceSchema
 from labeling.state import state_home
 from labeling.studio.client import Studio
-from labeling.studio.wire import records_from_export
+from labeling.studio.wire import (
+    SUGGEST_LOG_PREFIX,
+    Suggested,
+    records_from_export,
+    suggestions_by_task,
+)
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +182,7 @@ def start_clusters(cache_path: Path, units: Mapping[str, tuple[str, str | None]]
 # problems). The next pull fetches what changed since the cursor, rebuilds the rows of
 # those tasks only, drops deleted tasks, and finishes the dataset from the merged rows:
 # the same dataset a full pull builds.
-ROW_CACHE_FORMAT = 1
+ROW_CACHE_FORMAT = 2  # 2: votes carry `suggested`
 # What a pull reads of the project (asking for less spares the server counting tasks).
 PROJECT_FIELDS = ("created_at", "label_config")
 
@@ -300,9 +305,11 @@ def sync_rows(studio: Studio, project: Mapping[str, Any], schema: StanceSchema,
     fingerprint = _fingerprint(schema, project)
     cached = None if full else load_row_cache(cache_path, fingerprint)
 
+    logs = suggestion_logs(studio, pid)
+
     def build(tasks: list[dict[str, Any]]) -> tuple[Any, Any]:
         tasks.sort(key=lambda t: int(t["id"]))
-        records, _ = records_from_export(tasks, schema)
+        records, _ = records_from_export(tasks, schema, logs)
         return rows_table(records, schema, project), _task_lines(tasks, records)
 
     def everything() -> Synced:
@@ -332,6 +339,14 @@ def sync_rows(studio: Studio, project: Mapping[str, Any], schema: StanceSchema,
     return Synced(merged, _merge(cached.tasks, lines, replaced),
                   _cursor(started, {int(t["id"]): t for t in changed}) or cached.cursor, True,
                   len(changed), start_clusters(cache_path, units_of_table(merged), threshold))
+
+
+def suggestion_logs(studio: Studio, project_id: int) -> dict[int, list[Suggested]]:
+    """task id -> what `labeling suggest` suggested for it, run by run (nothing to list,
+    and no request but one, in a project it never ran on)."""
+    if not any(v.startswith(SUGGEST_LOG_PREFIX) for v in studio.model_versions(project_id)):
+        return {}
+    return suggestions_by_task(studio.predictions(project_id))
 
 
 @contextlib.contextmanager

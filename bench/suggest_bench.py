@@ -1,0 +1,105 @@
+"""Speed of ``labeling suggest`` on a large project, against the server's own prediction import.
+
+Starts its own local Label Studio (temporary state folder), imports N synthetic units
+(``bench/sync_bench.py``'s corpus, one raw import request), labels L of them through the
+API with random stances (the model's quality is not the point here), then times one
+``suggest`` run (fetch, 5-fold cross-validation, training, prediction, writing the
+suggestions and their logs, switching the project) and, as the baseline, one raw
+``POST /api/projects/ID/import/predictions`` of the same suggestion JSON. Prints the
+seconds of each and the ratio.
+
+    python bench/suggest_bench.py [--units 10000] [--labels 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from sync_bench import (  # noqa: E402
+    CONFIG,
+    QUOTES_PER_ARTICLE,
+    choice,
+    raw_import,
+    task_json_of,
+    write_corpus,
+)
+
+from labeling.schema import load_schema  # noqa: E402
+from labeling.studio.client import Connection, Studio  # noqa: E402
+from labeling.studio.server import LocalStudio  # noqa: E402
+from labeling.workflows.suggest import suggest  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    ap.add_argument("--units", type=int, default=10_000)
+    ap.add_argument("--labels", type=int, default=200, help="tasks labelled before suggest")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    n = args.units - args.units % QUOTES_PER_ARTICLE
+    work = Path(tempfile.mkdtemp(prefix="suggest-bench-"))
+    local = LocalStudio(work / "state")
+    try:
+        local.init()
+        info = local.up()
+        studio = Studio(Connection(info.url, local.credentials().token))
+        corpus = write_corpus(work / "corpus.jsonl", n // QUOTES_PER_ARTICLE)
+        tasks = task_json_of(corpus)[:n]
+        pid, took = raw_import(studio, "suggest bench",
+                               json.dumps(tasks, ensure_ascii=False).encode())
+        print(f"{len(tasks)} tasks imported in {took:.1f} s", flush=True)
+        ids = sorted(int(t["id"]) for t in studio.iter_tasks(pid, include="id"))
+        rng = random.Random(0)
+        schema = load_schema(CONFIG)
+        studio.update_project(pid, maximum_annotations=1)
+        for tid in rng.sample(ids, args.labels):
+            studio.create_annotation(tid, result=[
+                choice(t.id, rng.choice(schema.label_names)) for t in schema.targets])
+        print(f"{args.labels} tasks labelled", flush=True)
+        stages: dict[str, float] = {}
+        t0 = time.perf_counter()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            stages[stage] = time.perf_counter() - t0
+
+        res = suggest(project="suggest bench", schema=schema, studio=studio,
+                      state_dir=work / "home", progress=progress)
+        ours = time.perf_counter() - t0
+        preds = [{"task": p["task"], "model_version": "raw-baseline", "score": p["score"],
+                  "result": p["result"]}
+                 for p in studio.predictions(pid) if p["model_version"] == res.model_version]
+        body = json.dumps(preds, ensure_ascii=False).encode()
+        t1 = time.perf_counter()
+        resp = httpx.post(f"{studio.url}/api/projects/{pid}/import/predictions", content=body,
+                          headers={"Authorization": f"Token {studio.conn.api_key}",
+                                   "Content-Type": "application/json"}, timeout=3600)
+        raw = time.perf_counter() - t1
+        resp.raise_for_status()
+        studio.close()
+    finally:
+        local.down()
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"suggest: {res.predicted} suggestions ({res.labels} labels) in {ours:.1f} s; "
+          f"stages ended at " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
+    print(f"server's raw import of the same {len(preds)} predictions: {raw:.1f} s; "
+          f"ratio {ours / raw:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,318 @@
+"""`labeling suggest` against a real Label Studio: predictions, sampling, reruns, anchoring.
+
+A toy project whose stance is written in the words (support/send -> FAVOR, reject/never
+-> AGAINST, weather -> NONE) is pushed, a few tasks are labelled through the API, and
+the built-in model's suggestions for the rest are read back from the server.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from labeling.cli import main
+from labeling.schema import load_schema
+from labeling.studio import wire
+from labeling.studio.client import Studio
+from labeling.suggest.base import Item
+from labeling.suggest.builtin import BuiltinModel
+from labeling.suggest.models import build_model, cross_validate, score, top_label
+
+from .conftest import CONFIG, RunningStudio
+
+NAMES = ["Anna Berg", "Boris Cole", "Clara Dunn", "David Eck", "Eva Fox", "Frank Gale",
+         "Greta Hill", "Hans Iver", "Ida Jung", "Jan Kohl", "Karl Lenz", "Lena Moss",
+         "Marc Nagel", "Nina Ortiz", "Otto Pohl", "Paula Quist", "Rolf Stein", "Sara Thiel"]
+CITIES = ["Paris", "Berlin", "Rome", "Madrid", "Vienna", "Prague"]
+PHRASES = {
+    "FAVOR": "we must send troops now and we support the deployment of soldiers to {c}",
+    "AGAINST": "we reject any troops, we will never send soldiers and we oppose it in {c}",
+    "NONE": "the weather in {c} is mild today and the lunch at the summit was good",
+}
+LABELS = ["FAVOR", "AGAINST", "NONE"]
+
+
+def gold_of(i: int) -> str:
+    return LABELS[i % 3]
+
+
+def articles() -> list[dict[str, str]]:
+    out = []
+    for i, name in enumerate(NAMES):
+        quote = PHRASES[gold_of(i)].format(c=CITIES[i % len(CITIES)])
+        out.append({"id": f"a{i:02d}", "title": f"Story {i}", "source": "Outlet",
+                    "text": f'{name} said on Monday: "{quote[0].upper()}{quote[1:]}."'})
+    return out
+
+
+def config(tmp_path: Path, **suggestions: Any) -> Path:
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["annotators_per_item"] = 1
+    data["suggestions"] = {"min_labels": 6, **suggestions}
+    path = tmp_path / f"stance-{len(list(tmp_path.glob('stance-*.yaml')))}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def cli(args: list[str], env: dict[str, str]) -> Any:
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+
+def push_toy(server: RunningStudio, tmp_path: Path, title: str, cfg: Path) -> dict[str, int]:
+    src = tmp_path / "toy.jsonl"
+    src.write_text("".join(json.dumps(a) + "\n" for a in articles()), encoding="utf-8")
+    r = cli(["push", str(src), "--project", title, "--config", str(cfg)], server.env())
+    assert r.exit_code == 0, r.output
+    with server.client() as studio:
+        pid = int(studio.project(title)["id"])
+        tasks = {str(t["data"]["article_id"]): int(t["id"])
+                 for t in studio.iter_tasks(pid, include="id,data")}
+    assert len(tasks) == len(NAMES), tasks
+    return tasks
+
+
+def label(studio: Studio, task_id: int, stance: str) -> None:
+    studio.create_annotation(task_id, result=[
+        {"from_name": "stance_ground_troops", "to_name": "context", "type": "choices",
+         "value": {"choices": [stance]}},
+        {"from_name": "stance_military_aid", "to_name": "context", "type": "choices",
+         "value": {"choices": ["NONE"]}}])
+
+
+def ours(studio: Studio, pid: int, version: str) -> list[dict[str, Any]]:
+    return [p for p in studio.predictions(pid) if p["model_version"] == version]
+
+
+def stance_of(pred: dict[str, Any], target: str = "ground_troops") -> str | None:
+    for r in pred["result"]:
+        if r["from_name"] == f"stance_{target}":
+            return str(r["value"]["choices"][0])
+    return None
+
+
+def task_id_of(pred: dict[str, Any]) -> int:
+    t = pred["task"]
+    return int(t["id"] if isinstance(t, dict) else t)
+
+
+# ----------------------------------------------------------------------------- model
+def test_builtin_model_learns_a_separable_toy_set() -> None:
+    words = {"FAVOR": ["yes", "support", "back"], "AGAINST": ["no", "oppose", "reject"],
+             "NONE": ["lunch", "weather", "train"]}
+    items, labels = [], []
+    for lab, ws in words.items():
+        for i in range(8):
+            items.append(Item(text=f"{ws[i % 3]} {ws[(i + 1) % 3]} item{i}", target="t1"))
+            labels.append(lab)
+    model = BuiltinModel(LABELS)
+    model.fit(items, labels)
+    new = [Item("we support it, yes", "t1"), Item("we oppose it, no", "t1"),
+           Item("the weather and lunch", "t1"), Item("we support it, yes", "unseen target")]
+    dists = model.predict_proba(new)
+    assert [top_label(d) for d in dists] == ["FAVOR", "AGAINST", "NONE", "FAVOR"]
+    assert all(abs(sum(d.values()) - 1) < 1e-9 for d in dists)
+    q = cross_validate(lambda: BuiltinModel(LABELS), items, labels, LABELS, folds=4)
+    assert q.f_avg is not None and q.f_avg > 90 and q.n_labels == 24
+
+
+def test_scores_are_semevals() -> None:
+    gold = ["FAVOR", "FAVOR", "AGAINST", "NONE"]
+    pred: list[str | None] = ["FAVOR", "AGAINST", "AGAINST", None]
+    q = score(gold, pred, LABELS)
+    # F1 FAVOR 2/3, AGAINST 2/3, NONE 0: F_avg 66.7, macro 44.4; one without a suggestion.
+    assert round(q.f_avg or 0, 1) == 66.7 and round(q.macro_f1, 1) == 44.4
+    assert q.no_suggestion == 1
+
+
+def test_build_model_builtin_is_the_default(tmp_path: Path) -> None:
+    schema = load_schema(config(tmp_path))
+    assert isinstance(build_model(schema), BuiltinModel)
+
+
+# ----------------------------------------------------------------------------- server
+def test_suggest_writes_one_prediction_per_unlabelled_task_and_reruns_cleanly(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
+    cfg = config(tmp_path, show="prefill")
+    tasks = push_toy(studio_server, tmp_path, project_title, cfg)
+    labelled = {f"a{i:02d}" for i in range(9)}  # three of each label
+    with studio_server.client() as studio:
+        for aid in sorted(labelled):
+            label(studio, tasks[aid], gold_of(int(aid[1:])))
+    r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    # 9 quotes x 2 targets labelled
+    assert "model quality" in r.output and "F_avg" in r.output and "18 labels" in r.output
+    with studio_server.client() as studio:
+        proj = studio.project(project_title, fields=("model_version", "sampling"))
+        version = str(proj["model_version"])
+        assert version.startswith(wire.SUGGEST_PREFIX) and proj["sampling"] == \
+            "Uncertainty sampling"
+        preds = ours(studio, int(proj["id"]), version)
+        unlabelled = {tid for aid, tid in tasks.items() if aid not in labelled}
+        assert sorted(task_id_of(p) for p in preds) == sorted(unlabelled)  # one each, no more
+        by_task = {task_id_of(p): p for p in preds}
+        for aid, tid in tasks.items():
+            if aid in labelled:
+                continue
+            p = by_task[tid]
+            assert 0.0 <= p["score"] <= 1.0
+            # prefill: the suggested stance is in the prediction, and it is the right one
+            assert stance_of(p) == gold_of(int(aid[1:])), (aid, p["result"])
+            # the segmenter's span regions come along (the editor pre-fills only from these)
+            spans = [x for x in p["result"] if x["from_name"] == "spans"]
+            assert {x["value"]["labels"][0] for x in spans} >= {"QUOTE", "SPEAKER"}
+        n_logs = sum(1 for p in studio.predictions(int(proj["id"]))
+                     if p["model_version"].startswith(wire.SUGGEST_LOG_PREFIX))
+        assert n_logs == len(unlabelled)
+        # a10 and a16 print the same quote: one near-duplicate cluster, a11 in another
+        assert by_task[tasks["a10"]]["cluster"] is not None
+        assert by_task[tasks["a10"]]["cluster"] == by_task[tasks["a16"]]["cluster"]
+        assert by_task[tasks["a11"]]["cluster"] != by_task[tasks["a10"]]["cluster"]
+        # Label one more, rerun (now hidden): the earlier suggestions go, the new ones
+        # cover the rest.
+        label(studio, tasks["a09"], gold_of(9))
+    cfg = config(tmp_path, show="hidden")
+    r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    assert f"{len(unlabelled)} earlier suggestions replaced" in r.output
+    with studio_server.client() as studio:
+        proj = studio.project(project_title, fields=("model_version",))
+        pid = int(proj["id"])
+        new_version = str(proj["model_version"])
+        assert new_version != version
+        everything = studio.predictions(pid)
+        assert not [p for p in everything if p["model_version"] == version]
+        now = [p for p in everything if p["model_version"] == new_version]
+        assert sorted(task_id_of(p) for p in now) == sorted(unlabelled - {tasks["a09"]})
+        # the segmenter's own predictions are untouched: one per task
+        seg = [p for p in everything if p["model_version"].startswith(wire.MODEL_VERSION_PREFIX)]
+        assert len(seg) == len(tasks)
+        assert all(stance_of(p) is None for p in now)  # hidden now
+        # the logs of both runs stay (what each vote was shown is read from them); the
+        # second run logged every task again, since each went from shown to hidden
+        logs = [p for p in everything if p["model_version"].startswith(wire.SUGGEST_LOG_PREFIX)]
+        assert len(logs) == len(unlabelled) * 2 - 1
+    # A third run that suggests the same: nothing new to log.
+    r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    with studio_server.client() as studio:
+        logs = [p for p in studio.predictions(pid)
+                if p["model_version"].startswith(wire.SUGGEST_LOG_PREFIX)]
+        assert len(logs) == len(unlabelled) * 2 - 1
+
+
+def test_too_few_labels_is_an_error_and_changes_nothing(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
+    cfg = config(tmp_path)
+    tasks = push_toy(studio_server, tmp_path, project_title, cfg)
+    with studio_server.client() as studio:
+        for aid in ("a00", "a01"):  # 2 quotes x 2 targets: 4 labelled items
+            label(studio, tasks[aid], gold_of(int(aid[1:])))
+    r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+            studio_server.env())
+    assert r.exit_code == 1
+    assert "4 labelled items" in r.output and "at least 6" in r.output
+    with studio_server.client() as studio:
+        proj = studio.project(project_title, fields=("model_version", "sampling"))
+        assert not str(proj["model_version"]).startswith(wire.SUGGEST_PREFIX)
+        assert proj["sampling"] != "Uncertainty sampling"
+        assert not [p for p in studio.predictions(int(proj["id"]))
+                    if "suggest" in p["model_version"]]
+
+
+@pytest.mark.parametrize("show", ["hidden", "ab"])
+def test_hidden_suggestions_carry_no_stance_but_are_logged(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str, show: str) -> None:
+    cfg = config(tmp_path, show=show, ab_hidden_share=0.5, seed=3)
+    tasks = push_toy(studio_server, tmp_path, project_title, cfg)
+    with studio_server.client() as studio:
+        for i in range(9):
+            label(studio, tasks[f"a{i:02d}"], gold_of(i))
+    r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    with studio_server.client() as studio:
+        proj = studio.project(project_title, fields=("model_version",))
+        pid, version = int(proj["id"]), str(proj["model_version"])
+        preds = {task_id_of(p): p for p in ours(studio, pid, version)}
+        logs = wire.suggestions_by_task(studio.predictions(pid))
+    assert len(preds) == 9
+    hidden = [tid for tid, p in preds.items() if stance_of(p) is None]
+    if show == "hidden":
+        assert len(hidden) == 9
+    else:  # seeded: some of each
+        assert 0 < len(hidden) < 9
+    for tid, p in preds.items():
+        (log,) = logs[tid]
+        assert log.shown == (tid not in hidden)
+        assert log.labels["ground_troops"] in LABELS  # what was suggested, shown or not
+        assert any(x["from_name"] == "spans" for x in p["result"])
+
+
+def test_pull_records_what_was_suggested_and_whether_it_was_shown(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
+    cfg = config(tmp_path, show="prefill")
+    tasks = push_toy(studio_server, tmp_path, project_title, cfg)
+    with studio_server.client() as studio:
+        for i in range(9):
+            label(studio, tasks[f"a{i:02d}"], gold_of(i))
+    assert cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+               studio_server.env()).exit_code == 0
+    with studio_server.client() as studio:
+        proj = studio.project(project_title, fields=("model_version",))
+        pid, version = int(proj["id"]), str(proj["model_version"])
+        preds = {task_id_of(p): p for p in ours(studio, pid, version)}
+        # a10: made in an editor pre-filled from the suggestion (the editor sends
+        # parent_prediction; the browser test shows it does); a11: made without it, and
+        # against the suggestion.
+        studio.create_annotation(tasks["a10"], parent_prediction=preds[tasks["a10"]]["id"],
+                                 result=preds[tasks["a10"]]["result"])
+        label(studio, tasks["a11"], "FAVOR")  # gold of a11 is NONE
+    out = tmp_path / "export"
+    r = cli(["pull", "--project", project_title, "--config", str(cfg), "-o", str(out)],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    import datasets
+
+    rows = {(row["article_id"], row["target"]): row
+            for part in datasets.load_from_disk(str(out)).values() for row in part}
+    (v10,) = rows[("a10", "ground_troops")]["votes"]
+    assert v10["suggestion_shown"] is True and LABELS[v10["suggested"]] == gold_of(10)
+    (v11,) = rows[("a11", "ground_troops")]["votes"]
+    assert v11["suggestion_shown"] is False and LABELS[v11["suggested"]] == "NONE"
+    (v0,) = rows[("a00", "ground_troops")]["votes"]  # labelled before any suggestion
+    assert v0["suggested"] == -1 and v0["suggestion_shown"] is False
+    stats = json.loads((out / "stats.json").read_text(encoding="utf-8"))
+    coder = stats["suggestions"]["model_as_coder"]
+    assert coder["per_target"]["ground_troops"] == {"items": 2, "agreement": 0.5}
+    anch = stats["suggestions"]["anchoring"]
+    assert anch["votes_shown"] == 2 and anch["votes_hidden"] == 2  # two targets each
+    assert "Model suggestions" in (out / "README.md").read_text(encoding="utf-8")
+
+
+def test_anchoring_effect_and_model_as_coder() -> None:
+    from labeling.annotations.suggestions import anchoring, model_as_coder
+
+    def vote(stance: int, suggested: int, shown: bool) -> dict[str, Any]:
+        return {"stance": stance, "suggested": suggested, "suggestion_shown": shown,
+                "skipped": False}
+
+    # shown: 4 of 4 agree with the suggestion; hidden: 1 of 4
+    votes = [[vote(0, 0, True)], [vote(1, 1, True)], [vote(2, 2, True)], [vote(0, 0, True)],
+             [vote(1, 0, False)], [vote(2, 0, False)], [vote(0, 0, False)], [vote(2, 1, False)]]
+    a = anchoring(votes, seed=1)
+    assert a["agreement_shown"] == 1.0 and a["agreement_hidden"] == 0.25
+    assert a["effect"] == 0.75 and a["ci95"][0] <= 0.75 <= a["ci95"][1]
+    assert anchoring([[vote(0, 0, True)]])["effect"] is None  # no hidden votes: no effect
+    c = model_as_coder(["t", "t", "u"], [0, 1, -1],
+                       [[vote(0, 0, True)], [vote(1, 0, False)], [vote(0, 0, True)]])
+    # FAVOR (index 0) counts: a label index of 0 is a label, not "none"
+    assert c["per_target"] == {"t": {"items": 2, "agreement": 0.5}}
