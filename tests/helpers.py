@@ -228,3 +228,11 @@ news_alphabet = st.sampled_from(list(MARKS) + list(" \n\r\t\u00a0,.:;!?—-()") 
                                  "troops", "😀", "é", "中文", "A.", "U.S."])
 quote_heavy = st.lists(news_alphabet, max_size=120).map(" ".join)
 anything = st.text(max_size=400)
+
+
+STANCE_LABELS = ["FAVOR", "AGAINST", "NONE"]
+
+
+def checked(page: Any, target_name: str) -> list[str]:
+    block = stance_block(page, target_name)
+    return [lab for lab in STANCE_LABELS if block.locator(f"input[name='{lab}']").is_checked()]

@@ -24,6 +24,7 @@ from .helpers import (
     ARTIFACTS,
     CONFIG,
     RunningStudio,
+    checked,
     login,
     open_next_task,
     select_text,
@@ -37,11 +38,6 @@ ARTICLE = ("Débat à Paris 🇫🇷 — 巴黎会议\r\n\r\n"
            "It is not ruled out that troops will go 😀 east.\u00a0However, consensus is "
            "lacking, says the President of France, Emmanuel Macron, after the conference.")
 LABELS = ["FAVOR", "AGAINST", "NONE"]
-
-
-def checked(page: Any, target_name: str) -> list[str]:
-    block = stance_block(page, target_name)
-    return [lab for lab in LABELS if block.locator(f"input[name='{lab}']").is_checked()]
 
 
 def test_two_annotators_label_blind_and_pull_gets_both(

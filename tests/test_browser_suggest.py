@@ -15,9 +15,8 @@ from click.testing import CliRunner
 from labeling.cli import main
 from labeling.studio.accounts import add_annotator
 
-from .conftest import RunningStudio
-from .test_browser import ARTIFACTS, browser, checked, login, open_next_task, submit  # noqa: F401
-from .test_suggest import LABELS, config, gold_of, label, push_toy
+from .helpers import ARTIFACTS, RunningStudio, checked, login, open_next_task, submit
+from .suggest_toy import LABELS, config, gold_of, label, push_toy
 
 pytestmark = pytest.mark.browser
 GT, AID = "Western ground troops in Ukraine", "Military aid to Ukraine"

@@ -318,12 +318,11 @@ def status_cmd(project: str, config_path: str | None, url: str | None, api_key: 
 # ----------------------------------------------------------------------------- suggest
 @main.command()
 @click.option("--project", "-p", required=True, help="Project title.")
-@click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
-              type=click.Path(dir_okay=False), help="The stance schema of the project.")
+@_config_option()
 @_connection_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
-def suggest(project: str, config_path: str, url: str | None, api_key: str | None,
+def suggest(project: str, config_path: str | None, url: str | None, api_key: str | None,
             state_dir: str | None, quiet: bool) -> None:
     """Learn stance from the labels so far; suggest it and serve uncertain tasks first.
 
@@ -340,7 +339,7 @@ def suggest(project: str, config_path: str, url: str | None, api_key: str | None
     from labeling.studio.client import connect
     from labeling.workflows import suggest as suggest_mod
 
-    schema = load_schema(config_path)
+    schema = load_schema(_schema_path(config_path))
     bars: dict[str, Any] = {}
 
     def progress(stage: str, done: int, total: int) -> None:

@@ -509,9 +509,13 @@ def _choices(labels: Mapping[str, str]) -> list[dict[str, Any]]:
 
 
 def suggestion_prediction(task_id: int, data: Mapping[str, Any], labels: Mapping[str, str],
-                          score: float, version: str, *, shown: bool) -> dict[str, Any]:
-    """The prediction the editor pre-fills from: spans, plus the stance choices if shown."""
-    result = regions_from_data(data) + (_choices(labels) if shown else [])
+                          score: float, version: str, *, shown: bool,
+                          schema: StanceSchema) -> dict[str, Any]:
+    """The prediction the editor pre-fills from: spans, plus the stance choices if shown,
+    and (for a task that asks only some targets) what hides the other questions."""
+    asked = data.get("targets")
+    result = (regions_from_data(data) + (_choices(labels) if shown else [])
+              + not_asked_result(asked if isinstance(asked, list) else None, schema))
     return {"task": task_id, "model_version": version, "score": score, "result": result}
 
 

@@ -185,7 +185,7 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
                                                                          cfg.seed))
         hidden += hide
         suggestions.append(wire.suggestion_prediction(rec.task_id, rec.data, chosen, score,
-                                                      version, shown=not hide))
+                                                      version, shown=not hide, schema=schema))
         last = previous.get(rec.task_id)
         # A log only when the suggestion changed: what a vote saw is the latest log before it.
         if chosen and (last is None or dict(last.labels) != chosen or last.shown == hide):
