@@ -41,6 +41,8 @@ def test_missing_project_is_not_found(studio: Studio) -> None:
     assert err.value.status == 404
     assert "No Project matches" in (err.value.detail or "")  # the server's own words
     assert isinstance(err.value.__cause__, ApiError)
+    # The server answers a token with a session cookie: a credential, kept out of the trace.
+    assert "sessionid=" not in str(err.value.__cause__)
 
 
 def test_wrong_token_is_an_auth_error_that_never_shows_the_token(

@@ -171,6 +171,9 @@ class Studio:
         )
 
     def _api_error(self, exc: ApiError, what: str) -> ServerError:
+        # The SDK's error prints the answer's headers, among them the session cookie the
+        # server issues to a token-authenticated request: it is chained to ours, so redact.
+        exc.headers = http.redact_headers(exc.headers)
         return self._status_error(exc.status_code, exc.body, what)
 
     def _status_error(self, code: int | None, body: Any, what: str) -> ServerError:

@@ -15,6 +15,8 @@ text that quotes a server's answer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection: a dead server fails fast
@@ -53,6 +55,19 @@ def status(url: str, token: str | None = None, *, timeout: float = HEALTH_TIMEOU
             return http.get(url).status_code
     except httpx.HTTPError:
         return None
+
+
+# Headers that carry credentials, in requests or answers (a token-authenticated request
+# can be answered with a session cookie: a login of its own).
+SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-api-key",
+                            "proxy-authorization", "x-csrftoken"})
+
+
+def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str] | None:
+    """``headers`` with the value of every credential-carrying header replaced by ``***``."""
+    if headers is None:
+        return None
+    return {k: ("***" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
 def redact(text: str, *secrets: str | None) -> str:
