@@ -93,7 +93,14 @@ def _dump(model: Any) -> dict[str, Any]:
 
 
 class Studio:
-    """A Label Studio server reached through label-studio-sdk."""
+    """A Label Studio server reached through label-studio-sdk.
+
+    ``timeout`` is the read time-out of each request (the connect one is 10 s),
+    ``retries`` how often a read or an idempotent write is retried, ``backoff`` the first
+    pause before retrying an error the SDK does not retry. ``transport`` replaces the
+    network under the client (an ``httpx.MockTransport``); ``httpx_client`` replaces the
+    whole client (then ``timeout`` and ``transport`` are its own, and it is not closed here).
+    """
 
     def __init__(
         self,
@@ -110,6 +117,7 @@ class Studio:
         self.retries = retries
         self.backoff = backoff
         # Ours, so that time-outs, transports (fault proxy, MockTransport) stay in our hands.
+        self._owns_http = httpx_client is None
         self._http = httpx_client or http.client(self.url, timeout=timeout, transport=transport,
                                                  headers={"Accept": "application/json"})
         try:
@@ -128,7 +136,8 @@ class Studio:
         return f"Studio(url={self.url!r})"
 
     def close(self) -> None:
-        self._http.close()
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> Studio:
         return self
