@@ -129,8 +129,6 @@ class Studio:
         except ApiError as exc:  # an expired personal access token is refused at once
             raise self._api_error(exc, "the API token") from exc
         self._raw = self.sdk._client_wrapper.httpx_client
-        self._retrying: RequestOptions = {"max_retries": retries}
-        self._once: RequestOptions = {"max_retries": 0}
 
     def __repr__(self) -> str:
         return f"Studio(url={self.url!r})"
@@ -146,23 +144,27 @@ class Studio:
         self.close()
 
     # -- plumbing -------------------------------------------------------------
-    def _call(self, what: str, fn: Callable[[RequestOptions], _T], *, retry: bool = True) -> _T:
+    def _call(self, what: str, fn: Callable[[RequestOptions], _T], *, retry: bool = True,
+              retries: int | None = None) -> _T:
         """Run one SDK call with our retry options; map every failure onto our errors."""
+        if retries is None:
+            retries = self.retries if retry else 0
+        opts: RequestOptions = {"max_retries": retries}
         attempt = 0
         while True:
             attempt += 1
             try:
-                return fn(self._retrying if retry else self._once)
+                return fn(opts)
             except ApiError as exc:
                 raise self._api_error(exc, what) from exc
             except ParsingError as exc:
                 raise ServerError(f"Label Studio at {self.url} sent an answer to {what} "
                                   f"that the SDK cannot read: {exc}", exc.status_code) from exc
             except _NOT_RETRIED_BY_SDK as exc:
-                if retry and attempt <= self.retries:
+                if attempt <= retries:
                     delay = self.backoff * (2 ** (attempt - 1))
                     log.warning("%s on %s; retry %d/%d in %.1f s", type(exc).__name__, what,
-                                attempt, self.retries, delay)
+                                attempt, retries, delay)
                     time.sleep(delay)
                     continue
                 raise self._transport_error(exc, what) from exc
@@ -221,7 +223,7 @@ class Studio:
         """A raw streamed answer (not retried: a half-read body cannot be resumed)."""
         what = f"{method} {path}"
         try:
-            with self._raw.stream(path, method=method, request_options=self._once,
+            with self._raw.stream(path, method=method, request_options={"max_retries": 0},
                                   **kw) as resp:
                 if resp.status_code >= 400:
                     resp.read()
@@ -235,9 +237,14 @@ class Studio:
         return resp.json() if resp.content else None
 
     # -- users ----------------------------------------------------------------
-    def whoami(self) -> dict[str, Any]:
-        """The user the token belongs to; raises AuthError / ServerUnreachable."""
-        return _dump(self._call("whoami", lambda o: self.sdk.users.whoami(request_options=o)))
+    def whoami(self, *, retries: int | None = None) -> dict[str, Any]:
+        """The user the token belongs to; raises AuthError / ServerUnreachable.
+
+        ``retries`` overrides the client's (a first probe of a server should fail fast:
+        the SDK waits 1, 2, 4, 8 s between its retries of a refused connection).
+        """
+        return _dump(self._call("whoami", lambda o: self.sdk.users.whoami(request_options=o),
+                                retries=retries))
 
     def version(self) -> str:
         info = _dump(self._call("version", lambda o: self.sdk.versions.get(request_options=o)))
@@ -520,7 +527,7 @@ def connect(url: str | None, api_key: str | None, state_dir: str | os.PathLike[s
                 "the local Label Studio is not running: start it with `labeling studio up`"
             )
         studio = Studio(Connection(info.url, api_key or local.credentials().token))
-    studio.whoami()  # fail early and clearly on a wrong token or a dead server
+    studio.whoami(retries=1)  # fail early and clearly on a wrong token or a dead server
     return studio
 
 
