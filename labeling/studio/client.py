@@ -34,7 +34,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -283,9 +283,20 @@ class Studio:
         include = ",".join(["id", "title", *fields]) if fields else None
 
         def listing(o: RequestOptions) -> list[dict[str, Any]]:
-            pager: Iterable[Any] = self.sdk.projects.list(title=title, include=include, page_size=100,
+            rows: list[dict[str, Any]] = []
+            pager = self.sdk.projects.list(title=title, include=include, page_size=100,
                                            request_options=o)
-            return [_dump(p) for p in pager]
+            try:
+                for page in pager.iter_pages():
+                    items = page.items or []
+                    rows.extend(_dump(p) for p in items)
+                    # A short page is the last: the server answers 404 to the one after.
+                    if len(items) < 100:
+                        break
+            except ApiError as exc:  # a full last page: the page after it is a 404
+                if exc.status_code != 404 or not rows:
+                    raise
+            return rows
 
         found = [p for p in self._call("projects.list", listing) if p.get("title") == title]
         return sorted(found, key=lambda p: int(p["id"]))
