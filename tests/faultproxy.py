@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import re
 import socket
 import struct
 import threading
@@ -48,7 +49,9 @@ class Rule:
     fired: int = 0
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method in ("*", method)) and path.startswith(self.path)
+        """``path`` is a prefix of the request's path; ``*`` in it stands for any text."""
+        pattern = ".*".join(re.escape(part) for part in self.path.split("*"))
+        return (self.method in ("*", method)) and re.match(pattern, path) is not None
 
 
 class FaultProxy:

@@ -46,6 +46,9 @@ from .helpers import rows_of as _rows
 
 pytestmark = pytest.mark.server
 
+IMPORT = "/api/projects/*/import"  # a batch import (not a project creation)
+
+
 # ----------------------------------------------------------------------------- server killed
 def test_server_killed_mid_import_then_rerun_is_exact(studio_template: Path, tmp_path: Path,
                                                       project_title: str) -> None:
@@ -65,7 +68,7 @@ def test_server_killed_mid_import_then_rerun_is_exact(studio_template: Path, tmp
 
     try:
         with FaultProxy(running.url) as proxy:
-            proxy.add("hook", "POST", "/api/projects/", after=2, hook=kill)  # the third import
+            proxy.add("hook", "POST", IMPORT, after=2, hook=kill)  # the third import
             with Studio(Connection(proxy.url, running.token), retries=1, backoff=0.05) as st, \
                     pytest.raises(ServerError) as err:
                 push([src], project=project_title, schema=schema, studio=st,
@@ -93,12 +96,12 @@ def test_transient_failures_are_retried_without_duplicates(studio_server: Runnin
     expected = unit_ids(src)
     schema = load_schema(CONFIG)
     with FaultProxy(studio_server.url) as proxy:
-        imp = "/api/projects/"
+        imp = IMPORT
         r503 = proxy.add("status", "POST", imp, status=503, times=1)
         rst = proxy.add("reset", "POST", imp, after=1, times=1)
         done = proxy.add("reset_after", "POST", imp, after=3, times=1)  # imported, no answer
         slow = proxy.add("delay_after", "POST", imp, after=5, times=1, seconds=5.0)
-        g502 = proxy.add("status", "GET", "/api/projects?", status=502, times=2)
+        g502 = proxy.add("status", "GET", "/api/projects/?", status=502, times=2)
         with Studio(Connection(proxy.url, studio_server.token), timeout=2.5, retries=3,
                     backoff=0.05) as st:
             res = push([src], project=project_title, schema=schema, studio=st, batch_size=15,
@@ -119,7 +122,7 @@ def test_persistent_failure_is_a_clear_error_and_a_rerun_repairs(
     with FaultProxy(studio_server.url) as proxy:
         # The first batch goes through, every later import is dropped before it reaches
         # the server (one taken in but never answered counts as arrived: see above).
-        proxy.add("reset", "POST", "/api/projects/", after=2, times=None)
+        proxy.add("reset", "POST", IMPORT, after=2, times=None)
         with Studio(Connection(proxy.url, studio_server.token), retries=1,
                     backoff=0.05) as st:
             t0 = time.monotonic()
@@ -453,7 +456,7 @@ def test_tokens_never_reach_logs_errors_or_exports(studio_server: RunningStudio,
         return r
 
     with FaultProxy(studio_server.url) as proxy:
-        proxy.add("status", "POST", "/api/projects/", status=500, times=None)
+        proxy.add("status", "POST", IMPORT, status=500, times=None)
         r = run(proxy.url, "push", str(src), "-p", project_title, "--config", str(CONFIG), "-q")
         assert r.returncode == 1 and "HTTP 500" in r.stdout + r.stderr
         proxy.add("reset", "*", "/api/", times=None)

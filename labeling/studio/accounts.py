@@ -23,6 +23,7 @@ import httpx
 from labeling.errors import LabelingError, ServerError, ServerUnreachable
 from labeling.files import write_private
 from labeling.state import state_home
+from labeling.studio import http
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -49,18 +50,20 @@ def signup(url: str, email: str, password: str, invite_token: str | None = None)
     """Create the account through the sign-up form; raises if the server refuses it."""
     base = url.rstrip("/")
     path = "/user/signup/" + (f"?token={invite_token}" if invite_token else "")
-    with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as http:
+    # The form keeps its CSRF cookie in this client between the GET and the POST.
+    with http.client(base, timeout=60) as form:
         try:
-            page = http.get(path)
+            page = form.get(path)
+            m = _CSRF.search(page.text)
+            if page.status_code != 200 or not m:
+                raise ServerError(f"{base} shows no sign-up form (HTTP {page.status_code}): "
+                                  "pass --invite-token from the organization's invite link")
+            resp = form.post(path, data={"csrfmiddlewaretoken": m.group(1), "email": email,
+                                         "password": password, "allow_newsletters": "false"},
+                             headers={"Referer": base + path})
         except httpx.TransportError as exc:
+            # The message names the server, never the invite token of the URL.
             raise ServerUnreachable(f"cannot reach Label Studio at {base}") from exc
-        m = _CSRF.search(page.text)
-        if page.status_code != 200 or not m:
-            raise ServerError(f"{base} shows no sign-up form (HTTP {page.status_code}): "
-                              "pass --invite-token from the organization's invite link")
-        resp = http.post(path, data={"csrfmiddlewaretoken": m.group(1), "email": email,
-                                     "password": password, "allow_newsletters": "false"},
-                         headers={"Referer": base + path})
     if resp.status_code != 302:
         errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{3,200})<', resp.text)
         why = "; ".join(e.strip() for e in errors) or f"HTTP {resp.status_code}"

@@ -1,16 +1,31 @@
-"""The one module that speaks HTTP to Label Studio.
+"""The one module that speaks Label Studio's REST API: a client on label-studio-sdk.
 
-A thin, typed client over Label Studio's REST API (``/api/...``) with bounded
-retries and backoff for transient failures (connection errors, time-outs, 502/503/504)
-on requests that are safe to repeat. Imports are *not* retried here: a repeated import
-could duplicate tasks, so :mod:`labeling.workflows.push` re-checks what arrived before it tries
-again. Every failure becomes a :class:`~labeling.errors.ServerError` subclass whose
-message says what to do; the API token is never part of a message or a log line.
+:class:`Studio` wraps the SDK's generated client, ``LabelStudioBase`` (``LabelStudio`` is
+it plus extensions we do not use: its export helpers import pandas and smart_open, measured
+1.7 s and 90 MiB more at start-up against 0.5 s and 10 MiB for the base). Projects, tasks,
+annotations, predictions and users go through its typed calls (measured to work on the
+Community edition 1.23.2 we embed), with the SDK's ``request_options`` deciding the retries of each
+call. The SDK is handed an httpx client of ours (:func:`labeling.studio.http.client`), so
+the time-outs are ours (a 10 s connect time-out, a long read time-out: the SDK's
+per-call ``timeout`` is a single float that would drop the connect one) and tests can put
+a fault proxy or an ``httpx.MockTransport`` under it.
 
-We use the label-studio-sdk for the labelling interface (config parsing, prediction
-validation) and talk to the REST endpoints directly: the SDK 2.x client is generated
-for the Enterprise API (many of its calls answer 404 on the community edition) and
-gives us no control over retries and streaming downloads.
+A few calls are made "raw", on the SDK's own HTTP layer (``_client_wrapper.httpx_client``:
+the same auth headers, retries and time-outs): where the SDK is measured to be slower,
+lacks the call, or where the snapshot export must stay under :mod:`labeling.workflows.sync`'s
+control. Each such method says why, with the figure.
+
+Retries: reads and idempotent writes get ``retries`` retries; creates and imports get
+none (a repeated import would duplicate tasks, so :mod:`labeling.workflows.push` checks
+what arrived before it tries again). The SDK retries 5xx/408/409/429 answers and
+connection and protocol errors (back-off 1 s, 2 s, 4 s...); it does not retry a read or
+write error or a time-out, so :meth:`Studio._call` adds those (back-off ``backoff``).
+
+Every failure becomes a :class:`~labeling.errors.ServerError` subclass chained (``raise
+... from``) to the SDK's ``ApiError`` or httpx's error: 401/403 -> AuthError, 404 ->
+NotFound, other statuses -> ServerError with the status and the server's message, no
+answer -> ServerUnreachable or ServerError. The API token is never part of a message,
+a log line or a repr.
 """
 
 from __future__ import annotations
@@ -19,25 +34,27 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+from label_studio_sdk.base_client import LabelStudioBase
+from label_studio_sdk.core.api_error import ApiError
+from label_studio_sdk.core.parse_error import ParsingError
+from label_studio_sdk.core.request_options import RequestOptions
 
 from labeling.errors import AuthError, NotFound, ServerError, ServerUnreachable
+from labeling.studio import http
 
 log = logging.getLogger(__name__)
 
-_TRANSIENT_STATUS = {502, 503, 504}
-_TRANSIENT_EXC = (
-    httpx.ConnectError,
-    httpx.ReadError,
-    httpx.WriteError,
-    httpx.RemoteProtocolError,
-    httpx.TimeoutException,
-)
+_T = TypeVar("_T")
+
+# The SDK retries connect and protocol errors itself; these it lets through at once.
+_NOT_RETRIED_BY_SDK = (httpx.ReadError, httpx.WriteError, httpx.TimeoutException)
 
 
 @dataclass(frozen=True)
@@ -51,44 +68,74 @@ class Connection:
         return f"Connection(url={self.url!r}, api_key='***')"
 
 
-def _detail(resp: httpx.Response) -> str:
-    try:
-        body = resp.json()
-    except ValueError:
-        return resp.text[:300]
+def _detail(body: Any) -> str:
+    """The server's own message out of an error body (JSON or text)."""
     if isinstance(body, dict):
         for key in ("validation_errors", "detail", "message", "error"):
             if body.get(key):
                 val = body[key]
                 return val if isinstance(val, str) else json.dumps(val)[:500]
-    return json.dumps(body)[:300]
+        return json.dumps(body)[:300]
+    if isinstance(body, (list, int, float)):
+        return json.dumps(body)[:300]
+    return str(body or "")[:300]
+
+
+def _body(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return resp.text
+
+
+def _dump(model: Any) -> dict[str, Any]:
+    """An SDK model as the JSON object the server sent (only the fields it sent)."""
+    out: dict[str, Any] = model.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    return out
 
 
 class Studio:
-    """A Label Studio server reached over HTTP."""
+    """A Label Studio server reached through label-studio-sdk.
+
+    ``timeout`` is the read time-out of each request (the connect one is 10 s),
+    ``retries`` how often a read or an idempotent write is retried, ``backoff`` the first
+    pause before retrying an error the SDK does not retry. ``transport`` replaces the
+    network under the client (an ``httpx.MockTransport``); ``httpx_client`` replaces the
+    whole client (then ``timeout`` and ``transport`` are its own, and it is not closed here).
+    """
 
     def __init__(
         self,
         conn: Connection,
         *,
-        timeout: float = 300.0,
+        timeout: float = http.READ_TIMEOUT,
         retries: int = 4,
         backoff: float = 0.5,
         transport: httpx.BaseTransport | None = None,
+        httpx_client: httpx.Client | None = None,
     ):
         self.conn = conn
         self.url = conn.url.rstrip("/")
         self.retries = retries
         self.backoff = backoff
-        self._http = httpx.Client(
-            base_url=self.url,
-            headers={"Authorization": f"Token {conn.api_key}", "Accept": "application/json"},
-            timeout=httpx.Timeout(timeout, connect=10.0),
-            transport=transport,
-        )
+        # Ours, so that time-outs, transports (fault proxy, MockTransport) stay in our hands.
+        self._owns_http = httpx_client is None
+        self._http = httpx_client or http.client(self.url, timeout=timeout, transport=transport,
+                                                 headers={"Accept": "application/json"})
+        try:
+            # The SDK sends the token (``Authorization: Token ...``, or refreshes a JWT).
+            self.sdk = LabelStudioBase(base_url=self.url, api_key=conn.api_key,
+                                       httpx_client=self._http, max_retries=retries)
+        except ApiError as exc:  # an expired personal access token is refused at once
+            raise self._api_error(exc, "the API token") from exc
+        self._raw = self.sdk._client_wrapper.httpx_client
+
+    def __repr__(self) -> str:
+        return f"Studio(url={self.url!r})"
 
     def close(self) -> None:
-        self._http.close()
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> Studio:
         return self
@@ -97,45 +144,51 @@ class Studio:
         self.close()
 
     # -- plumbing -------------------------------------------------------------
-    def request(
-        self, method: str, path: str, *, retry: bool | None = None, **kw: Any
-    ) -> httpx.Response:
-        """Send a request; retry transient failures when it is safe; map errors."""
-        if retry is None:
-            retry = method in ("GET", "HEAD", "DELETE", "PATCH", "PUT")
+    def _call(self, what: str, fn: Callable[[RequestOptions], _T], *, retry: bool = True,
+              retries: int | None = None) -> _T:
+        """Run one SDK call with our retry options; map every failure onto our errors."""
+        if retries is None:
+            retries = self.retries if retry else 0
+        opts: RequestOptions = {"max_retries": retries}
         attempt = 0
         while True:
             attempt += 1
             try:
-                resp = self._http.request(method, path, **kw)
-            except _TRANSIENT_EXC as exc:
-                if retry and attempt <= self.retries:
-                    self._sleep(attempt, f"{type(exc).__name__} on {method} {path}")
+                return fn(opts)
+            except ApiError as exc:
+                raise self._api_error(exc, what) from exc
+            except ParsingError as exc:
+                raise ServerError(f"Label Studio at {self.url} sent an answer to {what} "
+                                  f"that the SDK cannot read: {exc}", exc.status_code) from exc
+            except _NOT_RETRIED_BY_SDK as exc:
+                if attempt <= retries:
+                    delay = self.backoff * (2 ** (attempt - 1))
+                    log.warning("%s on %s; retry %d/%d in %.1f s", type(exc).__name__, what,
+                                attempt, retries, delay)
+                    time.sleep(delay)
                     continue
-                if isinstance(exc, httpx.ConnectError):
-                    raise ServerUnreachable(
-                        f"cannot reach Label Studio at {self.url}: is it running? "
-                        "(start the local one with `labeling studio up`, or check --url)"
-                    ) from exc
-                raise ServerError(
-                    f"Label Studio at {self.url} did not answer {method} {path} "
-                    f"({type(exc).__name__}); try again"
-                ) from exc
-            if resp.status_code in _TRANSIENT_STATUS and retry and attempt <= self.retries:
-                self._sleep(attempt, f"HTTP {resp.status_code} on {method} {path}")
-                continue
-            if resp.status_code >= 400:
-                raise self._error(resp, method, path)
-            return resp
+                raise self._transport_error(exc, what) from exc
+            except httpx.TransportError as exc:
+                raise self._transport_error(exc, what) from exc
 
-    def _sleep(self, attempt: int, why: str) -> None:
-        delay = self.backoff * (2 ** (attempt - 1))
-        log.warning("%s; retry %d/%d in %.1f s", why, attempt, self.retries, delay)
-        time.sleep(delay)
+    def _transport_error(self, exc: httpx.TransportError, what: str) -> ServerError:
+        if isinstance(exc, httpx.ConnectError):
+            return ServerUnreachable(
+                f"cannot reach Label Studio at {self.url}: is it running? "
+                "(start the local one with `labeling studio up`, or check --url)"
+            )
+        return ServerError(
+            f"Label Studio at {self.url} did not answer {what} ({type(exc).__name__}); try again"
+        )
 
-    def _error(self, resp: httpx.Response, method: str, path: str) -> ServerError:
-        detail = _detail(resp)
-        code = resp.status_code
+    def _api_error(self, exc: ApiError, what: str) -> ServerError:
+        # The SDK's error prints the answer's headers, among them the session cookie the
+        # server issues to a token-authenticated request: it is chained to ours, so redact.
+        exc.headers = http.redact_headers(exc.headers)
+        return self._status_error(exc.status_code, exc.body, what)
+
+    def _status_error(self, code: int | None, body: Any, what: str) -> ServerError:
+        detail = http.redact(_detail(body), self.conn.api_key)
         if code in (401, 403):
             return AuthError(
                 f"Label Studio at {self.url} refused the API token (HTTP {code}): check "
@@ -143,41 +196,75 @@ class Studio:
                 code, detail,
             )
         if code == 404:
-            return NotFound(f"not found on {self.url}: {method} {path}", code, detail)
-        return ServerError(
-            f"Label Studio answered HTTP {code} to {method} {path}: {detail}", code, detail
-        )
+            return NotFound(f"not found on {self.url}: {what}", code, detail)
+        return ServerError(f"Label Studio answered HTTP {code} to {what}: {detail}", code, detail)
+
+    def request(
+        self, method: str, path: str, *, retry: bool | None = None, **kw: Any
+    ) -> httpx.Response:
+        """A raw call on the SDK's HTTP layer (its auth, retries, time-outs); errors mapped.
+
+        For the endpoints the SDK lacks or is measured to be slower on (see each caller).
+        """
+        if retry is None:
+            retry = method in ("GET", "HEAD", "DELETE", "PATCH", "PUT")
+        what = f"{method} {path}"
+
+        def send(opts: RequestOptions) -> httpx.Response:
+            return self._raw.request(path, method=method, request_options=opts, **kw)
+
+        resp = self._call(what, send, retry=retry)
+        if resp.status_code >= 400:
+            raise self._status_error(resp.status_code, _body(resp), what)
+        return resp
+
+    @contextmanager
+    def stream(self, method: str, path: str, **kw: Any) -> Iterator[httpx.Response]:
+        """A raw streamed answer (not retried: a half-read body cannot be resumed)."""
+        what = f"{method} {path}"
+        try:
+            with self._raw.stream(path, method=method, request_options={"max_retries": 0},
+                                  **kw) as resp:
+                if resp.status_code >= 400:
+                    resp.read()
+                    raise self._status_error(resp.status_code, _body(resp), what)
+                yield resp
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, what) from exc
 
     def json(self, method: str, path: str, **kw: Any) -> Any:
         resp = self.request(method, path, **kw)
         return resp.json() if resp.content else None
 
     # -- users ----------------------------------------------------------------
-    def whoami(self) -> dict[str, Any]:
-        """The user the token belongs to; raises AuthError / ServerUnreachable."""
-        result: dict[str, Any] = self.json("GET", "/api/current-user/whoami")
-        return result
+    def whoami(self, *, retries: int | None = None) -> dict[str, Any]:
+        """The user the token belongs to; raises AuthError / ServerUnreachable.
+
+        ``retries`` overrides the client's (a first probe of a server should fail fast:
+        the SDK waits 1, 2, 4, 8 s between its retries of a refused connection).
+        """
+        return _dump(self._call("whoami", lambda o: self.sdk.users.whoami(request_options=o),
+                                retries=retries))
 
     def version(self) -> str:
-        info = self.json("GET", "/api/version")
+        info = _dump(self._call("version", lambda o: self.sdk.versions.get(request_options=o)))
         return str(info.get("release") or info.get("label-studio-os-package", {}).get("version"))
 
     def users(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = self.json("GET", "/api/users")
-        return result
+        return [_dump(u) for u in
+                self._call("users.list", lambda o: self.sdk.users.list(request_options=o))]
 
     def create_user(self, email: str, *, first_name: str = "", last_name: str = "") -> dict[str, Any]:
         """Create an organization member (for annotations made through the API)."""
         me = self.whoami()
-        user: dict[str, Any] = self.json(
-            "POST", "/api/users/", retry=False,
-            json={"username": email, "email": email, "first_name": first_name,
-                  "last_name": last_name},
-        )
+        user = _dump(self._call("users.create", lambda o: self.sdk.users.create(
+            username=email, email=email, first_name=first_name, last_name=last_name,
+            request_options=o), retry=False))
         org = me.get("active_organization")
         if org is not None and user.get("active_organization") != org:
-            user = self.json("PATCH", f"/api/users/{user['id']}",
-                             json={"active_organization": org})
+            # Users made through the API get no active organization (docs/label-studio.md).
+            user = _dump(self._call("users.update", lambda o: self.sdk.users.update(
+                int(user["id"]), active_organization=org, request_options=o)))
         return user
 
     def find_user(self, email: str) -> dict[str, Any] | None:
@@ -187,23 +274,36 @@ class Studio:
         return None
 
     # -- projects -------------------------------------------------------------
-    def find_project(self, title: str, fields: Sequence[str] = ()) -> dict[str, Any] | None:
-        """The project with exactly this title, or None (error if several match).
+    def projects_titled(self, title: str, fields: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Every project titled exactly ``title``, oldest (lowest id) first.
 
         ``fields`` limits the answer to those fields (the server then skips counting what
         is not asked for: on a project of 50,000 tasks, 40 ms instead of 400 ms).
         """
-        found: list[dict[str, Any]] = []
-        page = 1
-        extra = {"include": ",".join(["id", "title", *fields])} if fields else {}
-        while True:
-            body = self.json("GET", "/api/projects", params={"title": title, "page": page,
-                                                             "page_size": 100, **extra})
-            rows = body["results"] if isinstance(body, dict) else body
-            found.extend(p for p in rows if p.get("title") == title)
-            if not isinstance(body, dict) or not body.get("next"):
-                break
-            page += 1
+        include = ",".join(["id", "title", *fields]) if fields else None
+
+        def listing(o: RequestOptions) -> list[dict[str, Any]]:
+            rows: list[dict[str, Any]] = []
+            pager = self.sdk.projects.list(title=title, include=include, page_size=100,
+                                           request_options=o)
+            try:
+                for page in pager.iter_pages():
+                    items = page.items or []
+                    rows.extend(_dump(p) for p in items)
+                    # A short page is the last: the server answers 404 to the one after.
+                    if len(items) < 100:
+                        break
+            except ApiError as exc:  # a full last page: the page after it is a 404
+                if exc.status_code != 404 or not rows:
+                    raise
+            return rows
+
+        found = [p for p in self._call("projects.list", listing) if p.get("title") == title]
+        return sorted(found, key=lambda p: int(p["id"]))
+
+    def find_project(self, title: str, fields: Sequence[str] = ()) -> dict[str, Any] | None:
+        """The project with exactly this title, or None (error if several match)."""
+        found = self.projects_titled(title, fields)
         if len(found) > 1:
             ids = ", ".join(str(p["id"]) for p in found)
             raise ServerError(f"several projects are titled {title!r} (ids {ids}): rename all but one")
@@ -219,25 +319,31 @@ class Studio:
         return proj
 
     def get_project(self, project_id: int) -> dict[str, Any]:
-        result: dict[str, Any] = self.json("GET", f"/api/projects/{project_id}")
-        return result
+        return _dump(self._call(f"projects.get({project_id})",
+                                lambda o: self.sdk.projects.get(project_id, request_options=o)))
 
     def create_project(self, **fields: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.json("POST", "/api/projects", json=fields)
-        return result
+        return _dump(self._call("projects.create", lambda o: self.sdk.projects.create(
+            **fields, request_options=o), retry=False))
 
     def update_project(self, project_id: int, **fields: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.json("PATCH", f"/api/projects/{project_id}", json=fields)
-        return result
+        return _dump(self._call(f"projects.update({project_id})", lambda o: self.sdk.projects.update(
+            project_id, **fields, request_options=o)))
 
     def delete_project(self, project_id: int) -> None:
-        self.request("DELETE", f"/api/projects/{project_id}")
+        self._call(f"projects.delete({project_id})",
+                   lambda o: self.sdk.projects.delete(project_id, request_options=o))
 
     # -- tasks ----------------------------------------------------------------
     def iter_tasks(
         self, project_id: int, *, include: str = "id,meta", page_size: int = 1000
     ) -> Iterator[dict[str, Any]]:
-        """Page through the project's tasks, only the fields in ``include``."""
+        """Page through the project's tasks, only the fields in ``include``.
+
+        Raw ``GET /api/tasks``: the SDK's ``tasks.list`` builds a pydantic model per task,
+        measured 1.4-1.5x slower than this on 10,000 tasks (``include=id,meta``: 8.7-9.5 s
+        against 5.9-6.4 s on the embedded 1.23.2, two rounds).
+        """
         page = 1
         while True:
             try:
@@ -254,6 +360,15 @@ class Studio:
                 return
             page += 1
 
+    def get_task(self, task_id: int) -> dict[str, Any]:
+        return _dump(self._call(f"tasks.get({task_id})",
+                                lambda o: self.sdk.tasks.get(str(task_id), request_options=o)))
+
+    def update_task(self, task_id: int, **fields: Any) -> dict[str, Any]:
+        """Change a task's fields (``data``, ``meta``, ``overlap``...)."""
+        return _dump(self._call(f"tasks.update({task_id})", lambda o: self.sdk.tasks.update(
+            str(task_id), **fields, request_options=o)))
+
     def task_keys(self, project_id: int) -> dict[str, int]:
         """quote_id -> task id for every task of the project, in one listing."""
         keys: dict[str, int] = {}
@@ -262,8 +377,7 @@ class Studio:
             meta = t.get("meta") or {}
             qid = meta.get("quote_id")
             if qid is None:  # a task imported by something else: look at its data
-                qid = (self.json("GET", f"/api/tasks/{t['id']}").get("data") or {}).get(
-                    "quote_id")
+                qid = (self.get_task(int(t["id"])).get("data") or {}).get("quote_id")
             if qid is not None:
                 keys.setdefault(str(qid), int(t["id"]))
             for dup in meta.get("duplicates") or []:  # near-duplicates labelled with this task
@@ -280,7 +394,14 @@ class Studio:
         return out
 
     def import_tasks(self, project_id: int, tasks: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Import one batch (atomic on the server); returns the new task ids."""
+        """Import one batch (atomic on the server); returns the new task ids.
+
+        Raw ``POST /api/projects/ID/import`` with a body we encode ourselves: the SDK's
+        ``projects.import_tasks`` (which does return the ids) runs its ``jsonable_encoder``
+        over every task, measured 1.73 s against 0.52 s for ``json.dumps`` on 5,000
+        tasks with predictions, on the client's one thread that also segments the input.
+        Never retried here (see the module's docstring).
+        """
         body = self.json(
             "POST", f"/api/projects/{project_id}/import", params={"return_task_ids": "true"},
             content=json.dumps(list(tasks), ensure_ascii=False).encode("utf-8"),
@@ -289,21 +410,37 @@ class Studio:
         return [int(i) for i in (body or {}).get("task_ids", [])]
 
     def delete_task(self, task_id: int) -> None:
-        self.request("DELETE", f"/api/tasks/{task_id}")
+        self._call(f"tasks.delete({task_id})",
+                   lambda o: self.sdk.tasks.delete(str(task_id), request_options=o))
+
+    # -- predictions ----------------------------------------------------------
+    def predictions(self, project_id: int, *, task: int | None = None) -> list[dict[str, Any]]:
+        """Every prediction of the project (all model versions), or of one of its tasks,
+        oldest first."""
+        got = self._call(f"predictions.list(project={project_id}, task={task})",
+                         lambda o: self.sdk.predictions.list(project=project_id, task=task,
+                                                             request_options=o))
+        return sorted((_dump(p) for p in got), key=lambda p: int(p["id"]))
+
+    def create_prediction(self, task_id: int, **fields: Any) -> dict[str, Any]:
+        """Add a prediction (``result``, ``model_version``, ``score``) to a task."""
+        return _dump(self._call("predictions.create", lambda o: self.sdk.predictions.create(
+            task=task_id, **fields, request_options=o), retry=False))
 
     # -- annotations ----------------------------------------------------------
     def create_annotation(self, task_id: int, **fields: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.json(
-            "POST", f"/api/tasks/{task_id}/annotations", json=fields, retry=False
-        )
-        return result
+        return _dump(self._call(f"annotations.create(task {task_id})",
+                                lambda o: self.sdk.annotations.create(
+                                    task_id, **fields, request_options=o), retry=False))
 
     def update_annotation(self, annotation_id: int, **fields: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.json("PATCH", f"/api/annotations/{annotation_id}", json=fields)
-        return result
+        return _dump(self._call(f"annotations.update({annotation_id})",
+                                lambda o: self.sdk.annotations.update(
+                                    annotation_id, **fields, request_options=o)))
 
     def delete_annotation(self, annotation_id: int) -> None:
-        self.request("DELETE", f"/api/annotations/{annotation_id}")
+        self._call(f"annotations.delete({annotation_id})",
+                   lambda o: self.sdk.annotations.delete(annotation_id, request_options=o))
 
     def next_task(self, project_id: int) -> dict[str, Any] | None:
         """The task the labelling stream serves the token's user next (None when done)."""
@@ -312,15 +449,6 @@ class Studio:
         except NotFound:
             return None
         return result
-
-    # -- predictions ----------------------------------------------------------
-    def predictions(self, project_id: int, *, task: int | None = None) -> list[dict[str, Any]]:
-        """Every prediction of the project (all model versions), or of one of its tasks,
-        oldest first."""
-        params = {"project": project_id} if task is None else {"project": project_id, "task": task}
-        body = self.json("GET", "/api/predictions/", params=params)
-        rows: list[dict[str, Any]] = body["results"] if isinstance(body, dict) else body
-        return sorted(rows, key=lambda p: int(p["id"]))
 
     def import_predictions(self, project_id: int,
                            predictions: Sequence[Mapping[str, Any]]) -> int:
@@ -452,7 +580,7 @@ def connect(url: str | None, api_key: str | None, state_dir: str | os.PathLike[s
                 "the local Label Studio is not running: start it with `labeling studio up`"
             )
         studio = Studio(Connection(info.url, api_key or local.credentials().token))
-    studio.whoami()  # fail early and clearly on a wrong token or a dead server
+    studio.whoami(retries=1)  # fail early and clearly on a wrong token or a dead server
     return studio
 
 

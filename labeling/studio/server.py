@@ -27,15 +27,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 from labeling.errors import LabelingError, ServerError
 from labeling.files import write_private
 from labeling.state import state_home
+from labeling.studio import http
 
 log = logging.getLogger(__name__)
 
@@ -113,17 +112,9 @@ def _port_free(port: int) -> bool:
         return True
 
 
-def _http_status(url: str, token: str | None = None, timeout: float = 3.0) -> int | None:
-    req = urllib.request.Request(url)
-    if token:
-        req.add_header("Authorization", f"Token {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (loopback)
-            return int(resp.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-    except (urllib.error.URLError, OSError):
-        return None
+def _http_status(url: str, token: str | None = None) -> int | None:
+    """The health check: the status of ``GET url``, None if nothing answers."""
+    return http.status(url, token)
 
 
 def _alive(pid: int) -> bool:

@@ -392,9 +392,7 @@ def push(
 
 def _same_title(studio: Studio, title: str) -> list[dict[str, Any]]:
     """Every project titled exactly ``title``, oldest (lowest id) first."""
-    body = studio.json("GET", "/api/projects", params={"title": title, "page_size": 100})
-    rows = body["results"] if isinstance(body, dict) else body
-    return sorted((p for p in rows if p.get("title") == title), key=lambda p: int(p["id"]))
+    return studio.projects_titled(title)
 
 
 def _lost_project_race(studio: Studio, title: str, pid: int) -> bool:
@@ -466,8 +464,7 @@ def repair_predictions(studio: Studio, pid: int, tasks: Mapping[str, int],
     """
     if not tasks:
         return 0
-    listed = studio.json("GET", "/api/predictions", params={"project": pid})
-    have = {int(p["task"]) for p in listed if p.get("task") is not None}
+    have = {int(p["task"]) for p in studio.predictions(pid) if p.get("task") is not None}
     bare = {q: t for q, t in tasks.items() if t not in have}
     if not bare:
         return 0
@@ -478,7 +475,7 @@ def repair_predictions(studio: Studio, pid: int, tasks: Mapping[str, int],
         if tid is None:
             continue
         for pred in task["predictions"]:
-            studio.json("POST", "/api/predictions", json={"task": tid, **pred})
+            studio.create_prediction(tid, **pred)
             made += 1
     return made
 
@@ -493,7 +490,7 @@ def mark_gold(studio: Studio, schema: StanceSchema, keys: dict[str, int]) -> int
     """
     done = 0
     for tid in sorted({keys[g.quote_id] for g in schema.gold if g.quote_id in keys}):
-        studio.json("PATCH", f"/api/tasks/{tid}", json={"overlap": GOLD_OVERLAP})
+        studio.update_task(tid, overlap=GOLD_OVERLAP)
         done += 1
     missing = sorted({g.quote_id for g in schema.gold} - set(keys))
     if missing:
@@ -503,7 +500,7 @@ def mark_gold(studio: Studio, schema: StanceSchema, keys: dict[str, int]) -> int
 
 def _attach_to_task(studio: Studio, task_id: int, units: list[Unit]) -> None:
     """Add near-duplicates to an existing task's ``data.duplicates`` (idempotent merge)."""
-    task = studio.json("GET", f"/api/tasks/{task_id}")
+    task = studio.get_task(task_id)
     data = dict(task.get("data") or {})
     meta = dict(task.get("meta") or {})
     have = {d.get("quote_id") for d in data.get("duplicates") or []}
@@ -511,4 +508,4 @@ def _attach_to_task(studio: Studio, task_id: int, units: list[Unit]) -> None:
     if extra:
         data["duplicates"] = list(data.get("duplicates") or []) + extra
         meta["duplicates"] = [d["quote_id"] for d in data["duplicates"]]
-        studio.json("PATCH", f"/api/tasks/{task_id}", json={"data": data, "meta": meta})
+        studio.update_task(task_id, data=data, meta=meta)
