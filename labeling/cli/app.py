@@ -191,7 +191,7 @@ def _slug(s: str) -> str:
 @main.command()
 @click.option("--project", "-p", required=True, help="Project title.")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
-              help="Export folder (replaced atomically).")
+              help="Export folder: new, empty or an earlier export (replaced atomically).")
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
               type=click.Path(dir_okay=False), help="The stance schema the project was pushed with.")
 @_connection_options
@@ -213,11 +213,13 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
     labeling pull --project "Western troops for Ukraine" -o exports/troops
     python -c "import datasets; print(datasets.load_from_disk('exports/troops'))"
     """
+    from labeling.dataset.build import check_export_folder
     from labeling.schema import load_schema
     from labeling.studio.client import connect
     from labeling.workflows import pull as pull_mod
 
     schema = load_schema(config_path)
+    check_export_folder(output)  # before the fetch: a folder not ours is refused at once
     with connect(url, api_key, state_dir) as studio:
         res = pull_mod.pull(project=project, schema=schema, studio=studio, out=output,
                             config_path=config_path, strict_spans=strict_spans, full=full,

@@ -2,7 +2,8 @@
 
 Streams any amount of input; with ``num_proc > 1`` the pure segmenter runs in a
 process pool (order kept, so the output is identical to a single-process run).
-The output file is written to a temporary sibling and renamed at the end.
+The output file is written to a temporary sibling and renamed at the end; an existing
+file is replaced only if it is an earlier output (see :func:`is_segment_output`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from labeling.corpus.readers import Article, BadHandler, read_articles
 from labeling.errors import InputError
-from labeling.files import atomic_file
+from labeling.files import atomic_file, check_file
 from labeling.segmenter import segment
 
 ENGINES = ("default", "parse")
@@ -52,6 +53,18 @@ def segment_lines(articles: Iterable[Article], num_proc: int = 1,
         yield from pool.imap(work, pairs, chunksize=chunksize)
 
 
+def is_segment_output(path: Path) -> bool:
+    """Whether ``path`` looks like an earlier ``labeling segment`` output (its first line a
+    record with ``doc_id`` and ``quotes``): only such a file is replaced."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            first = fh.readline(1 << 20)
+        rec = json.loads(first)
+    except (OSError, ValueError):
+        return False
+    return isinstance(rec, dict) and "doc_id" in rec and "quotes" in rec
+
+
 def segment_files(
     inputs: Iterable[str | Path],
     out: str | Path,
@@ -70,8 +83,9 @@ def segment_files(
         from labeling.segmenter.parsed import load_model
 
         load_model()
+    check_file(out, is_segment_output)  # before any work: never replace a file not ours
     n = 0
-    with atomic_file(out) as fh:
+    with atomic_file(out, ours=is_segment_output) as fh:
         arts = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
         for line in segment_lines(arts, num_proc=num_proc, engine=engine):
             fh.write(line + "\n")
