@@ -37,7 +37,8 @@ from typing import IO, Any, Literal, overload
 from labeling.errors import OutputError
 
 __all__ = ["EXPORT_MARKER", "REPORT_SIGNATURES", "atomic_file", "atomic_folder", "check_file",
-           "check_folder", "claim", "has_signature", "write_json", "write_private", "write_text"]
+           "check_folder", "claim", "has_signature", "private_folder", "write_json",
+           "write_private", "write_text"]
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +182,19 @@ def write_json(path: str | os.PathLike[str], payload: Any, *, private: bool = Fa
 def write_private(path: str | os.PathLike[str], payload: Any) -> None:
     """Write JSON readable by the owner only (0600), atomically: credentials, passwords."""
     write_json(path, payload, private=True)
+
+
+def private_folder(path: str | os.PathLike[str]) -> Path:
+    """Create ``path`` (and its parents) readable by the owner only (0700); an existing
+    folder is tightened to 0700."""
+    folder = Path(path)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if stat.S_IMODE(folder.stat().st_mode) != 0o700:
+            folder.chmod(0o700)
+    except OSError as exc:
+        raise _os_error(folder, exc) from exc
+    return folder
 
 
 # ----------------------------------------------------------------------------- folders

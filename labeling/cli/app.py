@@ -48,6 +48,26 @@ def _bad_reporter(quiet: bool) -> Callable[[InputError], None]:
     return report
 
 
+def _project_title(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A project title: not empty, not only spaces (it names the project on the server)."""
+    if not value.strip():
+        raise click.BadParameter("the project title is empty: give the project's title, "
+                                 'e.g. --project "Western troops for Ukraine"')
+    return value
+
+
+def _encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A text encoding Python knows, checked before any work (or connection) starts."""
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r}: use a Python codec name such "
+                                 "as utf-8, latin-1 or cp1252") from None
+    return value
+
+
 def _connection_options(fn: F) -> F:
     fn = click.option("--state-dir", type=click.Path(file_okay=False), default=None,
                       help="State folder of the embedded server (default ./.labeling or "
@@ -76,6 +96,11 @@ def main(verbose: int) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
     if verbose < 2:
         logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Every line that reaches the terminal is scrubbed of cookies, tokens, passwords and
+    # CSRF values first (httpx/httpcore debug output prints headers), at every verbosity.
+    from labeling.redact import install as install_redaction
+
+    install_redaction()
 
 
 # ----------------------------------------------------------------------------- segment
@@ -85,7 +110,8 @@ def main(verbose: int) -> None:
               help="JSONL file to write, one line per article.")
 @click.option("--num-proc", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Worker processes.")
-@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of text inputs.")
+@click.option("--encoding", default="utf-8", show_default=True, callback=_encoding,
+              help="Encoding of text inputs.")
 @click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
 @click.option("--engine", type=click.Choice(["default", "parse"]), default="default",
               show_default=True,
@@ -117,14 +143,15 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
 # ----------------------------------------------------------------------------- push
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--project", "-p", required=True, help="Project title (created if absent).")
+@click.option("--project", "-p", required=True, callback=_project_title,
+              help="Project title (created if absent).")
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
               type=click.Path(dir_okay=False), help="Stance schema YAML.")
 @_connection_options
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100000))
 @click.option("--update-config", is_flag=True,
               help="Replace the labelling config of an existing project with this schema's.")
-@click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--encoding", default="utf-8", show_default=True, callback=_encoding)
 @click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
@@ -189,7 +216,7 @@ def _slug(s: str) -> str:
 
 # ----------------------------------------------------------------------------- pull
 @main.command()
-@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--project", "-p", required=True, callback=_project_title, help="Project title.")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Export folder: new, empty or an earlier export (replaced atomically).")
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
@@ -240,7 +267,7 @@ def pull(project: str, output: str, config_path: str, url: str | None, api_key: 
 
 # ----------------------------------------------------------------------------- status
 @main.command(name="status")
-@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--project", "-p", required=True, callback=_project_title, help="Project title.")
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
               type=click.Path(dir_okay=False), help="The stance schema of the project.")
 @_connection_options
@@ -291,7 +318,7 @@ def status_cmd(project: str, config_path: str, url: str | None, api_key: str | N
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Folder for the export with text.")
-@click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--encoding", default="utf-8", show_default=True, callback=_encoding)
 @_errors
 def hydrate(export_dir: str, inputs: tuple[str, ...], output: str, encoding: str) -> None:
     """Restore the article text of a copyright-safe export from your own copies.
@@ -343,7 +370,7 @@ def report(export_dir: str, output: str | None) -> None:
 
 # ----------------------------------------------------------------------------- adjudicate
 @main.command()
-@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--project", "-p", required=True, callback=_project_title, help="Project title.")
 @click.option("--config", "config_path", default=DEFAULT_CONFIG, show_default=True,
               type=click.Path(dir_okay=False), help="The stance schema of the project.")
 @_connection_options
@@ -382,8 +409,12 @@ def studio() -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port (default 8089, or a free one).")
 @click.option("--state-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--allowed-host", "allowed_host", multiple=True,
+              help="Another host name the server answers at (a team server behind a proxy; "
+                   "repeatable; or LABELING_ALLOWED_HOSTS=a,b). 127.0.0.1 and localhost "
+                   "always.")
 @_errors
-def up(port: int | None, state_dir: str | None) -> None:
+def up(port: int | None, state_dir: str | None, allowed_host: tuple[str, ...]) -> None:
     """Start the local server (kept running) and print its URL and login.
 
     The server keeps its data in SQLite in the state folder; set LABELING_DATABASE_URL
@@ -391,7 +422,7 @@ def up(port: int | None, state_dir: str | None) -> None:
     """
     from labeling.studio.server import DATABASE_URL_VAR, LocalStudio, database_label
 
-    local = LocalStudio(state_dir)
+    local = LocalStudio(state_dir, hosts=allowed_host)
     info = local.up(port=port)
     creds = local.credentials()
     click.echo(f"Label Studio is running at {info.url} (pid {info.pid}); "
@@ -452,13 +483,17 @@ def login(state_dir: str | None, annotator: str | None) -> None:
 @click.option("--password", envvar="LABELING_ANNOTATOR_PASSWORD", default=None,
               help="Password (or LABELING_ANNOTATOR_PASSWORD); generated if absent.")
 @click.option("--invite-token", default=None,
-              help="Token of the organization's invite link, for servers without open sign-up.")
+              help="Token of the organization's invite link (default: fetched with the "
+                   "admin's API token).")
 @click.option("--url", envvar="LABEL_STUDIO_URL", default=None,
               help="Server URL; default: the embedded local server.")
+@click.option("--api-key", envvar="LABEL_STUDIO_API_KEY", default=None,
+              help="An admin's API token (or LABEL_STUDIO_API_KEY), to fetch the invite "
+                   "link of a remote server. Never printed.")
 @click.option("--state-dir", type=click.Path(file_okay=False), default=None)
 @_errors
 def add_annotator(email: str, password: str | None, invite_token: str | None, url: str | None,
-                  state_dir: str | None) -> None:
+                  api_key: str | None, state_dir: str | None) -> None:
     """Create an annotator account that can log in to the web UI.
 
     \b
@@ -469,12 +504,15 @@ def add_annotator(email: str, password: str | None, invite_token: str | None, ur
     from labeling.studio.server import LocalStudio
 
     if not url:
-        info = LocalStudio(state_dir).running()
+        local = LocalStudio(state_dir)
+        info = local.running()
         if info is None:
             raise click.ClickException("the local Label Studio is not running: "
                                        "`labeling studio up` first, or pass --url")
         url = info.url
-    ann = run(url, email, password=password, invite_token=invite_token, state_dir=state_dir)
+        api_key = api_key or local.credentials().token
+    ann = run(url, email, password=password, invite_token=invite_token, api_key=api_key,
+              state_dir=state_dir)
     state = "created" if ann.created else "already there"
     click.echo(f"annotator {email}: {state}; log in at {url}/user/login/ "
                f"(password: `labeling studio login --annotator {email}`)")

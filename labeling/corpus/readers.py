@@ -9,6 +9,7 @@ file and line; with ``skip_bad`` they are reported through ``on_bad`` and skippe
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -272,6 +273,11 @@ def read_articles(
     ``on_bad`` (which may log it) and skipped. Two articles with the same id are an error,
     since ids key the tasks on the server.
     """
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r} (--encoding): use a Python codec "
+                         "name such as utf-8, latin-1 or cp1252") from None
     handler: BadHandler = (on_bad or (lambda err: None)) if skip_bad else _raise
     seen: dict[str, str] = {}
     for src in _expand(inputs):

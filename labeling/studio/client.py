@@ -126,6 +126,12 @@ class Studio:
                 continue
             if resp.status_code >= 400:
                 raise self._error(resp, method, path)
+            if path.startswith("/api") and "html" in resp.headers.get("content-type", ""):
+                # A web page where the API should answer: a proxy, a login wall, another app.
+                raise ServerError(
+                    f"{self.url} answered {method} {path} with a web page, not Label "
+                    "Studio's API: check --url (the address of the Label Studio server)",
+                    resp.status_code)
             return resp
 
     def _sleep(self, attempt: int, why: str) -> None:
