@@ -25,7 +25,7 @@ _lock = threading.Lock()
 _HEADER = re.compile(
     r"""(?ix)
     (?P<name>(?:set-)?cookie|authorization|proxy-authorization|x-csrftoken|x-api-key)
-    (?P<sep>['"]?\s*[:,=]\s*b?['"]?)
+    (?P<sep>\s*[:=]\s*|['"]\s*,\s*b?['"])
     (?P<value>[^'"\r\n]+)""")
 # name=value or "name": "value" pairs whose value is secret (query strings, forms, JSON).
 _PAIR = re.compile(
