@@ -91,11 +91,15 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_publish_offline(tmp_path: Path) -> None:
+def test_publish_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub
+
     export = tmp_path / "export"
     datasets.DatasetDict({"train": datasets.Dataset.from_dict({"a": [1]})}).save_to_disk(
         str(export))
     endpoint = f"http://127.0.0.1:{_closed_port()}"
+    # HF_ENDPOINT is read when huggingface_hub is imported (earlier, in this process).
+    monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", endpoint)
     code, text = run(["publish", str(export), "--repo", "me/troops"],
                      {"HF_ENDPOINT": endpoint, "HF_TOKEN": "hf_notarealtoken123"})
     assert code == 1, text

@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 
 from labeling.cli import main
-from labeling.files import EXPORT_MARKER
 
 from .conftest import CONFIG, REPO, SEEDS, RunningStudio
 
+EXPORT_MARKER = ".stance-labeling-export"  # the marker file every export holds (README)
 ONE_SEED = SEEDS / sorted(p.name for p in SEEDS.iterdir())[1]
 
 
@@ -151,14 +151,29 @@ def test_segment_and_report_replace_only_their_own_files(pushed: tuple[str, dict
     assert run(["report", str(export), "-o", str(mine)])[0] == 0  # its own: replaced
 
 
+def _null_device(tmp_path: Path) -> Path:
+    """A null device to write to. As root, a node of /dev/null's own device in tmp_path:
+    a broken tool would replace the machine's /dev/null itself (as root it can), which
+    breaks every other program. Others cannot replace /dev/null: they use it."""
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    node = tmp_path / "null"
+    dev = os.stat("/dev/null").st_rdev
+    os.mknod(node, 0o666 | stat.S_IFCHR, dev)
+    return node
+
+
 def test_segment_writes_into_dev_null_and_a_fifo_in_place(tmp_path: Path) -> None:
-    before = os.stat("/dev/null")
-    code, out = run(["segment", str(ONE_SEED), "-o", "/dev/null", "-q"])
+    null = _null_device(tmp_path)
+    before = os.stat(null)
+    code, out = run(["segment", str(ONE_SEED), "-o", str(null), "-q"])
     assert code == 0, out
-    after = os.stat("/dev/null")
+    after = os.stat(null)
     assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
     assert stat.S_IMODE(after.st_mode) == stat.S_IMODE(before.st_mode)
-    assert not list(Path("/dev").glob(".null.*"))
+    assert not list(null.parent.glob(".null.*"))
+    if null.parent == tmp_path:
+        null.unlink()
 
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

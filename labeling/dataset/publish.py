@@ -56,7 +56,7 @@ def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:
         # TransportError tree (ConnectError, ConnectTimeout...); neither is imported here.
         if not _network_error(exc):
             raise
-        endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+        endpoint = huggingface_hub.constants.ENDPOINT  # HF_ENDPOINT, read at import
         raise LabelingError(f"cannot reach the Hugging Face Hub at {endpoint} "
                             f"({type(exc).__name__}); the export stays in {src}: publish "
                             "again when online") from exc
