@@ -199,11 +199,11 @@ class LocalStudio:
 
     def _private(self) -> None:
         """The state folder and the server's folders: created 0700, tightened if they exist
-        (the database inside holds every API token); files the server left readable by
-        others at the top of its data folder are tightened too."""
+        (the database inside holds every API token); files left readable by others at
+        the top of the server's folders (by an earlier version) are tightened too."""
         for folder in (self.state, self.home, self.data_dir):
             private_folder(folder)
-        for f in self.data_dir.iterdir():
+        for f in (*self.home.iterdir(), *self.data_dir.iterdir()):
             if f.is_file() and not f.is_symlink() and f.stat().st_mode & 0o077:
                 f.chmod(f.stat().st_mode & 0o700)
 
