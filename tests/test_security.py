@@ -137,17 +137,36 @@ def test_studio_up_on_a_port_in_time_wait_starts(fresh_server: tuple[LocalStudio
 
 
 def test_state_folder_is_private(fresh_server: tuple[LocalStudio, int]) -> None:
-    local, _ = fresh_server
+    local, port = fresh_server
     for folder in (local.state, local.home, local.data_dir):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     db = local.data_dir / "label_studio.sqlite3"
     assert db.exists()
     for f in (db, local.cred_file, local.log_file, local.run_file):
         assert stat.S_IMODE(f.stat().st_mode) & 0o077 == 0, f
-    # Files the server creates while running (umask 077): uploads, the database journal.
-    made = [p for p in local.data_dir.rglob("*") if p.is_file()]
-    assert made and all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in made), [
+    # Files the server creates while running (umask 077): an uploaded file, an export
+    # snapshot (both hold article text).
+    token = local.credentials().token
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}",
+                      headers={"Authorization": f"Token {token}"}, timeout=60) as http:
+        pid = http.post("/api/projects", json={"title": "modes"}).json()["id"]
+        up = http.post(f"/api/projects/{pid}/import",
+                       files={"file": ("a.json", b'[{"text": "secret article"}]',
+                                       "application/json")})
+        assert up.status_code == 201, up.text
+        assert http.post(f"/api/projects/{pid}/exports", json={}).status_code == 201
+    # Folders the server made during the run (umask 077) are the owner's only; the files
+    # Label Studio's storage writes get 0644 from Django whatever the umask (README), so
+    # they rely on those folders, and are tightened at the next start.
+    made = [p for p in local.data_dir.rglob("*") if p.is_dir()]
+    assert any(p.name == str(pid) for p in made), made  # created by this run
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in made), [
         (p, oct(p.stat().st_mode)) for p in made if p.stat().st_mode & 0o077]
+    snapshots = [p for p in local.data_dir.rglob("*.json") if p.parent.name == str(pid)]
+    assert snapshots
+    local.down()
+    local.up(port=port)
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 == 0 for p in snapshots)
 
 
 def test_only_the_served_host_names_are_answered(fresh_server: tuple[LocalStudio, int]) -> None:

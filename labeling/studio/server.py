@@ -30,6 +30,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -199,13 +200,18 @@ class LocalStudio:
 
     def _private(self) -> None:
         """The state folder and the server's folders: created 0700, tightened if they exist
-        (the database inside holds every API token); files left readable by others at
-        the top of the server's folders (by an earlier version) are tightened too."""
+        (the database inside holds every API token); what an earlier version or the
+        server's file storage left readable by others is tightened too."""
         for folder in (self.state, self.home, self.data_dir):
             private_folder(folder)
-        for f in (*self.home.iterdir(), *self.data_dir.iterdir()):
-            if f.is_file() and not f.is_symlink() and f.stat().st_mode & 0o077:
-                f.chmod(f.stat().st_mode & 0o700)
+        for f in self.home.iterdir():
+            _owner_only(f)
+        # Label Studio's file storage sets 0644 on what it writes (Django's
+        # FILE_UPLOAD_PERMISSIONS, whatever the umask): uploads and export snapshots sit in
+        # folders made 0700 under the umask, and are tightened here at the next start.
+        for root, dirs, files in os.walk(self.data_dir):
+            for name in (*dirs, *files):
+                _owner_only(Path(root) / name)
 
     def _open_log(self) -> BinaryIO:
         """The server's log, appended to; created 0600 (it may name users and paths)."""
@@ -347,6 +353,14 @@ class LocalStudio:
     def down(self) -> bool:
         """Stop the server's process group (SIGTERM, then SIGKILL). True if one was running."""
         return self._stop_recorded()
+
+
+def _owner_only(path: Path) -> None:
+    """Remove the group's and others' permissions from ``path`` (links are left alone)."""
+    with contextlib.suppress(OSError):
+        st = path.lstat()
+        if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077:
+            path.chmod(stat.S_IMODE(st.st_mode) & 0o700)
 
 
 def _stop_group(pid: int, wait: float = 10.0) -> bool:
