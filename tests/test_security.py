@@ -247,8 +247,11 @@ def test_what_an_annotator_can_read_on_the_embedded_server(studio_server: Runnin
     assert run(["push", str(seed), "-p", project_title, "--config", str(CONFIG), "-q"],
                env)[0] == 0
     admin = studio_server.client()
-    proj = admin.project(project_title, fields=["show_annotation_history"])
-    pid = int(proj["id"])
+    pid = int(admin.project(project_title)["id"])
+    # Someone turned the annotation history on: a push with --update-config turns it off.
+    admin.update_project(pid, show_annotation_history=True)
+    assert run(["push", str(seed), "-p", project_title, "--config", str(CONFIG), "-q",
+                "--update-config"], env)[0] == 0
     assert admin.get_project(pid)["show_annotation_history"] is False
     token = studio_server.token
     anns = [add_annotator(studio_server.url, f"{n}-{uuid.uuid4().hex[:6]}@example.org",
