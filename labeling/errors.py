@@ -3,6 +3,7 @@
     LabelingError                 anything the user can act on
     ├── ConfigError               the stance schema (configs/*.yaml) is wrong
     ├── InputError                an input file or record cannot be read
+    ├── OutputError               an output path cannot be written or is not ours to replace
     └── ServerError               Label Studio answered badly or not at all
         ├── ServerUnreachable     nothing answers at the URL
         ├── AuthError             the token was refused (401/403)
@@ -46,3 +47,7 @@ class AuthError(ServerError):
 
 class NotFound(ServerError):
     """A project or task that was asked for does not exist."""
+
+
+class OutputError(LabelingError):
+    """An output path cannot be written, or holds something the tool must not replace."""

@@ -15,7 +15,7 @@ PKG = Path(__file__).resolve().parent.parent / "labeling"
 # Lower layers never import higher ones; packages of one layer do not import each other.
 LAYERS = {
     "labeling.errors": -1, "labeling.version": -1,
-    "labeling.files": 0, "labeling.state": 0, "labeling.schema": 0,
+    "labeling.files": 0, "labeling.state": 0, "labeling.schema": 0, "labeling.redact": 0,
     "labeling.segmenter": 1,
     "labeling.corpus": 2,
     "labeling.annotations": 3, "labeling.suggest": 3,

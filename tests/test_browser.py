@@ -54,8 +54,8 @@ def test_two_annotators_label_blind_and_pull_gets_both(
     assert res.created == 1
     url, pid = studio_server.url, res.project_id
     state = tmp_path / "state"
-    a1 = add_annotator(url, "ann.one@browser.test", state_dir=state)
-    a2 = add_annotator(url, "ann.two@browser.test", state_dir=state)
+    a1 = add_annotator(url, "ann.one@browser.test", state_dir=state, api_key=studio_server.token)
+    a2 = add_annotator(url, "ann.two@browser.test", state_dir=state, api_key=studio_server.token)
 
     # Annotator one: sees the quote and the target, clicks one stance, keys another,
     # replaces the speaker "the President of France" with "Emmanuel Macron", submits.

@@ -36,7 +36,8 @@ def test_suggestion_prefilled_or_hidden_in_the_editor(
     assert r.exit_code == 0, r.output
     with studio_server.client() as studio:
         pid = int(studio.project(project_title)["id"])
-    ann = add_annotator(studio_server.url, f"{show}@suggest.test", state_dir=tmp_path / "st")
+    ann = add_annotator(studio_server.url, f"{show}@suggest.test", state_dir=tmp_path / "st",
+                        api_key=studio_server.token)
     page = login(browser, studio_server.url, ann.email, ann.password)
     open_next_task(page, studio_server.url, pid)
     # the segmenter's spans are on the page in both modes

@@ -77,7 +77,8 @@ def test_selected_spans_round_trip_from_the_page(browser: Any,  # noqa: F811
                                                   project_title: str) -> None:
     schema, src, pid = make_project(tmp_path, studio_server, project_title)
     url = studio_server.url
-    ann = add_annotator(url, "offsets@browser.test", state_dir=tmp_path / "state")
+    ann = add_annotator(url, "offsets@browser.test", state_dir=tmp_path / "state",
+                        api_key=studio_server.token)
     page = login(browser, url, ann.email, ann.password)
     seen = set()
     for _ in range(len(ARTICLES)):

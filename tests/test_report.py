@@ -319,15 +319,16 @@ def test_report_written_atomically(tmp_path: Path) -> None:
     export = tmp_path / "export"
     build_export(export)
     out = tmp_path / "report.html"
-    out.write_text("old report")
+    old = '<!doctype html><meta name="generator" content="stance-labeling"> old report'
+    out.write_text(old)  # an earlier report of the tool's: replaced (another file would not be)
     assert write_report(export, out) == out
     assert out.read_text().startswith("<!doctype html>")
     assert sorted(x.name for x in tmp_path.iterdir()) == ["export", "report.html"]
     # not an export: an error naming the folder, and the old report left as it was
-    out.write_text("old report")
+    out.write_text(old)
     r = CliRunner().invoke(main, ["report", str(tmp_path), "-o", str(out)])
     assert r.exit_code == 1 and "not an export folder" in r.output
-    assert out.read_text() == "old report"
+    assert out.read_text() == old
     assert sorted(x.name for x in tmp_path.iterdir()) == ["export", "report.html"]
     shutil.rmtree(export)
 

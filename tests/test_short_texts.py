@@ -241,7 +241,8 @@ def test_page_shows_only_the_asked_questions(browser: Any, studio_server: Runnin
         {"id": "both", "text": "More weapons, not soldiers.", "author": "@y"}])
     res = push([src], project=project_title, schema=schema, studio=client, units="whole")
     assert res.created == 2
-    ann = add_annotator(studio_server.url, "short.texts@browser.test", state_dir=tmp_path / "s")
+    ann = add_annotator(studio_server.url, "short.texts@browser.test", state_dir=tmp_path / "s",
+                        api_key=studio_server.token)
     page = login(browser, studio_server.url, ann.email, ann.password)
     open_next_task(page, studio_server.url, res.project_id)
     assert page.locator(".htx-highlight[data-label*='QUOTE']").first.inner_text().strip() \

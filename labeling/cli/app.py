@@ -63,6 +63,26 @@ def _bad_reporter(quiet: bool) -> Callable[[InputError], None]:
     return report
 
 
+def _project_title(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A project title: not empty, not only spaces (it names the project on the server)."""
+    if not value.strip():
+        raise click.BadParameter("the project title is empty: give the project's title, "
+                                 'e.g. --project "Western troops for Ukraine"')
+    return value
+
+
+def _encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A text encoding Python knows, checked before any work (or connection) starts."""
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r}: use a Python codec name such "
+                                 "as utf-8, latin-1 or cp1252") from None
+    return value
+
+
 def _connection_options(fn: F) -> F:
     fn = click.option("--state-dir", type=click.Path(file_okay=False), default=None,
                       help="State folder of the embedded server (default ./.labeling or "
@@ -91,6 +111,11 @@ def main(verbose: int) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
     if verbose < 2:
         logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Every line that reaches the terminal is scrubbed of cookies, tokens, passwords and
+    # CSRF values first (httpx/httpcore debug output prints headers), at every verbosity.
+    from labeling.redact import install as install_redaction
+
+    install_redaction()
 
 
 # ----------------------------------------------------------------------------- segment
@@ -101,7 +126,8 @@ def main(verbose: int) -> None:
                    "its quote units; `labeling push` takes it as it is.")
 @click.option("--num-proc", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Worker processes.")
-@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of text inputs.")
+@click.option("--encoding", default="utf-8", show_default=True, callback=_encoding,
+              help="Encoding of text inputs.")
 @click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
 @click.option("--engine", type=click.Choice(["default", "parse"]), default="default",
               show_default=True,
@@ -132,13 +158,14 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
 # ----------------------------------------------------------------------------- push
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("--project", "-p", required=True, help="Project title (created if absent).")
+@click.option("--project", "-p", required=True, callback=_project_title,
+              help="Project title (created if absent).")
 @_config_option()
 @_connection_options
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100000))
 @click.option("--update-config", is_flag=True,
               help="Replace the labelling config of an existing project with this schema's.")
-@click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--encoding", default="utf-8", show_default=True, callback=_encoding)
 @click.option("--skip-bad", is_flag=True, help="Report and skip bad records instead of stopping.")
 @click.option("--engine", type=click.Choice(["default", "parse"]), default="default",
               show_default=True, help=ENGINE_HELP + " Units read from `labeling segment` "
@@ -218,9 +245,9 @@ def _slug(s: str) -> str:
 
 # ----------------------------------------------------------------------------- pull
 @main.command()
-@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--project", "-p", required=True, callback=_project_title, help="Project title.")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
-              help="Export folder (replaced atomically).")
+              help="Export folder: new, empty or an earlier export (replaced atomically).")
 @_config_option("The stance schema the project was pushed with (default: the shipped schema).")
 @_connection_options
 @click.option("--strict-spans", is_flag=True,
@@ -241,11 +268,13 @@ def pull(project: str, output: str, config_path: str | None, url: str | None, ap
     labeling pull --project "Western troops for Ukraine" -o exports/troops
     python -c "import datasets; print(datasets.load_from_disk('exports/troops'))"
     """
+    from labeling.dataset.build import check_export_folder
     from labeling.schema import load_schema
     from labeling.studio.client import connect
     from labeling.workflows import pull as pull_mod
 
     schema = load_schema(_schema_path(config_path))
+    check_export_folder(output)  # before the fetch: a folder not ours is refused at once
     with connect(url, api_key, state_dir) as studio:
         res = pull_mod.pull(project=project, schema=schema, studio=studio, out=output,
                             config_path=_schema_path(config_path), strict_spans=strict_spans, full=full,
@@ -266,7 +295,7 @@ def pull(project: str, output: str, config_path: str | None, url: str | None, ap
 
 # ----------------------------------------------------------------------------- status
 @main.command(name="status")
-@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--project", "-p", required=True, callback=_project_title, help="Project title.")
 @_config_option("The stance schema of the project (default: the shipped schema).")
 @_connection_options
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -377,7 +406,7 @@ def suggest(project: str, config_path: str | None, url: str | None, api_key: str
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Folder for the export with text.")
-@click.option("--encoding", default="utf-8", show_default=True)
+@click.option("--encoding", default="utf-8", show_default=True, callback=_encoding)
 @_errors
 def hydrate(export_dir: str, inputs: tuple[str, ...], output: str, encoding: str) -> None:
     """Restore the article text of a copyright-safe export from your own copies.
@@ -429,7 +458,7 @@ def report(export_dir: str, output: str | None) -> None:
 
 # ----------------------------------------------------------------------------- adjudicate
 @main.command()
-@click.option("--project", "-p", required=True, help="Project title.")
+@click.option("--project", "-p", required=True, callback=_project_title, help="Project title.")
 @_config_option("The stance schema of the project (default: the shipped schema).")
 @_connection_options
 @_errors
@@ -467,8 +496,12 @@ def studio() -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port (default 8089, or a free one).")
 @click.option("--state-dir", type=click.Path(file_okay=False), default=None)
+@click.option("--allowed-host", "allowed_host", multiple=True,
+              help="Another host name the server answers at (a team server behind a proxy; "
+                   "repeatable; or LABELING_ALLOWED_HOSTS=a,b). 127.0.0.1 and localhost "
+                   "always.")
 @_errors
-def up(port: int | None, state_dir: str | None) -> None:
+def up(port: int | None, state_dir: str | None, allowed_host: tuple[str, ...]) -> None:
     """Start the local server (kept running) and print its URL and login.
 
     The server keeps its data in SQLite in the state folder; set LABELING_DATABASE_URL
@@ -476,7 +509,7 @@ def up(port: int | None, state_dir: str | None) -> None:
     """
     from labeling.studio.server import DATABASE_URL_VAR, LocalStudio, database_label
 
-    local = LocalStudio(state_dir)
+    local = LocalStudio(state_dir, hosts=allowed_host)
     info = local.up(port=port)
     creds = local.credentials()
     click.echo(f"Label Studio is running at {info.url} (pid {info.pid}); "
@@ -537,13 +570,17 @@ def login(state_dir: str | None, annotator: str | None) -> None:
 @click.option("--password", envvar="LABELING_ANNOTATOR_PASSWORD", default=None,
               help="Password (or LABELING_ANNOTATOR_PASSWORD); generated if absent.")
 @click.option("--invite-token", default=None,
-              help="Token of the organization's invite link, for servers without open sign-up.")
+              help="Token of the organization's invite link (default: fetched with the "
+                   "admin's API token).")
 @click.option("--url", envvar="LABEL_STUDIO_URL", default=None,
               help="Server URL; default: the embedded local server.")
+@click.option("--api-key", envvar="LABEL_STUDIO_API_KEY", default=None,
+              help="An admin's API token (or LABEL_STUDIO_API_KEY), to fetch the invite "
+                   "link of a remote server. Never printed.")
 @click.option("--state-dir", type=click.Path(file_okay=False), default=None)
 @_errors
 def add_annotator(email: str, password: str | None, invite_token: str | None, url: str | None,
-                  state_dir: str | None) -> None:
+                  api_key: str | None, state_dir: str | None) -> None:
     """Create an annotator account that can log in to the web UI.
 
     \b
@@ -554,12 +591,15 @@ def add_annotator(email: str, password: str | None, invite_token: str | None, ur
     from labeling.studio.server import LocalStudio
 
     if not url:
-        info = LocalStudio(state_dir).running()
+        local = LocalStudio(state_dir)
+        info = local.running()
         if info is None:
             raise click.ClickException("the local Label Studio is not running: "
                                        "`labeling studio up` first, or pass --url")
         url = info.url
-    ann = run(url, email, password=password, invite_token=invite_token, state_dir=state_dir)
+        api_key = api_key or local.credentials().token
+    ann = run(url, email, password=password, invite_token=invite_token, api_key=api_key,
+              state_dir=state_dir)
     state = "created" if ann.created else "already there"
     click.echo(f"annotator {email}: {state}; log in at {url}/user/login/ "
                f"(password: `labeling studio login --annotator {email}`)")

@@ -7,7 +7,8 @@ pushed (``labeling push units.jsonl``) without segmenting again
 
 Streams any amount of input; with ``num_proc > 1`` the pure segmenter runs in a process
 pool (order kept, so the output is identical to a single-process run). The output file
-is written to a temporary sibling and renamed at the end.
+is written to a temporary sibling and renamed at the end; an existing file is replaced
+only if it is an earlier output (see :func:`is_segment_output`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from labeling.corpus.engines import ENGINES, segmenter
 from labeling.corpus.readers import META_FIELDS, Article, BadHandler, read_articles
 from labeling.errors import InputError
-from labeling.files import atomic_file
+from labeling.files import atomic_file, check_file
 from labeling.segmenter import __version__ as segmenter_version
 
 __all__ = ["ENGINES", "article_record", "segment_files", "segment_lines", "segment_record"]
@@ -71,6 +72,18 @@ def segment_lines(articles: Iterable[Article], num_proc: int = 1,
         yield from pool.imap(work, articles, chunksize=chunksize)
 
 
+def is_segment_output(path: Path) -> bool:
+    """Whether ``path`` looks like an earlier ``labeling segment`` output (its first line a
+    record with ``doc_id`` and ``quotes``): only such a file is replaced."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            first = fh.readline(1 << 20)
+        rec = json.loads(first)
+    except (OSError, ValueError):
+        return False
+    return isinstance(rec, dict) and "doc_id" in rec and "quotes" in rec
+
+
 def segment_files(
     inputs: Iterable[str | Path],
     out: str | Path,
@@ -84,8 +97,9 @@ def segment_files(
 ) -> int:
     """Segment every article of ``inputs`` into ``out`` (JSONL); returns the article count."""
     segmenter(engine)  # an unknown engine, or spaCy or its model missing: fail before writing
+    check_file(out, is_segment_output)  # before any work: never replace a file not ours
     n = 0
-    with atomic_file(out) as fh:
+    with atomic_file(out, ours=is_segment_output) as fh:
         arts = read_articles(inputs, encoding=encoding, skip_bad=skip_bad, on_bad=on_bad)
         for line in segment_lines(arts, num_proc=num_proc, engine=engine):
             fh.write(line + "\n")

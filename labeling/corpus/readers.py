@@ -13,6 +13,7 @@ segmented again.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -378,6 +379,11 @@ def read_articles(
     since ids key the tasks on the server. With ``known_targets`` (the schema's target
     ids), a record whose ``targets`` names another id is a bad record.
     """
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r} (--encoding): use a Python codec "
+                         "name such as utf-8, latin-1 or cp1252") from None
     handler: BadHandler = (on_bad or (lambda err: None)) if skip_bad else _raise
     seen: dict[str, str] = {}
     for src in _expand(inputs):

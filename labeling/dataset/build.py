@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,13 +42,13 @@ from labeling.dataset.rows import (
     units_of_table,
 )
 from labeling.errors import LabelingError
-from labeling.files import atomic_folder
+from labeling.files import REPORT_SIGNATURES, atomic_folder, check_folder, has_signature
 from labeling.schema import StanceSchema
 from labeling.studio import wire
 from labeling.version import __version__
 
-__all__ = ["QUOTE_TYPES", "TEXT_FIELDS", "Written", "features", "save_folder", "text_sha1",
-           "write_export", "write_table"]
+__all__ = ["QUOTE_TYPES", "TEXT_FIELDS", "Written", "check_export_folder", "features",
+           "legacy_export_files", "save_folder", "text_sha1", "write_export", "write_table"]
 
 @dataclass
 class Written:
@@ -82,12 +83,47 @@ def strip_text(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays([cols[n] for n in table.column_names], schema=table.schema)
 
 
+_TOP_FILES = ("dataset_dict.json", "README.md", "label_config.xml", "stance.yaml", "stats.json")
+_SPLIT_FILE = re.compile(r"(data-\d+-of-\d+\.arrow|dataset_info\.json|state\.json)")
+
+
+def legacy_export_files(folder: Path) -> set[str] | None:
+    """The files an export written before the marker file existed holds (None: the folder
+    is not such an export). Recognised by ``stats.json`` naming the tool; only the names
+    the tool writes count as its own."""
+    try:
+        stats = json.loads((folder / "stats.json").read_text(encoding="utf-8"))
+        splits = json.loads((folder / "dataset_dict.json").read_text(encoding="utf-8"))["splits"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not (isinstance(stats, dict) and str(stats.get("tool", "")).startswith("stance-labeling")):
+        return None
+    own = {name for name in _TOP_FILES if (folder / name).is_file()}
+    if has_signature(folder / "report.html", *REPORT_SIGNATURES):
+        own.add("report.html")
+    for split in splits:
+        for f in (folder / str(split)).glob("*"):
+            if _SPLIT_FILE.fullmatch(f.name):
+                own.add(f"{split}/{f.name}")
+        if (folder / "parquet" / f"{split}.parquet").is_file():
+            own.add(f"parquet/{split}.parquet")
+    return own
+
+
+def check_export_folder(out: str | Path) -> None:
+    """Raise :class:`~labeling.errors.OutputError` now if ``out`` may not take an export
+    (a non-empty folder that is not an earlier export): before any slow work starts."""
+    check_folder(out, legacy_export_files)
+
+
 def save_folder(dd: Any, out: Path, files: Mapping[str, str], *, parquet: bool = False) -> None:
     """Save a DatasetDict and text files as folder ``out``, all at once or not at all.
 
-    With ``parquet`` each split is also written as ``parquet/<split>.parquet``.
+    With ``parquet`` each split is also written as ``parquet/<split>.parquet``. ``out``
+    is replaced only if it is new, empty or an earlier export (its marker file lists what
+    the tool wrote); any other content stops the write (:class:`OutputError`).
     """
-    with atomic_folder(out) as tmp:
+    with atomic_folder(out, legacy=legacy_export_files) as tmp:
         dd.save_to_disk(str(tmp))
         if parquet:
             (tmp / "parquet").mkdir()

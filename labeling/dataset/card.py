@@ -7,6 +7,14 @@ from typing import Any
 
 from labeling.schema import StanceSchema
 
+# What the blindness of the labels rests on, and where it ends (README, Security): Label
+# Studio Community has no roles, so a member who leaves the label stream can read every
+# annotation through the Data Manager or the API. The card claims no more than that.
+BLINDNESS = ("Blindness was procedural: on Label Studio Community every member of the "
+             "server can open the project's Data Manager or API and read the other "
+             "annotators' labels, so independence rests on the annotators keeping to the "
+             "label stream.")
+
 
 def _fmt(x: Any, digits: int = 3) -> str:
     if x is None:
@@ -166,8 +174,9 @@ def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
         "#### Annotation process",
         "",
         f"Annotators labelled each quote in Label Studio, {schema.annotators_per_item} per item "
-        "requested, blind to each other's labels; they could correct the quote, speaker and cue "
-        "spans and flag segmentation errors. Guidelines:",
+        "requested, in its label stream, which shows an annotator no one else's label; they "
+        "could correct the quote, speaker and cue spans and flag segmentation errors. "
+        + BLINDNESS + " Guidelines:",
         "",
     ]
     lines += ["> " + ln if ln.strip() else ">" for ln in schema.guidelines.strip().splitlines()]

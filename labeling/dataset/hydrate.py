@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from labeling.corpus.readers import read_articles
-from labeling.dataset.build import TEXT_FIELDS, save_folder, text_sha1
+from labeling.dataset.build import TEXT_FIELDS, check_export_folder, save_folder, text_sha1
 from labeling.errors import InputError
 
 
@@ -50,6 +50,7 @@ def hydrate(export_dir: str | Path, inputs: Iterable[str | Path], out: str | Pat
     import datasets
 
     src = Path(export_dir)
+    check_export_folder(out)  # before reading anything: never replace a folder not ours
     try:
         dd = datasets.load_from_disk(str(src))
     except FileNotFoundError as exc:

@@ -10,7 +10,13 @@ import os
 import re
 from pathlib import Path
 
-from labeling.errors import LabelingError
+from labeling.errors import InputError, LabelingError
+
+
+def _network_error(exc: BaseException) -> bool:
+    names = {c.__name__ for c in type(exc).__mro__}
+    return isinstance(exc, OSError) or bool(names & {"TransportError", "ConnectionError",
+                                                      "NetworkError", "TimeoutException"})
 
 
 def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:
@@ -26,7 +32,11 @@ def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:
     if os.environ.get("HF_HUB_OFFLINE") == "1":
         raise LabelingError("HF_HUB_OFFLINE=1: publishing needs the network; the export "
                             f"stays in {src}")
-    dd = datasets.load_from_disk(str(src))
+    try:
+        dd = datasets.load_from_disk(str(src))
+    except FileNotFoundError as exc:
+        raise InputError(f"{src}: not an export folder (no dataset_dict.json; run "
+                         "`labeling pull` first)") from exc
     api = huggingface_hub.HfApi(token=token)
     try:
         api.whoami()
@@ -41,8 +51,14 @@ def publish(export_dir: str | Path, repo: str, *, private: bool = True) -> str:
         status = getattr(exc.response, "status_code", None)
         raise LabelingError(f"the Hub refused the upload (HTTP {status}): check that HF_TOKEN "
                             "can write to " + repo) from exc
-    except OSError as exc:  # connection errors: requests/httpx raise OSError subclasses
-        raise LabelingError(f"cannot reach the Hugging Face Hub ({type(exc).__name__}); the "
-                            f"export stays in {src}: publish again when online") from exc
+    except Exception as exc:
+        # Offline: requests raises OSError subclasses, the Hub's httpx client its own
+        # TransportError tree (ConnectError, ConnectTimeout...); neither is imported here.
+        if not _network_error(exc):
+            raise
+        endpoint = huggingface_hub.constants.ENDPOINT  # HF_ENDPOINT, read at import
+        raise LabelingError(f"cannot reach the Hugging Face Hub at {endpoint} "
+                            f"({type(exc).__name__}); the export stays in {src}: publish "
+                            "again when online") from exc
     # The Hub it went to: HF_ENDPOINT (a mirror, an Enterprise Hub) or huggingface.co.
     return f"{huggingface_hub.constants.ENDPOINT}/datasets/{repo}"

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from labeling.errors import InputError
-from labeling.files import atomic_file
+from labeling.files import REPORT_SIGNATURES, atomic_file, check_file, claim, has_signature
 from labeling.report.charts import (
     NO_VOTE,
     TIE,
@@ -242,6 +242,7 @@ def render(export_dir: str | Path) -> str:
 
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+<meta name="generator" content="stance-labeling">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Stance labelling report: {esc(title)}</title>
 <style>{CSS}</style></head><body>
@@ -303,10 +304,19 @@ network access needed.</p>
 
 
 def write_report(export_dir: str | Path, out: str | Path) -> Path:
-    """Write the report atomically (temporary sibling, then rename); returns its path."""
-    page = render(export_dir)
+    """Write the report atomically (temporary sibling, then rename); returns its path.
+
+    An existing ``out`` is replaced only if it is an earlier report of the tool; written
+    into an export folder, the report is recorded in its marker (the next pull may
+    replace it)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_file(out, fsync=True) as fh:
+    check_file(out, _is_report)  # before the page is built
+    page = render(export_dir)
+    with atomic_file(out, fsync=True, ours=_is_report) as fh:
         fh.write(page)
+    claim(out)
     return out
+
+
+def _is_report(path: Path) -> bool:
+    return has_signature(path, *REPORT_SIGNATURES)

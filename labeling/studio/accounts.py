@@ -1,9 +1,10 @@
 """Annotator accounts that can log in to Label Studio's web UI.
 
 Accounts are made through the server's own sign-up form (``/user/signup/``), exactly as a
-person would, so they get a usable password and join the server's organization; on a
-server that only allows sign-up by invitation, pass the token of the organization's
-invite link (Organization > Invite people: the ``token=`` part of the link).
+person would, so they get a usable password and join the server's organization; sign-up
+goes through the organization's invite link, whose token is fetched with an admin's API
+token (``/api/invite``) or given (Organization > Invite people: the ``token=`` part of the
+link). The embedded server refuses sign-up without it.
 
 Passwords are generated when not given and kept, one file per annotator, in the state
 folder (mode 0600); they are never logged. ``labeling studio login --annotator EMAIL``
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+import labeling.redact as redact
 from labeling.errors import LabelingError, ServerError, ServerUnreachable
 from labeling.files import write_private
 from labeling.state import state_home
@@ -70,17 +72,44 @@ def signup(url: str, email: str, password: str, invite_token: str | None = None)
         raise ServerError(f"Label Studio refused to create {email}: {why}")
 
 
+def invite_token_of(url: str, api_key: str) -> str:
+    """The token of the organisation's invite link (``GET /api/invite`` with an admin's
+    API token): sign-up without it is refused on the embedded server."""
+    base = url.rstrip("/")
+    try:
+        resp = httpx.get(base + "/api/invite", headers={"Authorization": f"Token {api_key}"},
+                         timeout=60)
+    except httpx.TransportError as exc:
+        raise ServerUnreachable(f"cannot reach Label Studio at {base}") from exc
+    try:
+        token = resp.json()["token"] if resp.status_code == 200 else None
+    except (ValueError, KeyError, TypeError):
+        token = None
+    if not token:
+        raise ServerError(f"{base} gave no invite link (HTTP {resp.status_code}): check the "
+                          "API token, or pass --invite-token from Organization > Invite people")
+    redact.secret(str(token))
+    return str(token)
+
+
 def add_annotator(
     url: str, email: str, *, password: str | None = None, invite_token: str | None = None,
-    state_dir: str | Path | None = None,
+    api_key: str | None = None, state_dir: str | Path | None = None,
 ) -> Annotator:
-    """Create a login for ``email`` (idempotent: an account made before is reused)."""
+    """Create a login for ``email`` (idempotent: an account made before is reused).
+
+    Sign-up goes through the organisation's invite link: ``invite_token``, or fetched
+    with ``api_key`` (an admin's API token) when not given.
+    """
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise LabelingError(f"{email!r} is not an e-mail address")
     known = stored_password(email, state_dir)
     if known is not None and password in (None, known):
         return Annotator(email, known, created=False)
     password = password or secrets.token_urlsafe(12)
+    redact.secret(password)
+    if invite_token is None and api_key:
+        invite_token = invite_token_of(url, api_key)
     signup(url, email, password, invite_token)
     write_private(_store(state_dir) / f"{email.lower()}.json",
                   {"email": email, "password": password})

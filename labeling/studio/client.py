@@ -170,6 +170,14 @@ class Studio:
                 raise self._transport_error(exc, what) from exc
             except httpx.TransportError as exc:
                 raise self._transport_error(exc, what) from exc
+            except json.JSONDecodeError as exc:
+                # The SDK parsed a web page where the API should answer (a proxy, a login
+                # wall, another app at that address).
+                raise self._web_page(what) from exc
+
+    def _web_page(self, what: str, status: int | None = None) -> ServerError:
+        return ServerError(f"{self.url} answered {what} with a web page, not Label Studio's "
+                           "API: check --url (the address of the Label Studio server)", status)
 
     def _transport_error(self, exc: httpx.TransportError, what: str) -> ServerError:
         if isinstance(exc, httpx.ConnectError):
@@ -216,6 +224,8 @@ class Studio:
         resp = self._call(what, send, retry=retry)
         if resp.status_code >= 400:
             raise self._status_error(resp.status_code, _body(resp), what)
+        if path.startswith("/api") and "html" in resp.headers.get("content-type", ""):
+            raise self._web_page(what, resp.status_code)
         return resp
 
     @contextmanager

@@ -8,6 +8,12 @@ directory unless ``LABELING_HOME`` or ``--state-dir`` says otherwise):
     studio/server.json        pid / process group / port of the running server
     studio/server.log         the server's output
 
+Who gets in: sign-up needs the organisation's invite link (``labeling studio
+add-annotator`` fetches it with the admin token), only the hosts the server is served at
+are answered (``127.0.0.1``, ``localhost`` and ``LABELING_ALLOWED_HOSTS`` / ``--allowed-host``:
+a DNS-rebinding page gets 400), and the state folder is private (0700; the server runs
+with umask 077, so its database, which holds every API token, is 0600).
+
 It is started in its own process group and stopped by that group's id, never
 by name. Readiness is polled on ``/health`` and the token is checked before
 ``up`` returns. Secrets are generated once, kept 0600 and never printed by
@@ -24,15 +30,18 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+import labeling.redact as redact
 from labeling.errors import LabelingError, ServerError
-from labeling.files import write_private
+from labeling.files import private_folder, write_private
 from labeling.state import state_home
 from labeling.studio import http
 
@@ -44,6 +53,23 @@ _SCRUB = ("HOST", "PORT", "USERNAME", "PASSWORD", "DEBUG", "LABEL_STUDIO_HOST")
 
 
 DATABASE_URL_VAR = "LABELING_DATABASE_URL"
+ALLOWED_HOSTS_VAR = "LABELING_ALLOWED_HOSTS"
+# The names the embedded server is reached at; a team server adds its own.
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def allowed_hosts(extra: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The ``Host`` names the server answers: loopback, ``LABELING_ALLOWED_HOSTS`` (comma
+    separated) and ``extra``. Django refuses any other with 400."""
+    names = [*LOCAL_HOSTS, *os.environ.get(ALLOWED_HOSTS_VAR, "").split(","), *extra]
+    out: list[str] = []
+    for name in (n.strip() for n in names):
+        if name == "*":
+            raise LabelingError(f"{ALLOWED_HOSTS_VAR}: '*' would let any web page's host "
+                                "name reach the server (DNS rebinding); list the names")
+        if name and name not in out:
+            out.append(name)
+    return out
 
 
 def database_env(url: str | None) -> dict[str, str]:
@@ -104,7 +130,11 @@ def _free_port() -> int:
 
 
 def _port_free(port: int) -> bool:
+    """Whether the server could listen on ``port``. The probe binds as the server does,
+    with SO_REUSEADDR: a port whose last connections are in TIME-WAIT (just after
+    ``down``) is free for it, a port another program listens on is not."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -149,12 +179,35 @@ def label_studio_executable() -> str:
 class LocalStudio:
     """One embedded Label Studio server kept in ``state_dir/studio``."""
 
-    def __init__(self, state_dir: str | os.PathLike[str] | None = None):
-        self.home = state_home(state_dir) / "studio"
+    def __init__(self, state_dir: str | os.PathLike[str] | None = None,
+                 hosts: tuple[str, ...] | list[str] = ()):
+        self.state = state_home(state_dir)
+        self.home = self.state / "studio"
+        self.hosts = tuple(hosts)
         self.data_dir = self.home / "data"
         self.cred_file = self.home / "credentials.json"
         self.run_file = self.home / "server.json"
         self.log_file = self.home / "server.log"
+
+    def _private(self) -> None:
+        """The state folder and the server's folders: created 0700, tightened if they exist
+        (the database inside holds every API token); what an earlier version or the
+        server's file storage left readable by others is tightened too."""
+        for folder in (self.state, self.home, self.data_dir):
+            private_folder(folder)
+        for f in self.home.iterdir():
+            _owner_only(f)
+        # Label Studio's file storage sets 0644 on what it writes (Django's
+        # FILE_UPLOAD_PERMISSIONS, whatever the umask): uploads and export snapshots sit in
+        # folders made 0700 under the umask, and are tightened here at the next start.
+        for root, dirs, files in os.walk(self.data_dir):
+            for name in (*dirs, *files):
+                _owner_only(Path(root) / name)
+
+    def _open_log(self) -> BinaryIO:
+        """The server's log, appended to; created 0600 (it may name users and paths)."""
+        fd = os.open(self.log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        return os.fdopen(fd, "ab")
 
     # -- credentials ---------------------------------------------------------
     def credentials(self) -> Credentials:
@@ -164,13 +217,16 @@ class LocalStudio:
             if mode & 0o077:
                 os.chmod(self.cred_file, 0o600)
             raw = json.loads(self.cred_file.read_text(encoding="utf-8"))
-            return Credentials(raw["username"], raw["password"], raw["token"])
-        creds = Credentials(
-            username="admin@stance-labeling.local",
-            password=secrets.token_urlsafe(18),
-            token=secrets.token_hex(20),  # 40 characters: Label Studio's maximum
-        )
-        write_private(self.cred_file, creds.__dict__)
+            creds = Credentials(raw["username"], raw["password"], raw["token"])
+        else:
+            creds = Credentials(
+                username="admin@stance-labeling.local",
+                password=secrets.token_urlsafe(18),
+                token=secrets.token_hex(20),  # 40 characters: Label Studio's maximum
+            )
+            self._private()
+            write_private(self.cred_file, creds.__dict__)
+        redact.secret(creds.password, creds.token)
         return creds
 
     def _env(self, creds: Credentials) -> dict[str, str]:
@@ -184,7 +240,10 @@ class LocalStudio:
             LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN="true",
             LABEL_STUDIO_LATEST_VERSION_CHECK="false",
             LABEL_STUDIO_COLLECT_ANALYTICS="false",
-            LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="false",
+            # Sign-up only through the organisation's invite link (add-annotator has it):
+            # open sign-up would let anyone who reaches the port read and delete projects.
+            LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
+            LABEL_STUDIO_ALLOWED_HOSTS=",".join(allowed_hosts(self.hosts)),
             SENTRY_DSN="",
             FRONTEND_SENTRY_DSN="",
             XDG_CONFIG_HOME=str(self.home / "xdg"),
@@ -196,12 +255,13 @@ class LocalStudio:
     def init(self) -> None:
         """Run the migrations and create the admin user without serving (``label-studio init``)."""
         creds = self.credentials()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.log_file, "ab") as out:
+        self._private()
+        with self._open_log() as out:
             rc = subprocess.call(
                 [label_studio_executable(), "init", "-q", "--no-browser"],
                 env=self._env(creds), stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True, cwd=self.home,
+                umask=0o077,  # the database and uploads: readable by the owner only
             )
         if rc != 0:
             raise ServerError(f"label-studio init failed (exit {rc}); see {self.log_file}")
@@ -225,20 +285,26 @@ class LocalStudio:
             return current
         self._stop_recorded()  # a stale record: the process group may still hold the port
         creds = self.credentials()
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._private()
+        env = self._env(creds)
         if port is None:
-            port = DEFAULT_PORT if _port_free(DEFAULT_PORT) else _free_port()
+            port = DEFAULT_PORT
+            if not _port_free(port):
+                port = _free_port()
+                log.warning("port %d is in use by another program: the local Label Studio "
+                            "starts on port %d", DEFAULT_PORT, port)
         elif not _port_free(port):
-            raise ServerError(f"port {port} is busy: choose another with --port")
+            raise ServerError(f"port {port} is in use by another program: choose another "
+                              "with --port")
         url = f"http://127.0.0.1:{port}"
         cmd = [label_studio_executable(), "start", "--no-browser", "--debug",
                "--internal-host", "127.0.0.1", "--port", str(port)]
-        out = open(self.log_file, "ab")  # noqa: SIM115 (handed to the child)
+        out = self._open_log()  # handed to the child
         try:
             proc = subprocess.Popen(
-                cmd, env=self._env(creds), stdout=out, stderr=subprocess.STDOUT,
+                cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True, cwd=self.home,
+                umask=0o077,  # the database holds every API token: owner only
             )
         finally:
             out.close()
@@ -278,6 +344,14 @@ class LocalStudio:
     def down(self) -> bool:
         """Stop the server's process group (SIGTERM, then SIGKILL). True if one was running."""
         return self._stop_recorded()
+
+
+def _owner_only(path: Path) -> None:
+    """Remove the group's and others' permissions from ``path`` (links are left alone)."""
+    with contextlib.suppress(OSError):
+        st = path.lstat()
+        if not stat.S_ISLNK(st.st_mode) and st.st_mode & 0o077:
+            path.chmod(stat.S_IMODE(st.st_mode) & 0o700)
 
 
 def _stop_group(pid: int, wait: float = 10.0) -> bool:

@@ -75,6 +75,10 @@ def project_fields(schema: StanceSchema, *, adjudication: bool = False) -> dict[
         "expert_instruction": wire.instructions_html(schema),
         "show_instruction": True,
         "show_skip_button": True,
+        # Blindness, as far as Label Studio Community allows (README, Security): the label
+        # stream shows no earlier annotation history; members can still open the Data
+        # Manager and read every annotation.
+        "show_annotation_history": False,
         "maximum_annotations": 1 if adjudication else schema.annotators_per_item,
         "overlap_cohort_percentage": 100,
         "description": schema.description.strip(),
