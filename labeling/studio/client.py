@@ -193,7 +193,12 @@ class Studio:
         # The SDK's error prints the answer's headers, among them the session cookie the
         # server issues to a token-authenticated request: it is chained to ours, so redact.
         exc.headers = http.redact_headers(exc.headers)
-        return self._status_error(exc.status_code, exc.body, what)
+        code = exc.status_code
+        if code is not None and code < 400:
+            # A success the SDK could not read as JSON: a web page where the API should
+            # answer (a proxy, a login wall, another app at that address).
+            return self._web_page(what, code)
+        return self._status_error(code, exc.body, what)
 
     def _status_error(self, code: int | None, body: Any, what: str) -> ServerError:
         detail = http.redact(_detail(body), self.conn.api_key)
