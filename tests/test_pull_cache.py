@@ -65,7 +65,8 @@ def test_row_cache_round_trip_and_what_invalidates_it(tmp_path: Path,
     sch = load_schema(CONFIG)
     rows = rows_table([record(i, ["FAVOR"]) for i in range(1, 4)], sch, PROJECT)
     lines = pa.Table.from_pylist(
-        [{"task_id": i, "ours": True, "annotations": 1, "skipped": 0, "problems": []}
+        [{"task_id": i, "ours": True, "problems": [],
+          "annotations": [{"user_id": 1, "skipped": False, "lead_time": 1.5}]}
          for i in range(1, 4)], schema=sync_mod._tasks_schema())
     fp = _fingerprint(sch, PROJECT)
     save_row_cache(tmp_path, fp, RowCache("2026-01-01T00:00:00Z", rows, lines))
@@ -83,7 +84,7 @@ def test_row_cache_round_trip_and_what_invalidates_it(tmp_path: Path,
     (tmp_path / "rows.arrow").write_bytes(keep[:64])
     with caplog.at_level(logging.WARNING):
         assert load_row_cache(tmp_path, fp) is None
-    assert "damaged pull cache" in caplog.text
+    assert "damaged sync state" in caplog.text
 
 
 def test_clusters_in_a_child_process_equal_clusters_in_process(

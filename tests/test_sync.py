@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -168,3 +169,77 @@ def test_publish_offline_says_so(tmp_path: Path, offline: bool) -> None:
     assert r.exit_code == 1
     assert "publishing needs the network" in r.output
     assert "hf_dummy_token_value" not in r.output
+
+
+def test_status_and_pull_share_one_sync_state(studio_server: RunningStudio, tmp_path: Path,
+                                              project_title: str) -> None:
+    """A status after a pull fetches only the tasks changed since, and a pull after a
+    status too; both give what a fresh full fetch gives."""
+    env = {**studio_server.env(), "LABELING_HOME": str(tmp_path / "home")}
+    src = write_articles(tmp_path / "a.jsonl", ARTICLES)
+    run(["push", str(src), "-p", project_title, "--config", str(CONFIG), "-q"], env)
+    client = studio_server.client()
+    pid = int(client.project(project_title)["id"])
+    tasks = sorted(client.iter_tasks(pid, include="id"), key=lambda t: t["id"])
+    users = [client.find_user(f"{n}@share.test") or client.create_user(f"{n}@share.test")
+             for n in ("s1", "s2")]
+    anns = [client.create_annotation(t["id"], completed_by=users[k % 2]["id"], lead_time=4.0,
+                                     result=[_choice("ground_troops", "FAVOR")])
+            for k, t in enumerate(tasks[:3])]
+    time.sleep(2.5)  # a sync re-fetches what changed up to 2 s before its cursor
+    out = tmp_path / "export"
+    pull = ["pull", "-p", project_title, "--config", str(CONFIG)]
+    assert "(full)" in run([*pull, "-o", str(out)], env).output
+    assert len(list((tmp_path / "home").glob("sync/*/rows.arrow"))) == 1
+    client.update_annotation(anns[0]["id"], result=[_choice("ground_troops", "AGAINST")])
+    client.create_annotation(tasks[3]["id"], completed_by=users[1]["id"], lead_time=6.0,
+                             result=[_choice("military_aid", "NONE")])
+    status = ["status", "-p", project_title, "--config", str(CONFIG), "--json"]
+    st = json.loads(run(status, env).output)
+    assert st["fetched"] == 2  # the two changed tasks, not all of them
+    fresh = json.loads(run(status, {**env, "LABELING_HOME": str(tmp_path / "fresh")}).output)
+    assert fresh["fetched"] == len(tasks)
+    assert {**st, "fetched": 0} == {**fresh, "fetched": 0}
+    assert st["annotations"] == 4
+    assert sorted(a["median_lead_time"] for a in st["annotators"]) == [4.0, 5.0]
+    # The pull goes on from the status's state: incremental, and the same as a full pull.
+    second = run([*pull, "-o", str(out)], env)
+    assert "incremental" in second.output
+    full_out = tmp_path / "full"
+    run([*pull, "-o", str(full_out), "--full"], env)
+    assert rows_of(out) == rows_of(full_out)
+    assert stats_of(out) == stats_of(full_out)
+    assert len(list((tmp_path / "home").glob("sync/*/rows.arrow"))) == 1  # one state
+
+
+def test_pulls_leave_no_snapshot_file_on_the_embedded_server(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The embedded server keeps each export's file in media/export/ after the export is
+    deleted: a pull removes it. A server the tool does not run: said once."""
+    src = write_articles(tmp_path / "a.jsonl", ARTICLES)
+    run(["push", str(src), "-p", project_title, "--config", str(CONFIG), "-q"],
+        studio_server.env())
+    client = studio_server.client()
+    pid = int(client.project(project_title)["id"])
+    client.create_annotation(next(iter(client.iter_tasks(pid, include="id")))["id"],
+                             result=[_choice("ground_troops", "NONE")])
+    media = studio_server.state / "studio" / "data" / "media" / "export" / str(pid)
+    # The state folder of the server: the CLI finds it as its own embedded server.
+    local = {"LABELING_HOME": str(studio_server.state)}
+    pull = ["pull", "-p", project_title, "--config", str(CONFIG), "-o", str(tmp_path / "o")]
+    assert "(full)" in run(pull, local).output
+    assert "incremental" in run(pull, local).output
+    assert not media.exists() or list(media.iterdir()) == []
+    # Through --url (as a remote server): the file stays, and the pull says so once.
+    from labeling.schema import load_schema
+    from labeling.workflows.pull import pull as pull_fn
+
+    home = tmp_path / "remote-home"
+    with caplog.at_level(logging.WARNING, logger="labeling"):
+        for _ in range(2):
+            pull_fn(project=project_title, schema=load_schema(CONFIG), studio=client,
+                    out=tmp_path / "r", state_dir=home, full=True)
+    said = [r for r in caplog.records if "media/export/" in r.getMessage()]
+    assert len(said) == 1 and studio_server.token not in said[0].getMessage()
+    assert len(list(media.iterdir())) == 2

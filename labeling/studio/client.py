@@ -48,6 +48,7 @@ from label_studio_sdk.core.request_options import RequestOptions
 
 from labeling.errors import AuthError, NotFound, ServerError, ServerUnreachable
 from labeling.studio import http
+from labeling.studio.snapshot import Snapshot, spool_file
 
 log = logging.getLogger(__name__)
 
@@ -504,15 +505,20 @@ class Studio:
         """Every task with all its annotations (usual, skipped and ground truth), as JSON.
 
         Uses a snapshot export (the server's fastest path), downloaded and then deleted.
-        With ``updated_since`` only tasks updated after that moment are exported.
+        With ``updated_since`` only tasks updated after that moment are exported. Holds
+        every task in memory: a large project is read with :meth:`snapshot` instead.
         """
-        return self.snapshot(project_id, updated_since=updated_since)[0]
+        with self.snapshot(project_id, updated_since=updated_since) as snap:
+            return list(snap.tasks())
 
     def snapshot(
-        self, project_id: int, *, updated_since: datetime | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """:meth:`export_tasks` plus the server's time when the snapshot was started
-        (what a later ``updated_since`` should start from)."""
+        self, project_id: int, *, updated_since: datetime | None = None,
+        spool_dir: str | os.PathLike[str] | None = None,
+    ) -> Snapshot:
+        """A snapshot export of the project, streamed into a temporary file in
+        ``spool_dir`` (read its tasks one at a time with :meth:`Snapshot.tasks`; closing
+        it removes the file), with the server's time when the snapshot was started (what
+        a later ``updated_since`` should start from). The export record is deleted."""
         spec: dict[str, Any] = {
             "title": "stance-labeling pull",
             "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
@@ -535,7 +541,7 @@ class Studio:
             view_id = int(view["id"])
             spec["task_filter_options"] = {"view": view_id}
         try:
-            return self._snapshot(project_id, spec)
+            return self._snapshot(project_id, spec, spool_dir)
         finally:
             if view_id is not None:
                 try:
@@ -543,11 +549,12 @@ class Studio:
                 except ServerError as exc:
                     log.warning("could not delete temporary view %s: %s", view_id, exc)
 
-    def _snapshot(self, project_id: int, spec: dict[str, Any]
-                  ) -> tuple[list[dict[str, Any]], str | None]:
+    def _snapshot(self, project_id: int, spec: dict[str, Any],
+                  spool_dir: str | os.PathLike[str] | None) -> Snapshot:
         snap = self.json("POST", f"/api/projects/{project_id}/exports", json=spec, retry=False)
         export_id = int(snap["id"])
         started = snap.get("created_at")
+        spool = spool_file(spool_dir)
         try:
             deadline = time.monotonic() + 3600
             while snap.get("status") not in ("completed", "failed"):
@@ -557,17 +564,23 @@ class Studio:
                 snap = self.json("GET", f"/api/projects/{project_id}/exports/{export_id}")
             if snap.get("status") == "failed":
                 raise ServerError(f"Label Studio failed to build the export snapshot {export_id}")
-            resp = self.request(
-                "GET", f"/api/projects/{project_id}/exports/{export_id}/download",
-                params={"exportType": "JSON"},
-            )
-            tasks: list[dict[str, Any]] = json.loads(resp.content)
+            # Streamed to the file, never whole in memory (160 MB at 50,000 tasks).
+            path = f"/api/projects/{project_id}/exports/{export_id}/download"
+            # Not retried: a half-read body cannot be resumed; a broken download is a
+            # ServerError (``stream`` maps it), and the next pull starts it again.
+            with self.stream("GET", path, params={"exportType": "JSON"}) as resp:
+                for block in resp.iter_bytes(1 << 20):
+                    spool.write(block)
+            spool.flush()
+        except BaseException:
+            spool.close()
+            raise
         finally:
             try:
                 self.request("DELETE", f"/api/projects/{project_id}/exports/{export_id}")
             except ServerError as exc:  # a leftover snapshot is harmless
                 log.warning("could not delete export snapshot %s: %s", export_id, exc)
-        return tasks, str(started) if started else None
+        return Snapshot(spool, str(started) if started else None, dict(snap), spool.tell())
 
 
 def connect(url: str | None, api_key: str | None, state_dir: str | os.PathLike[str] | None = None,

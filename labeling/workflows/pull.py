@@ -22,11 +22,12 @@ from labeling.workflows.adjudicate import fetch_decisions
 from labeling.workflows.sync import (
     PROJECT_FIELDS,
     RowCache,
-    _cache_dir,
     _fingerprint,
     gc_paused,
     save_row_cache,
+    sync_dir,
     sync_rows,
+    task_counts,
 )
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,9 @@ def pull(
 ) -> PullResult:
     """Fetch the annotations of ``project`` and write the dataset folder ``out``.
 
-    After a first pull, only tasks changed since the last one are fetched and rebuilt
-    (``full`` forces a complete fetch); the written dataset is the same either way.
+    After a first pull (or status) of the project, only tasks changed since the last
+    one are fetched and rebuilt (``full`` forces a complete fetch); the written dataset is
+    the same either way.
     """
     with gc_paused():
         return _pull(project=project, schema=schema, studio=studio, out=Path(out),
@@ -77,10 +79,10 @@ def _pull(*, project: str, schema: StanceSchema, studio: Studio, out: Path,
 
     proj = studio.project(project, fields=PROJECT_FIELDS)
     check_project_config(proj, schema)
-    cache_path = _cache_dir(studio.url, int(proj["id"]), out, state_dir)
-    synced = sync_rows(studio, proj, schema, cache_path, full=full or not out.exists())
-    lines = synced.tasks.to_pydict()
-    problems = [p for ps in lines["problems"] for p in ps]
+    cache_path = sync_dir(studio.url, int(proj["id"]), state_dir)
+    synced = sync_rows(studio, proj, schema, cache_path, full=full, state_dir=state_dir)
+    counts = task_counts(synced.tasks)
+    problems = counts.problems
     if problems:
         for p in problems[:20]:
             log.warning("span check: %s", p)
@@ -91,9 +93,10 @@ def _pull(*, project: str, schema: StanceSchema, studio: Studio, out: Path,
             )
     result = PullResult(int(proj["id"]), project, out, span_problems=problems,
                         incremental=synced.incremental, fetched=synced.fetched)
-    result.tasks = sum(lines["ours"])
-    result.annotations = sum(lines["annotations"])
-    result.skipped = sum(lines["skipped"])
+    result.tasks = counts.tasks
+    result.annotations = counts.annotations
+    result.skipped = counts.skipped
+    assert synced.clusters is not None
     clusters = synced.clusters()
     written = write_table(
         synced.rows, schema, proj, out, tasks=result.tasks, annotations=result.annotations,

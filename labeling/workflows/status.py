@@ -1,28 +1,37 @@
 """``labeling status``: progress of a project while annotators work.
 
 Progress per target and per annotator, how many tasks reached the requested overlap,
-Krippendorff's alpha so far, and an estimate of the work left. It keeps its own
-incremental cache (like ``pull``), so after the first run it fetches only the tasks
-changed since the last one: cheap enough to run every few minutes on a large project.
+Krippendorff's alpha so far, and an estimate of the work left. It reads the project
+through the same sync engine and state as ``pull`` (:mod:`labeling.workflows.sync`), so
+after a first pull or status it fetches only the tasks changed since: cheap enough to run
+every few minutes on a large project.
 """
 
 from __future__ import annotations
 
-import hashlib
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from labeling.annotations.agreement import krippendorff_alpha
 from labeling.annotations.effort import effort
-from labeling.annotations.records import asked_targets, item_key, pseudonym, votes_of
+from labeling.annotations.records import item_key, pseudonym
+from labeling.dataset.rows import vote_table
 from labeling.schema import StanceSchema
-from labeling.state import state_home
 from labeling.studio.client import Studio
-from labeling.studio.wire import check_project_config, records_from_export
-from labeling.workflows.sync import fetch_tasks, save_cache
+from labeling.studio.wire import check_project_config
+from labeling.workflows.sync import (
+    PROJECT_FIELDS,
+    RowCache,
+    _fingerprint,
+    gc_paused,
+    save_row_cache,
+    sync_dir,
+    sync_rows,
+)
 
 
 @dataclass
@@ -70,66 +79,113 @@ class Status:
 
 def status(*, project: str, schema: StanceSchema, studio: Studio,
            state_dir: str | Path | None = None) -> Status:
-    """Compute the project's progress (incrementally after the first call)."""
+    """Compute the project's progress from the sync state it shares with ``pull``
+    (after the first pull or status, only the tasks changed since are fetched)."""
 
-    proj = studio.project(project)
-    check_project_config(proj, schema)
-    key = hashlib.sha256(f"status|{studio.url}|{proj['id']}".encode()).hexdigest()[:16]
-    marker = state_home(state_dir) / "status" / key
-    marker.mkdir(parents=True, exist_ok=True)
-    got = fetch_tasks(studio, proj, marker, full=False, state_dir=state_dir)
-    tasks, fetched = got.tasks, got.fetched
-    save_cache(got.cache_path, {"project_id": proj["id"], "server": studio.url,
-                                "cursor": got.cursor}, tasks)
-    records, _ = records_from_export([tasks[k] for k in sorted(tasks)], schema)
+    with gc_paused():
+        proj = studio.project(project, fields=(*PROJECT_FIELDS, "maximum_annotations"))
+        check_project_config(proj, schema)
+        cache_path = sync_dir(studio.url, int(proj["id"]), state_dir)
+        synced = sync_rows(studio, proj, schema, cache_path, full=False, clusters=False,
+                           state_dir=state_dir)
+        save_row_cache(cache_path, _fingerprint(schema, proj),
+                       RowCache(synced.cursor, synced.rows, synced.tasks))
+        return _progress(project, schema, proj, synced.rows, synced.tasks, synced.fetched)
+
+
+def _progress(title: str, schema: StanceSchema, proj: Mapping[str, Any], rows: Any,
+              tasks: Any, fetched: int) -> Status:
+    """The figures of :class:`Status` from the task rows (votes) and task lines (each
+    annotator's latest annotation per task)."""
+    import numpy as np
+
     labels = schema.label_names
-    votes = votes_of(records, schema, proj)
     overlap = int(proj.get("maximum_annotations") or schema.annotators_per_item)
-    n_ann = [len(r.annotations) for r in records]
-    per_item: dict[str, list[str]] = defaultdict(list)
-    for v in votes:
-        if v.label is not None:
-            per_item[v.item].append(v.label)
+    vt, _ = vote_table(rows, schema)
+    # Per item (own quote x target), in the order of the own rows: labelled votes.
+    labelled = vt.label >= 0
+    per_item = np.bincount(vt.item[labelled], minlength=len(vt.items))
+    item_group = vt.item_group if vt.item_group is not None else np.full(len(vt.items), -1)
     targets = []
-    for t in schema.targets:
-        keys = [item_key(str(r.data["quote_id"]), t.id) for r in records
-                if t.id in asked_targets(r.data, [t.id])]  # only the tasks that ask it
-        tv = [v for v in votes if v.group == t.id]
+    # Rows exist only for the targets a task asks: each target counts only its own items.
+    for g, t in enumerate(schema.targets):
+        in_t = item_group == g
+        sel = labelled & in_t[vt.item]
+        # In the order each label first appears (rows by task, votes by annotation).
+        seen, first = np.unique(vt.label[sel], return_index=True)
+        counts = np.bincount(vt.label[sel], minlength=len(labels))
         targets.append(TargetProgress(
-            target=t.id, items=len(keys),
-            with_votes=sum(1 for k in keys if per_item.get(k)),
-            complete=sum(1 for k in keys if len(per_item.get(k, [])) >= overlap),
-            labels=dict(Counter(lab for k in keys for lab in per_item.get(k, []))),
-            alpha=krippendorff_alpha(tv, labels),
+            target=t.id, items=int(in_t.sum()),
+            with_votes=int((per_item[in_t] > 0).sum()),
+            complete=int((per_item[in_t] >= overlap).sum()),
+            labels={labels[k]: int(counts[k]) for k in seen[np.argsort(first)].tolist()},
+            alpha=krippendorff_alpha(vt.subset(in_t), labels),
         ))
-    gold = {item_key(g.quote_id, g.target): g.label for g in schema.gold}
-    by_annotator: dict[int | None, list[Any]] = defaultdict(list)
-    for r in records:
-        for a in r.annotations:
-            by_annotator[a.annotator].append((r, a))
+
+    ours = tasks.filter(tasks.column("ours"))
+    task_ids = ours.column("task_id").to_pylist()
+    anns = ours.column("annotations").to_pylist()
+    n_ann = [len(a) for a in anns]
+    gold_hits = _gold_hits(schema, proj, rows)
+    by_annotator: dict[int | None, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for tid, task_anns in zip(task_ids, anns, strict=True):
+        for a in task_anns:
+            by_annotator[a["user_id"]].append((tid, a))
     annotators = []
     for uid, pairs in sorted(by_annotator.items(), key=lambda kv: str(kv[0])):
-        leads = [a.lead_time for _, a in pairs if a.lead_time is not None and not a.skipped]
-        hits = [a.stances.get(k.split("|", 1)[1]) == lab
-                for r, a in pairs for k, lab in gold.items()
-                if k.split("|", 1)[0] == str(r.data["quote_id"]) and not a.skipped]
+        who = pseudonym(proj, uid)
+        leads = [a["lead_time"] for _, a in pairs
+                 if a["lead_time"] is not None and not a["skipped"]]
+        hits = [hit for tid, a in pairs if not a["skipped"]
+                for hit in gold_hits(tid, who)]
         annotators.append(AnnotatorProgress(
-            annotator=pseudonym(proj, uid),
-            annotations=sum(not a.skipped for _, a in pairs),
-            skipped=sum(a.skipped for _, a in pairs),
+            annotator=who,
+            annotations=sum(not a["skipped"] for _, a in pairs),
+            skipped=sum(a["skipped"] for _, a in pairs),
             median_lead_time=statistics.median(leads) if leads else None,
             gold_accuracy=sum(hits) / len(hits) if hits else None,
         ))
     left = sum(max(0, overlap - n) for n in n_ann)
-    projected = effort([{a.annotator for a in r.annotations} for r in records],
-                       {uid: [a.lead_time for _, a in pairs if a.lead_time and not a.skipped]
+    projected = effort([{a["user_id"] for a in task_anns} for task_anns in anns],
+                       {uid: [a["lead_time"] for _, a in pairs
+                              if a["lead_time"] and not a["skipped"]]
                         for uid, pairs in by_annotator.items()}, overlap)
     return Status(
-        project_id=int(proj["id"]), title=project, tasks=len(records),
+        project_id=int(proj["id"]), title=title, tasks=len(task_ids),
         annotations=sum(n_ann), overlap=overlap,
         tasks_complete=sum(1 for n in n_ann if n >= overlap), annotations_left=left,
-        alpha=krippendorff_alpha(votes, labels), eta_hours=projected.hours_left, targets=targets,
+        alpha=krippendorff_alpha(vt, labels), eta_hours=projected.hours_left, targets=targets,
         annotators=annotators, fetched=fetched,
         annotator_hours_left=projected.annotator_hours_left,
         team_items_per_hour=projected.team_items_per_hour, votes_blocked=projected.votes_blocked,
     )
+
+
+def _gold_hits(schema: StanceSchema, proj: Mapping[str, Any], rows: Any
+               ) -> Callable[[int, str], list[bool]]:
+    """For a task and an annotator (pseudonym) who answered it, whether each of the
+    annotator's answers on the task's gold items was the gold label (an annotation that
+    left a gold target unanswered counts as wrong)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    gold = {item_key(g.quote_id, g.target): g.label for g in schema.gold}
+    if not gold:
+        return lambda tid, who: []
+    qids = sorted({k.split("|", 1)[0] for k in gold})
+    own = pc.and_(pc.is_null(rows.column("propagated_from")),  # type: ignore[attr-defined]
+                  pc.is_in(rows.column("quote_id"),  # type: ignore[attr-defined]
+                           value_set=pa.array(qids, pa.string())))
+    answers: dict[int, list[tuple[str, dict[str, str | None]]]] = defaultdict(list)
+    for r in rows.filter(own).select(["task_id", "quote_id", "target", "votes"]).to_pylist():
+        label = gold.get(item_key(r["quote_id"], r["target"]))
+        if label is None:
+            continue  # a target of a gold quote that is not itself gold
+        said = {v["annotator"]: (schema.label_names[v["stance"]] if not v["skipped"]
+                                 and 0 <= v["stance"] < len(schema.label_names) else None)
+                for v in r["votes"]}
+        answers[r["task_id"]].append((label, said))
+
+    def hits(tid: int, who: str) -> list[bool]:
+        return [said.get(who) == label for label, said in answers.get(tid, [])]
+    return hits
