@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,3 +123,46 @@ def test_guidelines_are_quoted_line_by_line() -> None:
     card = render_card(schema(guidelines="First rule.\n\nSecond rule."), copy.deepcopy(STATS),
                        SPLITS)
     assert "> First rule.\n>\n> Second rule." in card
+
+
+# ------------------------------------------------------------------ the whole card, pinned
+SUGGESTIONS: dict[str, Any] = {
+    "show": "ab",
+    "model_as_coder": {"agreement": 0.8125, "items": 16,
+                       "per_target": {"ground_troops": {"agreement": 0.75, "items": 8},
+                                      "military_aid": {"agreement": 0.875, "items": 8}}},
+    "anchoring": {"effect": 0.125, "agreement_shown": 0.75, "agreement_hidden": 0.625,
+                  "votes_shown": 40, "votes_hidden": 32, "ci95": [-0.05, 0.3]},
+}
+EXPECTED = Path(__file__).parent / "data" / "card.md"
+
+
+def test_the_whole_card_reads_as_reviewed() -> None:
+    """Every sentence of the card a researcher publishes, for fixed figures.
+
+    ``tests/data/card.md`` was read line by line when written; a change of wording must
+    update it on purpose (``STANCE_LABELING_WRITE_CARD=1`` rewrites it), and every
+    figure in it is one of ``STATS``/``SUGGESTIONS`` above.
+    """
+    stats = copy.deepcopy(STATS)
+    stats["suggestions"] = copy.deepcopy(SUGGESTIONS)
+    card = render_card(schema(), stats, SPLITS)
+    if os.environ.get("STANCE_LABELING_WRITE_CARD") == "1":
+        EXPECTED.parent.mkdir(exist_ok=True)
+        EXPECTED.write_text(card, encoding="utf-8")
+    assert card == EXPECTED.read_text(encoding="utf-8")
+
+
+def test_suggestion_figures() -> None:
+    stats = copy.deepcopy(STATS)
+    stats["suggestions"] = copy.deepcopy(SUGGESTIONS)
+    card = render_card(schema(), stats, SPLITS)
+    assert "### Model suggestions" in card and "show: `ab`" in card
+    assert "81.2 % agreement on 16 items" in card
+    assert "  - `ground_troops`: 75.0 % on 8 items" in card
+    assert "  - `military_aid`: 87.5 % on 8 items" in card
+    assert ("75.0 % of the time when it was shown (40 votes), 62.5 % when hidden (32); "
+            "effect +12.5 points (95 % bootstrap CI -5.0 % to 30.0 %)") in card
+    stats["suggestions"]["anchoring"] = {"effect": None}
+    assert "Anchoring" not in render_card(schema(), stats, SPLITS)
+    assert "### Model suggestions" not in render_card(schema(), copy.deepcopy(STATS), SPLITS)

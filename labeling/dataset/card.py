@@ -90,7 +90,7 @@ def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
         "",
         schema.description.strip() or "A stance dataset of quotes from news articles.",
         "",
-        f"Made with stance-labeling ({stats.get('tool')}) from Label Studio project "
+        f"Made with {stats.get('tool')} from Label Studio project "
         f"{stats['project'].get('title')!r}. Each row is one quote x target: the stance of the "
         "quote's **speaker** (not the journalist) toward the target, as judged by human "
         "annotators.",
@@ -131,7 +131,8 @@ def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
         "- `stance`, `stance_tie`, `soft_label` (vote shares in label order), `n_votes`, "
         "`item_agreement`, `aggregation`, `adjudicated`",
         "- `votes`: every annotator's vote: pseudonymous `annotator`, `stance`, `skipped`, "
-        "`lead_time` (seconds), `suggestion_shown`, `flags`, `confidence`, `note` and the "
+        "`lead_time` (seconds), `suggested` and `suggestion_shown` (see Model suggestions), "
+        "`flags`, `confidence`, `note` and the "
         "spans as the annotator left them (article offsets)",
         "- `not_a_quote_votes`, `wrong_speaker_votes`: annotators who flagged a segmentation error",
         "",
