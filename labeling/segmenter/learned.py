@@ -1,0 +1,399 @@
+"""The learned layer: a token tagger (a linear-chain CRF) on top of the rule engine.
+
+Pure: text, the rule engine's units and an in-memory model in, units out; no file I/O
+(reading and writing model folders, and training, live in :mod:`labeling.learn`).
+
+Every paragraph is one sequence of tokens. Each token gets one of seven tags, BIO for
+three roles: ``Q`` the reported content, ``S`` its source (the speaker), ``C`` the cue.
+Its features are the word and its neighbours, its shape, the lexicon's word classes
+(speech, belief, "to" and object verbs, speaker nouns, pronouns), whether it sits inside
+quotation marks, inside a rule unit (and which type), the rule unit's speaker or cue,
+its distance to the nearest cue word of the sentence, and its place in the sentence.
+
+:func:`apply` merges the tagger's content spans with the rule units:
+- a rule unit that a tagged span covers (the scorer's criterion: the overlap is at least
+  half of both) is kept as it is (its offsets, parts, speaker and resolved name);
+- a rule unit that no tagged span covers is dropped (the model says it is no quote);
+- a tagged span that overlaps no kept unit becomes a new unit, with the nearest tagged
+  source and cue of its paragraph as speaker and cue.
+Every unit's offsets index the text exactly (``text[start:end]``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from labeling.segmenter.lexicon import (
+    BELIEF_VERBS,
+    CUE_VERBS,
+    OBJECT_VERBS,
+    PRONOUNS,
+    SPEAKER_NOUNS,
+    THAT_VERBS,
+    TO_VERBS,
+)
+from labeling.segmenter.types import Quote
+
+# Bump when the features or tags change: a model trained on other features is refused.
+FEATURES = "crf-tokens-v1"
+TAGS = ("O", "B-Q", "I-Q", "B-S", "I-S", "B-C", "I-C")
+
+_TOKEN = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
+_PARAGRAPH = re.compile(r"[^\n]+")
+_OPEN = frozenset("“«„")
+_CLOSE = frozenset("”»")
+_STRAIGHT = '"'
+_QUOTE_CHARS = _OPEN | _CLOSE | {_STRAIGHT}
+_SENT_END = frozenset(".!?")
+_EXTRA_CUES = frozenset({"according", "accused", "quoted", "statement", "interview", "told",
+                         "tweeted", "tweet", "wrote", "poll", "report", "reports", "survey"})
+
+
+def _lexclass(low: str) -> str:
+    if low in CUE_VERBS or low in _EXTRA_CUES:
+        return "cue"
+    if low in THAT_VERBS or low in BELIEF_VERBS:
+        return "bel"
+    if low in TO_VERBS:
+        return "to"
+    if low in OBJECT_VERBS:
+        return "obj"
+    if low in SPEAKER_NOUNS:
+        return "spk"
+    if low in PRONOUNS:
+        return "pro"
+    return "-"
+
+
+def _shape(w: str) -> str:
+    if w.isalpha():
+        if w.islower():
+            return "x"
+        if w.isupper():
+            return "X" if len(w) > 1 else "Xx"
+        return "Xx" if w[0].isupper() else "xX"
+    if w.isdigit():
+        return "d"
+    if len(w) == 1:
+        return w
+    return "m"
+
+
+def _bucket(d: int) -> str:
+    if d < 0:
+        return "n"
+    if d <= 3:
+        return str(d)
+    if d <= 6:
+        return "6"
+    if d <= 12:
+        return "12"
+    return "far"
+
+
+class Tagger(Protocol):
+    """What :func:`apply` needs of a tagger (``pycrfsuite.Tagger`` has it)."""
+
+    def tag(self, xseq: Any) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One sequence: its tokens' (start, end) offsets and features."""
+
+    start: int
+    end: int
+    spans: list[tuple[int, int]]
+    features: list[list[str]]
+    sentence_starts: list[int]  # character offsets where sentences start
+
+
+def _rule_marks(units: Sequence[Quote]) -> list[tuple[int, int, str]]:
+    """Character intervals of the rule units' parts, speakers and cues, with a role."""
+    out: list[tuple[int, int, str]] = []
+    for q in units:
+        for a, b in (q.parts or ((q.start, q.end),)):
+            out.append((a, b, "q" + q.type[0]))
+        if q.speaker_start is not None and q.speaker_end is not None:
+            out.append((q.speaker_start, q.speaker_end, "s"))
+        if q.cue_start is not None and q.cue_end is not None:
+            out.append((q.cue_start, q.cue_end, "c"))
+    out.sort()
+    return out
+
+
+def paragraphs(text: str, units: Sequence[Quote]) -> list[Paragraph]:
+    """The text's paragraphs as token sequences with their features."""
+    marks = _rule_marks(units)
+    out: list[Paragraph] = []
+    for pm in _PARAGRAPH.finditer(text):
+        p0, p1 = pm.span()
+        toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, p0, p1)]
+        if not toks:
+            continue
+        words = [text[a:b] for a, b in toks]
+        lows = [w.lower() for w in words]
+        lex = [_lexclass(w) for w in lows]
+        n = len(toks)
+        # Rule roles per token: the innermost mark that holds the token's start.
+        role = ["-"] * n
+        begin = [False] * n
+        mi = 0
+        for i, (a, _b) in enumerate(toks):
+            while mi < len(marks) and marks[mi][1] <= a:
+                mi += 1
+            j = mi
+            while j < len(marks) and marks[j][0] <= a:
+                if marks[j][1] > a:
+                    if role[i] == "-" or marks[j][2] in ("s", "c"):
+                        role[i] = marks[j][2]
+                        begin[i] = marks[j][0] >= (toks[i - 1][1] if i else p0)
+                j += 1
+        # Inside quotation marks (curly marks open/close; straight ones toggle).
+        inq = [False] * n
+        state = False
+        for i, w in enumerate(words):
+            if w in _OPEN:
+                state = True
+                inq[i] = True
+                continue
+            if w in _CLOSE:
+                inq[i] = True
+                state = False
+                continue
+            if w == _STRAIGHT:
+                inq[i] = True
+                state = not state
+                continue
+            inq[i] = state
+        # Sentences: after . ! ? (and a closing mark) when a capital or a mark follows.
+        sent = [0] * n
+        spos = [0] * n
+        s = 0
+        k = 0
+        sstarts = [p0]
+        for i in range(n):
+            if i and words[i - 1] in _SENT_END or (
+                    i > 1 and words[i - 1] in _QUOTE_CHARS and words[i - 2] in _SENT_END):
+                if words[i][:1].isupper() or words[i] in _QUOTE_CHARS:
+                    s += 1
+                    k = 0
+                    sstarts.append(toks[i][0])
+            sent[i] = s
+            spos[i] = k
+            k += 1
+        # Distance to the nearest cue word of the sentence, left and right.
+        dl = [-1] * n
+        last = -1
+        for i in range(n):
+            if i and sent[i] != sent[i - 1]:
+                last = -1
+            dl[i] = i - last if last >= 0 else -1
+            if lex[i] == "cue" or lex[i] == "bel":
+                last = i
+        dr = [-1] * n
+        nxt = -1
+        for i in range(n - 1, -1, -1):
+            if i < n - 1 and sent[i] != sent[i + 1]:
+                nxt = -1
+            dr[i] = nxt - i if nxt >= 0 else -1
+            if lex[i] == "cue" or lex[i] == "bel":
+                nxt = i
+        feats: list[list[str]] = []
+        pad = ["<s>", "<s>"] + lows + ["</s>", "</s>"]
+        lpad = ["<s>", "<s>"] + lex + ["</s>", "</s>"]
+        rpad = ["<s>"] + role + ["</s>"]
+        for i in range(n):
+            w = lows[i]
+            r = role[i]
+            f = [
+                "b",
+                "w=" + w,
+                "sh=" + _shape(words[i]),
+                "s3=" + w[-3:],
+                "w-1=" + pad[i + 1],
+                "w+1=" + pad[i + 3],
+                "w-2=" + pad[i],
+                "w+2=" + pad[i + 4],
+                "w-1w=" + pad[i + 1] + "|" + w,
+                "ww+1=" + w + "|" + pad[i + 3],
+                "l=" + lex[i],
+                "l-1=" + lpad[i + 1],
+                "l+1=" + lpad[i + 3],
+                "l-2=" + lpad[i],
+                "l+2=" + lpad[i + 4],
+                "q=" + ("1" if inq[i] else "0"),
+                "r=" + r + ("B" if begin[i] else ""),
+                "r-1=" + rpad[i],
+                "r+1=" + rpad[i + 2],
+                "rq=" + r + ("1" if inq[i] else "0"),
+                "dl=" + _bucket(dl[i]),
+                "dr=" + _bucket(dr[i]),
+                "dlr=" + _bucket(dl[i]) + "|" + _bucket(dr[i]),
+                "sp=" + (str(spos[i]) if spos[i] < 3 else "+"),
+                "lw=" + lex[i] + "|" + pad[i + 3],
+            ]
+            feats.append(f)
+        out.append(Paragraph(p0, p1, toks, feats, sstarts))
+    return out
+
+
+def gold_tags(par: Paragraph, quotes: Sequence[dict[str, Any]]) -> list[str]:
+    """The tags of a paragraph's tokens under gold units (dicts with the bench's fields).
+
+    Sources and cues first, content last: where an attribution is nested inside another's
+    content, the outer content wins.
+    """
+    n = len(par.spans)
+    tags = ["O"] * n
+    starts = [a for a, _ in par.spans]
+
+    def mark(a: int | None, b: int | None, role: str) -> None:
+        if a is None or b is None or b <= a or b <= par.start or a >= par.end:
+            return
+        i = max(0, bisect_right(starts, a) - 1)
+        if par.spans[i][1] <= a:
+            i += 1
+        first = True
+        while i < n and par.spans[i][0] < b:
+            tags[i] = ("B-" if first else "I-") + role
+            first = False
+            i += 1
+
+    for q in quotes:
+        mark(q.get("speaker_start"), q.get("speaker_end"), "S")
+        mark(q.get("cue_start"), q.get("cue_end"), "C")
+    for q in quotes:
+        for a, b in (q.get("parts") or [(q["start"], q["end"])]):
+            mark(a, b, "Q")
+    return tags
+
+
+def _runs(par: Paragraph, tags: Sequence[str], role: str) -> list[tuple[int, int]]:
+    """Character spans of the tagged runs of ``role``."""
+    out: list[tuple[int, int]] = []
+    cur: list[int] | None = None
+    for (a, b), t in zip(par.spans, tags, strict=True):
+        if t[2:] == role and (t[0] == "I" and cur is not None):
+            cur[1] = b
+        elif t[2:] == role:
+            if cur is not None:
+                out.append((cur[0], cur[1]))
+            cur = [a, b]
+        else:
+            if cur is not None:
+                out.append((cur[0], cur[1]))
+            cur = None
+    if cur is not None:
+        out.append((cur[0], cur[1]))
+    return out
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def _covers(span: tuple[int, int], q: Quote) -> bool:
+    """The scorer's match: the overlap is at least half of both spans."""
+    a, b = span
+    for s, e in (q.parts or ((q.start, q.end),)):
+        ov = _overlap(a, b, s, e)
+        if ov and 2 * ov >= max(b - a, e - s):
+            return True
+    return False
+
+
+def _qtype(s: str) -> str:
+    marks = [c for c in s if c in _QUOTE_CHARS]
+    if not marks:
+        return "indirect"
+    t = s.strip(" ,.;:")
+    if t[:1] in _QUOTE_CHARS and t[-1:] in _QUOTE_CHARS and len(marks) == 2:
+        return "direct"
+    return "mixed"
+
+
+_TRIM = " \t,;:—–-"
+
+
+def _nearest(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int] | None:
+    best: tuple[int, int] | None = None
+    bd = 0
+    for s, e in spans:
+        d = a - e if e <= a else s - b if s >= b else 0
+        if best is None or d < bd:
+            best, bd = (s, e), d
+    return best
+
+
+def apply(text: str, units: Sequence[Quote], tagger: Tagger,
+          keep: frozenset[str] = frozenset({"direct"})) -> list[Quote]:
+    """The rule units ``units`` of ``text`` corrected by the tagger (see the module doc)."""
+    pars = paragraphs(text, units)
+    kept: list[Quote] = []
+    new: list[Quote] = []
+    used = [False] * len(units)
+    ui = 0
+    for par in pars:
+        tags = tagger.tag(par.features)
+        qspans = _runs(par, tags, "Q")
+        if not qspans:
+            continue
+        sspans = _runs(par, tags, "S")
+        cspans = _runs(par, tags, "C")
+        # The rule units of this paragraph.
+        while ui < len(units) and units[ui].end <= par.start:
+            ui += 1
+        mine = []
+        j = ui
+        while j < len(units) and units[j].start < par.end:
+            mine.append(j)
+            j += 1
+        for k in mine:  # a rule unit stays unless the tagger sees no content in it
+            q = units[k]
+            if any(_overlap(a, b, s, e) for a, b in qspans
+                   for s, e in (q.parts or ((q.start, q.end),))):
+                used[k] = True
+        for span in qspans:
+            if any(_covers(span, units[k]) for k in mine):
+                continue
+            a, b = span
+            while b > a and text[b - 1] in _TRIM:
+                b -= 1
+            while a < b and text[a] in _TRIM:
+                a += 1
+            if b - a < 2:
+                continue
+            sp = _nearest([s for s in sspans if _overlap(s[0], s[1], a, b) == 0], a, b)
+            cue = _nearest([c for c in cspans if _overlap(c[0], c[1], a, b) == 0], a, b)
+            si = max(0, bisect_right(par.sentence_starts, a) - 1)
+            sent_start = par.sentence_starts[si]
+            ei = bisect_right(par.sentence_starts, b - 1)
+            sent_end = par.sentence_starts[ei] if ei < len(par.sentence_starts) else par.end
+            while sent_end > sent_start and text[sent_end - 1].isspace():
+                sent_end -= 1
+            new.append(Quote(
+                start=a, end=b, text=text[a:b], type=_qtype(text[a:b]),
+                speaker=text[sp[0]:sp[1]] if sp else None,
+                speaker_start=sp[0] if sp else None, speaker_end=sp[1] if sp else None,
+                cue=text[cue[0]:cue[1]] if cue else None,
+                cue_start=cue[0] if cue else None, cue_end=cue[1] if cue else None,
+                sentence_start=sent_start, sentence_end=max(sent_end, b),
+                paragraph_start=par.start, paragraph_end=par.end))
+    kept = [q for q, u in zip(units, used, strict=True) if u or q.type in keep]
+    # New units never overlap a kept one (units stay non-overlapping).
+    out = list(kept)
+    for q in new:
+        if not any(_overlap(q.start, q.end, k.start, k.end) for k in kept):
+            out.append(q)
+    out.sort(key=lambda q: q.start)
+    final: list[Quote] = []
+    for q in out:
+        if final and q.start < final[-1].end:
+            continue
+        final.append(q)
+    return final
