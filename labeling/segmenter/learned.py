@@ -95,6 +95,45 @@ def _bucket(d: int) -> str:
     return "far"
 
 
+_BUCKETS = ("n", "0", "1", "2", "3", "6", "12", "far")
+
+
+def _bi(d: int) -> int:
+    """The index in _BUCKETS of a distance (-1: none)."""
+    return _BUCKETS.index(_bucket(d)) if d < 0 or d > 3 else d + 1
+
+
+_DL = tuple("dl=" + b for b in _BUCKETS)
+_DR = tuple("dr=" + b for b in _BUCKETS)
+_DLR = tuple(tuple(f"dlr={a}|{b}" for b in _BUCKETS) for a in _BUCKETS)
+_SP = ("sp=0", "sp=1", "sp=2")
+_ROLES = ("-", "qd", "qm", "qi", "s", "c")
+_ROLE = {(r, bg): "r=" + r + ("B" if bg else "") for r in _ROLES for bg in (False, True)}
+_ROLE_Q = {(r, q): "rq=" + r + ("1" if q else "0") for r in _ROLES for q in (False, True)}
+# Per word: its own features, as a neighbour's, and its lowercase form (index 12) and
+# lexicon feature prefix (13). Words repeat, so building them once pays.
+_WORD_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def _word_features(word: str) -> tuple[str, ...]:
+    w = word.lower()
+    lx = _lexclass(w)
+    t = ("w=" + w, "sh=" + _shape(word), "s3=" + w[-3:], "w-1=" + w, "w+1=" + w, "w-2=" + w,
+         "w+2=" + w, "l=" + lx, "l-1=" + lx, "l+1=" + lx, "l-2=" + lx, "l+2=" + lx, w,
+         "lw=" + lx + "|")
+    _WORD_CACHE[word] = t
+    return t
+
+
+def _pad(tok: str) -> tuple[str, ...]:
+    return ("w=" + tok, "sh=" + tok, "s3=" + tok, "w-1=" + tok, "w+1=" + tok, "w-2=" + tok,
+            "w+2=" + tok, "l=" + tok, "l-1=" + tok, "l+1=" + tok, "l-2=" + tok, "l+2=" + tok,
+            tok, "lw=" + tok + "|")
+
+
+_PAD0, _PAD1 = _pad("<s>"), _pad("</s>")
+
+
 class Tagger(Protocol):
     """What :func:`apply` needs of a tagger (``pycrfsuite.Tagger`` has it)."""
 
@@ -204,40 +243,29 @@ def paragraphs(text: str, units: Sequence[Quote]) -> list[Paragraph]:
             if lex[i] == "cue" or lex[i] == "bel":
                 nxt = i
         feats: list[list[str]] = []
-        pad = ["<s>", "<s>"] + lows + ["</s>", "</s>"]
-        lpad = ["<s>", "<s>"] + lex + ["</s>", "</s>"]
-        rpad = ["<s>"] + role + ["</s>"]
+        cache = _WORD_CACHE
+        if len(cache) > 200_000:
+            cache.clear()
+        ws = [cache.get(w) or _word_features(w) for w in words]
+        pad = [_PAD0, _PAD0, *ws, _PAD1, _PAD1]
+        rf, rqf = _ROLE, _ROLE_Q
+        rpad = ["r-1=<s>", *("r-1=" + r for r in role), "r-1=</s>"]
+        rnext = ["r+1=<s>", *("r+1=" + r for r in role), "r+1=</s>"]
+        dlf, drf, dlrf = _DL, _DR, _DLR
         for i in range(n):
-            w = lows[i]
+            c = ws[i]
+            pw, nw = pad[i + 1], pad[i + 3]
             r = role[i]
-            f = [
-                "b",
-                "w=" + w,
-                "sh=" + _shape(words[i]),
-                "s3=" + w[-3:],
-                "w-1=" + pad[i + 1],
-                "w+1=" + pad[i + 3],
-                "w-2=" + pad[i],
-                "w+2=" + pad[i + 4],
-                "w-1w=" + pad[i + 1] + "|" + w,
-                "ww+1=" + w + "|" + pad[i + 3],
-                "l=" + lex[i],
-                "l-1=" + lpad[i + 1],
-                "l+1=" + lpad[i + 3],
-                "l-2=" + lpad[i],
-                "l+2=" + lpad[i + 4],
-                "q=" + ("1" if inq[i] else "0"),
-                "r=" + r + ("B" if begin[i] else ""),
-                "r-1=" + rpad[i],
-                "r+1=" + rpad[i + 2],
-                "rq=" + r + ("1" if inq[i] else "0"),
-                "dl=" + _bucket(dl[i]),
-                "dr=" + _bucket(dr[i]),
-                "dlr=" + _bucket(dl[i]) + "|" + _bucket(dr[i]),
-                "sp=" + (str(spos[i]) if spos[i] < 3 else "+"),
-                "lw=" + lex[i] + "|" + pad[i + 3],
-            ]
-            feats.append(f)
+            q = inq[i]
+            a, b = _bi(dl[i]), _bi(dr[i])
+            feats.append([
+                "b", c[0], c[1], c[2], pw[3], nw[4], pad[i][5], pad[i + 4][6],
+                "w-1w=" + pw[12] + "|" + c[12], "ww+1=" + c[12] + "|" + nw[12],
+                c[7], pw[8], nw[9], pad[i][10], pad[i + 4][11],
+                "q=1" if q else "q=0", rf[r, begin[i]], rpad[i], rnext[i + 2], rqf[r, q],
+                dlf[a], drf[b], dlrf[a][b], _SP[spos[i]] if spos[i] < 3 else "sp=+",
+                c[13] + nw[12],
+            ])
         out.append(Paragraph(p0, p1, toks, feats, sstarts))
     return out
 
