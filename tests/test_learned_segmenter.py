@@ -186,3 +186,78 @@ def test_bad_gold_lines_name_file_line_and_field(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"gold.jsonl:2: quote offsets \(0, 99\)"):
         train_model([src], tmp_path / "m", folds=0)
     assert not (tmp_path / "m").exists()
+
+
+# ----------------------------------------------------------------------------- pulled exports
+def _export(tmp: Path) -> tuple[Path, list[str]]:
+    """A pulled export written by the export code itself, from tasks of our articles.
+
+    Every "wants" unit is flagged "not a quote" by both voters; one "said" unit had its
+    span trimmed by a voter (its corrected span loses the final words); a task nobody
+    voted on is ignored.
+    """
+    from labeling.annotations.records import ParsedAnnotation, Span, TaskRecord
+    from labeling.dataset.build import write_export
+    from labeling.schema import parse_schema
+
+    sch = parse_schema({"title": "Learn", "targets": [{"id": "t", "name": "T"}],
+                        "labels": [{"value": x} for x in ("FAVOR", "AGAINST", "NONE")],
+                        "annotators_per_item": 2})
+    records = []
+    texts = []
+    for i, (name, thing) in enumerate(zip(NAMES, THINGS, strict=True)):
+        clause = CLAUSES[i]
+        text = f"{name} wants {thing}.\n\n{NAMES[(i + 4) % len(NAMES)]} said that {clause}."
+        texts.append(text)
+        for k, q in enumerate(segment(text)):
+            data = {"quote_id": f"a{i}-{k}", "article_id": f"a{i}", "context": text,
+                    "context_start": 0, "quote": q.text, "quote_start": q.start,
+                    "quote_end": q.end, "quote_type": q.type, "speaker": q.speaker,
+                    "speaker_start": q.speaker_start, "speaker_end": q.speaker_end,
+                    "cue": q.cue, "cue_start": q.cue_start, "cue_end": q.cue_end}
+            wants = "wants" in text[q.sentence_start:q.sentence_end]
+            spans: tuple[Span, ...] = ()
+            if not wants and i == 0:  # the correction: the last two words are no content
+                end = q.end - len(" ".join(clause.split()[-2:])) - 1
+                spans = (Span("QUOTE", q.start, end, text[q.start:end], True),)
+            anns = tuple(ParsedAnnotation(
+                annotation_id=100 * i + 10 * k + v, annotator=v + 1, skipped=False,
+                stances={"t": "NONE"}, spans=spans, flags=("not_a_quote",) if wants else (),
+                confidence=None, note="", lead_time=3.0, updated_at="2026-01-01",
+                ground_truth=False, suggestion_shown=True) for v in range(2))
+            records.append(TaskRecord(task_id=len(records) + 1, data=data,
+                                      annotations=anns if i != 1 else (),
+                                      updated_at="2026-01-01"))
+    out = tmp / "export"
+    write_export(records, sch, {"id": 1, "title": "Learn"}, out)
+    return out, texts
+
+
+def test_a_pulled_export_gives_corrected_confirmed_and_negative_units(tmp_path: Path) -> None:
+    from labeling.learn.gold import read_export
+
+    export, texts = _export(tmp_path)
+    docs = {d.doc_id: d for d in read_export(export)}
+    assert "a1#0" not in docs  # nobody voted on article a1's tasks
+    assert len(docs) == len(NAMES) - 1
+    d0 = docs["a0#0"]
+    assert d0.text == texts[0]
+    # The "wants" unit is gone (not a quote); the "said" unit has the corrected span.
+    [q] = d0.quotes
+    assert d0.text[q["start"]:q["end"]] == "that the harbour is too small for"
+    assert d0.text[q["speaker_start"]:q["speaker_end"]] == NAMES[4]
+    [q2] = docs["a2#0"].quotes  # confirmed as the rules found it
+    assert docs["a2#0"].text[q2["start"]:q2["end"]] == "that " + CLAUSES[2]
+
+
+def test_train_on_a_pulled_export_drops_what_annotators_rejected(tmp_path: Path) -> None:
+    export, _ = _export(tmp_path)
+    out = tmp_path / "m"
+    res = CliRunner().invoke(main, ["segmenter", "train", str(export), "-o", str(out),
+                                    "--folds", "0"])
+    assert res.exit_code == 0, res.output
+    assert read_manifest(out)["training_data"]["sources"] == ["export"]
+    text = f"{NEW_WANT}\n\nGreta Holm said that the ferry timetable is far too thin."
+    assert [q.text for q in segment(text)][0] == "a new tractor"
+    assert [q.text for q in load_model(out).segment(text)] == [
+        "that the ferry timetable is far too thin"]
