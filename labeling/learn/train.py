@@ -79,6 +79,7 @@ class _Tagger:
         self._tagger.open_inmemory(self._data)
         self.tag = self._tagger.tag
         self.labels = self._tagger.labels
+        self.marginal = self._tagger.marginal
 
 
 def tagger_from_bytes(data: bytes) -> Any:

@@ -11,11 +11,14 @@ quotation marks, inside a rule unit (and which type), the rule unit's speaker or
 its distance to the nearest cue word of the sentence, and its place in the sentence.
 
 :func:`apply` merges the tagger's content spans with the rule units:
-- a rule unit that a tagged span covers (the scorer's criterion: the overlap is at least
-  half of both) is kept as it is (its offsets, parts, speaker and resolved name);
-- a rule unit that no tagged span covers is dropped (the model says it is no quote);
-- a tagged span that overlaps no kept unit becomes a new unit, with the nearest tagged
-  source and cue of its paragraph as speaker and cue.
+- a rule unit stays as it is (its offsets, parts, speaker and resolved name) unless the
+  tagger tags none of its words as content and gives each a content probability below
+  ``DROP_BELOW``: then the model says it is no quote and it is dropped (types in ``keep``
+  are never dropped);
+- a tagged span that no rule unit covers (the scorer's criterion: the overlap is at least
+  half of both) and that overlaps no kept unit becomes a new unit, with the nearest tagged
+  source and cue of its paragraph as speaker and cue, if it has at least ``MIN_WORDS``
+  words and a source or a cue.
 Every unit's offsets index the text exactly (``text[start:end]``).
 """
 
@@ -42,6 +45,8 @@ from labeling.segmenter.types import Quote
 FEATURES = "crf-tokens-v1"
 TAGS = ("O", "B-Q", "I-Q", "B-S", "I-S", "B-C", "I-C")
 
+MIN_WORDS = 4  # the fewest words of a unit the model adds
+DROP_BELOW = 0.1  # a rule unit whose words all have a lower content probability is dropped
 _TOKEN = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
 _PARAGRAPH = re.compile(r"[^\n]+")
 _OPEN = frozenset("“«„")
@@ -138,6 +143,8 @@ class Tagger(Protocol):
     """What :func:`apply` needs of a tagger (``pycrfsuite.Tagger`` has it)."""
 
     def tag(self, xseq: Any) -> Sequence[str]: ...
+
+    def marginal(self, y: str, pos: int) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -358,8 +365,25 @@ def _nearest(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int] | 
     return best
 
 
+def _content_probability(tagger: Tagger, par: Paragraph,
+                         pieces: Sequence[tuple[int, int]]) -> float:
+    """The highest content probability (B-Q or I-Q) the tagger gives a word of ``pieces``.
+
+    Valid right after ``tagger.tag(par.features)``.
+    """
+    best = 0.0
+    for i, (a, b) in enumerate(par.spans):
+        if any(_overlap(a, b, s, e) for s, e in pieces):
+            try:
+                p = tagger.marginal("B-Q", i) + tagger.marginal("I-Q", i)
+            except ValueError:  # a model that never saw a tag
+                p = 0.0
+            best = max(best, p)
+    return best
+
+
 def apply(text: str, units: Sequence[Quote], tagger: Tagger,
-          keep: frozenset[str] = frozenset({"direct"})) -> list[Quote]:
+          keep: frozenset[str] = frozenset()) -> list[Quote]:
     """The rule units ``units`` of ``text`` corrected by the tagger (see the module doc)."""
     pars = paragraphs(text, units)
     kept: list[Quote] = []
@@ -369,10 +393,6 @@ def apply(text: str, units: Sequence[Quote], tagger: Tagger,
     for par in pars:
         tags = tagger.tag(par.features)
         qspans = _runs(par, tags, "Q")
-        if not qspans:
-            continue
-        sspans = _runs(par, tags, "S")
-        cspans = _runs(par, tags, "C")
         # The rule units of this paragraph.
         while ui < len(units) and units[ui].end <= par.start:
             ui += 1
@@ -381,11 +401,18 @@ def apply(text: str, units: Sequence[Quote], tagger: Tagger,
         while j < len(units) and units[j].start < par.end:
             mine.append(j)
             j += 1
-        for k in mine:  # a rule unit stays unless the tagger sees no content in it
+        for k in mine:
+            # A rule unit stays unless the tagger tags none of its words as content and
+            # gives every one of them a content probability below DROP_BELOW.
             q = units[k]
-            if any(_overlap(a, b, s, e) for a, b in qspans
-                   for s, e in (q.parts or ((q.start, q.end),))):
+            pieces = q.parts or ((q.start, q.end),)
+            if any(_overlap(a, b, s, e) for a, b in qspans for s, e in pieces) or \
+                    _content_probability(tagger, par, pieces) >= DROP_BELOW:
                 used[k] = True
+        if not qspans:
+            continue
+        sspans = _runs(par, tags, "S")
+        cspans = _runs(par, tags, "C")
         for span in qspans:
             if any(_covers(span, units[k]) for k in mine):
                 continue
@@ -398,6 +425,10 @@ def apply(text: str, units: Sequence[Quote], tagger: Tagger,
                 continue
             sp = _nearest([s for s in sspans if _overlap(s[0], s[1], a, b) == 0], a, b)
             cue = _nearest([c for c in cspans if _overlap(c[0], c[1], a, b) == 0], a, b)
+            # A new unit needs a source or a cue beside it, and a few words: the tagger's
+            # bare or very short content runs are mostly wrong (measured on PolNeAR dev).
+            if (sp is None and cue is None) or len(text[a:b].split()) < MIN_WORDS:
+                continue
             si = max(0, bisect_right(par.sentence_starts, a) - 1)
             sent_start = par.sentence_starts[si]
             ei = bisect_right(par.sentence_starts, b - 1)
