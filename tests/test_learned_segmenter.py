@@ -21,6 +21,8 @@ from labeling.errors import InputError  # noqa: E402
 from labeling.learn.model import load_model, read_manifest, train_model  # noqa: E402
 from labeling.segmenter import segment  # noqa: E402
 
+from .conftest import CONFIG, RunningStudio  # noqa: E402
+
 NAMES = ["Tom Baker", "Anna Berg", "Lena Hart", "Omar Vance", "Ruth Cole", "Ivan Petrov",
          "Sara Lind", "Paul Okafor", "Mia Chen", "Karl Weber", "Nora Quinn", "Eli Stone"]
 CLAUSES = ["the harbour is too small for the ferries", "the new tax will hurt farmers",
@@ -261,3 +263,28 @@ def test_train_on_a_pulled_export_drops_what_annotators_rejected(tmp_path: Path)
     assert [q.text for q in segment(text)][0] == "a new tractor"
     assert [q.text for q in load_model(out).segment(text)] == [
         "that the ferry timetable is far too thin"]
+
+
+# ----------------------------------------------------------------------------- push
+def test_push_with_a_model_imports_the_models_units(model_dir: Path, tmp_path: Path,
+                                                   studio_server: RunningStudio,
+                                                   project_title: str) -> None:
+    art = tmp_path / "arts"
+    art.mkdir()
+    text = f"{NEW_VIEW}\n\n{NEW_WANT}\n\n“We stay,” Macron said."
+    (art / "a1.txt").write_text(text, encoding="utf-8")
+    runner = CliRunner(env=studio_server.env())
+    res = runner.invoke(main, ["push", str(art), "--project", project_title, "--config",
+                               str(CONFIG), "-q", "--model", str(model_dir)])
+    assert res.exit_code == 0, res.output
+    client = studio_server.client()
+    pid = int(client.project(project_title)["id"])
+    quotes = sorted(t["data"]["quote"] for t in client.iter_tasks(pid, include="id,data"))
+    assert quotes == ["the ferry timetable is far too thin", "“We stay,”"]
+    # A bad model folder stops the push before anything reaches the server.
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    res = runner.invoke(main, ["push", str(art), "--project", project_title + " 2",
+                               "--config", str(CONFIG), "-q", "--model", str(bad)])
+    assert res.exit_code == 1 and "manifest.json: missing" in res.output
+    assert client.find_project(project_title + " 2") is None
