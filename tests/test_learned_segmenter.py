@@ -288,3 +288,29 @@ def test_push_with_a_model_imports_the_models_units(model_dir: Path, tmp_path: P
                                "--config", str(CONFIG), "-q", "--model", str(bad)])
     assert res.exit_code == 1 and "manifest.json: missing" in res.output
     assert client.find_project(project_title + " 2") is None
+
+
+def test_offsets_stay_exact_on_mixed_texts(model_dir: Path) -> None:
+    """Our sentences shuffled into paragraphs with CRLF, emoji and non-breaking spaces."""
+    import random
+
+    model = load_model(model_dir)
+    rnd = random.Random(7)
+    pool = [d["text"] for d in gold_docs()] + [NEW_VIEW, NEW_WANT, "“We stay,” Macron said."]
+    added = 0
+    for _ in range(40):
+        parts = rnd.sample(pool, 3)
+        sep = rnd.choice(["\n\n", "\r\n\r\n", " 😀 ", "\u00a0"])
+        text = sep.join(parts)
+        last = 0
+        rules = {(q.start, q.end) for q in segment(text)}
+        for q in model.segment(text):
+            added += (q.start, q.end) not in rules
+            assert text[q.start:q.end] == q.text
+            assert q.start >= last  # in order, never overlapping
+            last = q.end
+            for a, b, s in ((q.speaker_start, q.speaker_end, q.speaker),
+                            (q.cue_start, q.cue_end, q.cue)):
+                assert s is None or (a is not None and b is not None and text[a:b] == s)
+            assert q.paragraph_start <= q.start <= q.end <= q.paragraph_end
+    assert added >= 10  # the model's own units were checked, not only the rules'
