@@ -127,6 +127,8 @@ def learn(a: Any, gold: Path, docs: list[dict[str, Any]]
             train_model([a.train], folder, folds=0, limit=n)
             t_train = time.process_time() - t0
         model = load_model(folder)
+        if a.add_threshold is not None:
+            model.add_above = a.add_threshold
         preds, t = timed(lambda text, m=model: [q.to_dict() for q in m.segment(text)], docs,
                          a.repeat)
         facts = {"folder": str(folder), "documents": model.manifest["training_data"]["documents"],
@@ -161,6 +163,9 @@ def main() -> None:
     ap.add_argument("--curve", default="50,200,840", help="Training sizes (articles).")
     ap.add_argument("--models", default=None, help="Folder to keep the models in.")
     ap.add_argument("--reuse", action="store_true", help="Load the models of --models.")
+    ap.add_argument("--add-threshold", type=float, default=None,
+                    help="Override the models' add_above (mean content probability of a unit "
+                         "the model adds).")
     a = ap.parse_args()
     gold = Path(a.corpus)
     docs = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line]

@@ -203,9 +203,12 @@ def segmenter() -> None:
 @click.option("--iterations", default=None, type=click.IntRange(1, 10000),
               help="L-BFGS iterations (default 120).")
 @click.option("--limit", default=None, type=click.IntRange(1), help="Use the first N documents.")
+@click.option("--add-threshold", default=0.9, show_default=True, type=click.FloatRange(0, 1),
+              help="Mean content probability a unit the model adds needs (lower: more "
+                   "recall, less precision).")
 @_errors
 def train(sources: tuple[str, ...], output: str, folds: int, iterations: int | None,
-          limit: int | None) -> None:
+          limit: int | None, add_threshold: float) -> None:
     """Train rules+model from gold units: pulled exports and .jsonl files.
 
     SOURCES are folders written by `labeling pull` (corrected spans and flags; units
@@ -219,7 +222,7 @@ def train(sources: tuple[str, ...], output: str, folds: int, iterations: int | N
 
     params = {"max_iterations": iterations} if iterations else None
     m = train_model(sources, output, folds=folds, params=params, limit=limit,
-                    log=lambda s: click.echo(s, err=True))
+                    add_above=add_threshold, log=lambda s: click.echo(s, err=True))
     cv = m.get("cross_validation")
     click.echo(f"model written to {output}: {m['training_data']['documents']} documents, "
                f"{m['training_data']['units']} gold units")

@@ -18,7 +18,7 @@ from typing import Any
 from labeling.errors import InputError
 from labeling.files import atomic_folder
 from labeling.segmenter import Quote, segment
-from labeling.segmenter.learned import FEATURES, TAGS, apply
+from labeling.segmenter.learned import ADD_ABOVE, FEATURES, TAGS, apply
 
 FORMAT = "stance-labeling/learned-segmenter"
 FORMAT_VERSION = 1
@@ -33,13 +33,14 @@ class LearnedSegmenter:
     manifest: dict[str, Any]
     tagger: Any
     keep: frozenset[str]
+    add_above: float = ADD_ABOVE
 
     def segment(self, text: str) -> list[Quote]:
         """The rule units of ``text`` corrected by the model."""
         units = segment(text)
         if not units and (not isinstance(text, str) or not text.strip()):
             return units
-        return apply(text, units, self.tagger, self.keep)
+        return apply(text, units, self.tagger, self.keep, self.add_above)
 
 
 def write_model(out: str | Path, weights: bytes, manifest: dict[str, Any]) -> Path:
@@ -108,29 +109,38 @@ def load_model(folder: str | Path) -> LearnedSegmenter:
     keep = manifest.get("keep_rule_types", ["direct"])
     if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
         raise InputError(f"{p / MANIFEST}: field 'keep_rule_types' must be a list of types")
-    return LearnedSegmenter(manifest, tagger, frozenset(keep))
+    add = manifest.get("add_above", ADD_ABOVE)
+    if not isinstance(add, int | float) or isinstance(add, bool) or not 0 <= add <= 1:
+        raise InputError(f"{p / MANIFEST}: field 'add_above' must be a number from 0 to 1")
+    return LearnedSegmenter(manifest, tagger, frozenset(keep), float(add))
 
 
 def train_model(sources: Sequence[str | Path], out: str | Path, *, folds: int = 3,
                 params: dict[str, Any] | None = None, limit: int | None = None,
-                log: Any = None) -> dict[str, Any]:
+                add_above: float = ADD_ABOVE, log: Any = None) -> dict[str, Any]:
     """Read gold ``sources``, cross-validate, train on all of it, write ``out``; the manifest."""
     from labeling.learn.gold import read_sources
-    from labeling.learn.train import DEFAULT_PARAMS, cross_validate, data_hash, train_bytes
+    from labeling.learn.train import (
+        DEFAULT_PARAMS,
+        KEEP_RULE_TYPES,
+        cross_validate,
+        data_hash,
+        train_bytes,
+    )
 
     docs = read_sources(sources)
     if limit is not None:
         docs = docs[:limit]
-    cv = cross_validate(docs, folds, params, log=log) if folds > 1 else None
+    cv = cross_validate(docs, folds, params, log=log, add_above=add_above) if folds > 1 else None
     weights = train_bytes(docs, params, log=log)
     manifest = {
         "training_data": {"sha256": data_hash(docs), "documents": len(docs),
                           "units": sum(len(d.quotes) for d in docs),
                           "sources": [Path(s).name for s in sources]},
         "params": {**DEFAULT_PARAMS, **(params or {})},
-        # Rule unit types the model never drops: the rules' direct quotes are right 19 times
-        # in 20, and a model trained on few corrections may not have seen one.
-        "keep_rule_types": ["direct"],
+        "keep_rule_types": list(KEEP_RULE_TYPES),
+        # The mean content probability a unit the model adds needs (precision vs recall).
+        "add_above": add_above,
         "cross_validation": cv,
     }
     write_model(out, weights, manifest)
