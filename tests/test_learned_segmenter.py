@@ -191,7 +191,7 @@ def test_bad_gold_lines_name_file_line_and_field(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- pulled exports
-def _export(tmp: Path) -> tuple[Path, list[str]]:
+def _export(tmp: Path, with_text: bool = True) -> tuple[Path, list[str]]:
     """A pulled export written by the export code itself, from tasks of our articles.
 
     Every "wants" unit is flagged "not a quote" by both voters; one "said" unit had its
@@ -231,7 +231,7 @@ def _export(tmp: Path) -> tuple[Path, list[str]]:
                                       annotations=anns if i != 1 else (),
                                       updated_at="2026-01-01"))
     out = tmp / "export"
-    write_export(records, sch, {"id": 1, "title": "Learn"}, out)
+    write_export(records, sch, {"id": 1, "title": "Learn"}, out, with_text=with_text)
     return out, texts
 
 
@@ -314,3 +314,11 @@ def test_offsets_stay_exact_on_mixed_texts(model_dir: Path) -> None:
                 assert s is None or (a is not None and b is not None and text[a:b] == s)
             assert q.paragraph_start <= q.start <= q.end <= q.paragraph_end
     assert added >= 10  # the model's own units were checked, not only the rules'
+
+
+def test_an_export_without_text_is_refused_clearly(tmp_path: Path) -> None:
+    bare, _ = _export(tmp_path, with_text=False)  # `labeling pull --no-text`
+    res = CliRunner().invoke(main, ["segmenter", "train", str(bare), "-o",
+                                    str(tmp_path / "m"), "--folds", "0"])
+    assert res.exit_code == 1 and "pulled with --no-text" in res.output
+    assert not (tmp_path / "m").exists()

@@ -132,6 +132,9 @@ def read_export(path: str | Path) -> list[GoldDoc]:
                 continue
             seen.add(qid)
             by_article[str(row.get("article_id") or "")].append(row)
+    if by_article and not any(r.get("context") for rows in by_article.values() for r in rows):
+        raise InputError(f"{p}: the export holds no text (pulled with --no-text): restore it "
+                         "with `labeling hydrate` first")
     docs: list[GoldDoc] = []
     for art, rows in sorted(by_article.items()):
         docs.extend(_article_docs(art, rows, p))
