@@ -54,6 +54,7 @@ def write_model(out: str | Path, weights: bytes, manifest: dict[str, Any]) -> Pa
             "tags": list(TAGS), "weights": WEIGHTS,
             "weights_sha256": hashlib.sha256(weights).hexdigest(), **manifest}
     with atomic_folder(target) as tmp:
+        tmp.chmod(0o755)  # a model is meant to be shared (the temporary folder is 0700)
         (tmp / WEIGHTS).write_bytes(weights)
         (tmp / MANIFEST).write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
