@@ -17,6 +17,15 @@ loaded before the clock starts, and parsing runs one article at a time), and pri
   counts only when the unit also carries the name it resolves to (``speaker_name``);
 - articles per second (CPU time, one process) for both, and their ratio.
 Defaults to the PolNeAR development split beside the repository (../shared/bench/quotes).
+
+The learned layer (``--learn``, needs the ``learn`` extra): trains rules+model on the first
+N articles of PolNeAR train for each N of ``--curve`` (default 50,200,840; standing in for
+a team's corrections), scores each on the corpus in the same table as the rules alone, and
+times it (CPU, one process; training time apart). ``--models DIR`` keeps the models there
+(``DIR/n840`` ...; outside the repository: they are trained on PolNeAR) and ``--reuse``
+loads them instead of training again. The whole-process speed runs ``labeling segment`` on
+the corpus in a fresh interpreter, with and without ``--model`` (wall clock: start-up,
+reading, model loading and writing included).
 """
 
 from __future__ import annotations
@@ -103,12 +112,60 @@ def score(scorer: Path, gold: Path, preds: list[dict[str, Any]], *extra: str) ->
         return res
 
 
+def learn(a: Any, gold: Path, docs: list[dict[str, Any]]
+          ) -> list[tuple[str, list[dict[str, Any]], float, dict[str, Any]]]:
+    """Train (or reuse) one model per training size; predictions, CPU time, facts."""
+    from labeling.learn.model import load_model, train_model
+
+    models = Path(a.models) if a.models else Path(tempfile.mkdtemp(prefix="segbench-"))
+    out = []
+    for n in (int(x) for x in a.curve.split(",")):
+        folder = models / f"n{n}"
+        t_train = None
+        if not (a.reuse and (folder / "manifest.json").is_file()):
+            t0 = time.process_time()
+            train_model([a.train], folder, folds=0, limit=n)
+            t_train = time.process_time() - t0
+        model = load_model(folder)
+        if a.add_threshold is not None:
+            model.add_above = a.add_threshold
+        preds, t = timed(lambda text, m=model: [q.to_dict() for q in m.segment(text)], docs,
+                         a.repeat)
+        facts = {"folder": str(folder), "documents": model.manifest["training_data"]["documents"],
+                 "train_cpu_s": None if t_train is None else round(t_train, 1)}
+        out.append((f"rules+model {n}", preds, t, facts))
+    return out
+
+
+def whole_process(corpus: Path, extra: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of ``labeling segment CORPUS`` in a fresh interpreter."""
+    import resource
+
+    with tempfile.TemporaryDirectory() as tmp:
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "labeling", "segment", str(corpus), "-o",
+                        str(Path(tmp) / "out.jsonl"), "-q", *extra], check=True, cwd=REPO,
+                       capture_output=True)
+        wall = time.perf_counter() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", nargs="?", default=str(SHARED / "polnear_dev.jsonl"))
     ap.add_argument("--scorer", default=str(SHARED / "score.py"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--engine", choices=("default", "parse", "both"), default="default")
+    ap.add_argument("--learn", action="store_true", help="Also train and score rules+model.")
+    ap.add_argument("--train", default=str(SHARED / "polnear_train.jsonl"))
+    ap.add_argument("--curve", default="50,200,840", help="Training sizes (articles).")
+    ap.add_argument("--models", default=None, help="Folder to keep the models in.")
+    ap.add_argument("--reuse", action="store_true", help="Load the models of --models.")
+    ap.add_argument("--add-threshold", type=float, default=None,
+                    help="Override the models' add_above (mean content probability of a unit "
+                         "the model adds).")
     a = ap.parse_args()
     gold = Path(a.corpus)
     docs = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line]
@@ -120,6 +177,8 @@ def main() -> None:
 
         load_model()  # once, outside the clock
         systems.append(("parse engine", *timed(parse_engine, docs, a.repeat)))
+    learned = learn(a, gold, docs) if a.learn else []
+    systems += [(name, preds, t) for name, preds, t, _ in learned]
     base, t_base = timed(baseline, docs, a.repeat)
     systems.append(("baseline regex", base, t_base))
     rows = []
@@ -159,6 +218,17 @@ def main() -> None:
     for name, _, t in systems[:-1]:
         print(f"  ratio {name}/baseline: {t_base / t:.3f} ({name} takes {t / t_base:.1f}x "
               "the baseline's time)")
+    if learned:
+        print("\nlearned layer: training (CPU s) and the manifest's cross-validation")
+        for name, _, _, info in learned:
+            print(f"  {name:<16} {info}")
+        print("\nwhole process: `labeling segment CORPUS` in a fresh interpreter (start-up, "
+              "reading, model loading, writing)")
+        model = learned[-1][3]["folder"]
+        for label, extra in (("rules alone", []), (f"{learned[-1][0]}", ["--model", model])):
+            wall, cpu = whole_process(gold, extra)
+            print(f"  {label:<16}{n / cpu:9.1f} articles/s CPU ({cpu:.2f} s), {n / wall:.1f} "
+                  f"wall ({wall:.2f} s) for {n} articles")
 
 
 if __name__ == "__main__":

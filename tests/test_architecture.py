@@ -18,7 +18,7 @@ LAYERS = {
     "labeling.files": 0, "labeling.state": 0, "labeling.schema": 0, "labeling.redact": 0,
     "labeling.segmenter": 1,
     "labeling.corpus": 2,
-    "labeling.annotations": 3, "labeling.suggest": 3,
+    "labeling.annotations": 3, "labeling.suggest": 3, "labeling.learn": 3,
     "labeling.studio": 4,
     "labeling.dataset": 5, "labeling.report": 5,
     "labeling.workflows": 6,

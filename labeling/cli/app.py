@@ -132,10 +132,12 @@ def main(verbose: int) -> None:
 @click.option("--engine", type=click.Choice(["default", "parse"]), default="default",
               show_default=True,
               help=ENGINE_HELP)
+@click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False),
+              help="A model folder from `labeling segmenter train`: rules plus the model.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
 def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
-            skip_bad: bool, engine: str, quiet: bool) -> None:
+            skip_bad: bool, engine: str, model_dir: str | None, quiet: bool) -> None:
     """Cut articles into quote units and write them as JSON lines.
 
     INPUTS are .txt files, folders of them, .jsonl/.csv/.parquet files with a `text`
@@ -148,10 +150,15 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
 
     from labeling.corpus.batch import segment_files
 
-    with tqdm(unit=" articles", disable=quiet, file=sys.stderr) as bar:
+    if model_dir and engine != "default":
+        raise click.UsageError("--model works with the default engine only")
+    from labeling.learn.use import using_model
+
+    with using_model(model_dir) as learned, \
+            tqdm(unit=" articles", disable=quiet, file=sys.stderr) as bar:
         n = segment_files(inputs, output, num_proc=num_proc, encoding=encoding,
                           skip_bad=skip_bad, on_bad=_bad_reporter(quiet),
-                          progress=lambda i: bar.update(1), engine=engine)
+                          progress=lambda i: bar.update(1), engine=learned or engine)
     click.echo(f"segmented {n} articles into {output}")
 
 
@@ -174,11 +181,14 @@ def segment(inputs: tuple[str, ...], output: str, num_proc: int, encoding: str,
               show_default=True,
               help="quotes: segment each article into quote units; whole: each record is one "
                    "unit (tweets, comments, headlines), its speaker the record's 'author'.")
+@click.option("--model", "model_dir", default=None, type=click.Path(file_okay=False),
+              help="A model folder from `labeling segmenter train`: rules plus the model.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_errors
 def push(inputs: tuple[str, ...], project: str, config_path: str | None, url: str | None,
          api_key: str | None, state_dir: str | None, batch_size: int, update_config: bool,
-         encoding: str, skip_bad: bool, engine: str, unit_kind: str, quiet: bool) -> None:
+         encoding: str, skip_bad: bool, engine: str, unit_kind: str, model_dir: str | None,
+         quiet: bool) -> None:
     """Segment articles and import their quote units as tasks (never twice).
 
     INPUTS are articles (as for `labeling segment`) or the JSON lines `labeling segment`
@@ -192,17 +202,23 @@ def push(inputs: tuple[str, ...], project: str, config_path: str | None, url: st
     """
     from tqdm import tqdm
 
+    from labeling.learn.model import load_model
+    from labeling.learn.use import using_model
     from labeling.schema import load_schema
     from labeling.studio.client import connect
     from labeling.workflows import push as push_mod
 
     schema = load_schema(_schema_path(config_path))
+    if model_dir and engine != "default":
+        raise click.UsageError("--model works with the default engine only")
+    model = load_model(model_dir) if model_dir else None  # checked before the server starts
     local = not (url or os.environ.get("LABEL_STUDIO_URL"))
     if local and not quiet:
         click.echo("Starting the local Label Studio (the first start takes about 30 s)...",
                    err=True)
     studio = connect(url, api_key, state_dir)
-    with studio, tqdm(unit=" articles", disable=quiet, file=sys.stderr) as bar:
+    with using_model(model) as learned, studio, tqdm(unit=" articles", disable=quiet,
+                                                     file=sys.stderr) as bar:
         def progress(articles: int, units: int, created: int) -> None:
             bar.n = articles
             bar.set_postfix(units=units, created=created, refresh=False)
@@ -211,7 +227,7 @@ def push(inputs: tuple[str, ...], project: str, config_path: str | None, url: st
         res = push_mod.push(inputs, project=project, schema=schema, studio=studio,
                             batch_size=batch_size, update_config=update_config,
                             encoding=encoding, skip_bad=skip_bad, on_bad=_bad_reporter(quiet),
-                            progress=progress, state_dir=state_dir, engine=engine,
+                            progress=progress, state_dir=state_dir, engine=learned or engine,
                             units="whole" if unit_kind == "whole" else "quotes")
     made = "created" if res.project_created else "existing"
     click.echo(f"project {res.title!r} ({made}, id {res.project_id}): {res.articles} articles, "
@@ -230,6 +246,52 @@ def push(inputs: tuple[str, ...], project: str, config_path: str | None, url: st
                    "add annotators with `labeling studio add-annotator EMAIL`")
     click.echo(f"when labelled: labeling pull --project {_q(res.title)} "
                f"-o exports/{_slug(res.title)}")
+
+
+# ----------------------------------------------------------------------------- segmenter
+@main.group()
+def segmenter() -> None:
+    """A learned segmenter layer, trained on the team's corrections."""
+
+
+@segmenter.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="The model folder to write (manifest.json + weights).")
+@click.option("--folds", default=3, show_default=True, type=click.IntRange(0, 20),
+              help="Cross-validation folds for the manifest's figures (0 or 1: none).")
+@click.option("--iterations", default=None, type=click.IntRange(1, 10000),
+              help="L-BFGS iterations (default 120).")
+@click.option("--limit", default=None, type=click.IntRange(1), help="Use the first N documents.")
+@click.option("--add-threshold", default=0.9, show_default=True, type=click.FloatRange(0, 1),
+              help="Mean content probability a unit the model adds needs (lower: more "
+                   "recall, less precision).")
+@_errors
+def train(sources: tuple[str, ...], output: str, folds: int, iterations: int | None,
+          limit: int | None, add_threshold: float) -> None:
+    """Train rules+model from gold units: pulled exports and .jsonl files.
+
+    SOURCES are folders written by `labeling pull` (corrected spans and flags; units
+    nobody corrected count as confirmed, "not a quote" as negative) and JSON lines with
+    doc_id, text and quotes (start/end/parts/speaker_start/speaker_end/cue_start/cue_end).
+
+    \b
+    labeling segmenter train exports/troops -o models/troops
+    """
+    from labeling.learn.model import train_model
+
+    params = {"max_iterations": iterations} if iterations else None
+    m = train_model(sources, output, folds=folds, params=params, limit=limit,
+                    add_above=add_threshold, log=lambda s: click.echo(s, err=True))
+    cv = m.get("cross_validation")
+    click.echo(f"model written to {output}: {m['training_data']['documents']} documents, "
+               f"{m['training_data']['units']} gold units")
+    if cv:
+        for name in ("rules", "model"):
+            r = cv[name]
+            click.echo(f"  {cv['folds']}-fold cross-validation, {name:<6}: P {100 * r['precision']:.1f}"
+                       f" R {100 * r['recall']:.1f} F1 {100 * r['f1']:.1f} speaker "
+                       f"{100 * r['speaker_accuracy']:.1f}")
 
 
 def _q(s: str) -> str:

@@ -1,4 +1,10 @@
-"""The segmenter engines by name (``--engine default|parse``), checked before any work."""
+"""The segmenter engines by name (``--engine default|parse``), checked before any work.
+
+Besides the built-in engines, a segmenter loaded at run time (a learned model,
+:mod:`labeling.learn.use`) is registered under a name of its own for the duration of a
+run: the name travels to worker processes (forked, they inherit the registry) and into
+each output record's ``segmenter`` field.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,19 @@ ENGINES = ("default", "parse")
 
 Segmenter = Callable[[str], list[Quote]]
 
+_REGISTERED: dict[str, Segmenter] = {}
+
+
+def register_engine(name: str, fn: Segmenter) -> None:
+    """Make ``fn`` the engine ``name`` in this process (and in the processes it forks)."""
+    if name in ENGINES:
+        raise ValueError(f"{name!r} is a built-in engine")
+    _REGISTERED[name] = fn
+
+
+def unregister_engine(name: str) -> None:
+    _REGISTERED.pop(name, None)
+
 
 def segmenter(engine: str = "default") -> Segmenter:
     """The function that cuts a text into quote units for ``engine``.
@@ -20,6 +39,8 @@ def segmenter(engine: str = "default") -> Segmenter:
     """
     if engine == "default":
         return segment
+    if engine in _REGISTERED:
+        return _REGISTERED[engine]
     if engine == "parse":
         from labeling.segmenter.parsed import load_model, segment_parsed
 

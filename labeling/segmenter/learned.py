@@ -1,0 +1,467 @@
+"""The learned layer: a token tagger (a linear-chain CRF) on top of the rule engine.
+
+Pure: text, the rule engine's units and an in-memory model in, units out; no file I/O
+(reading and writing model folders, and training, live in :mod:`labeling.learn`).
+
+Every paragraph is one sequence of tokens. Each token gets one of seven tags, BIO for
+three roles: ``Q`` the reported content, ``S`` its source (the speaker), ``C`` the cue.
+Its features are the word and its neighbours, its shape, the lexicon's word classes
+(speech, belief, "to" and object verbs, speaker nouns, pronouns), whether it sits inside
+quotation marks, inside a rule unit (and which type), the rule unit's speaker or cue,
+its distance to the nearest cue word of the sentence, and its place in the sentence.
+
+:func:`apply` merges the tagger's content spans with the rule units:
+- a rule unit stays as it is (its offsets, parts, speaker and resolved name) unless the
+  tagger tags none of its words as content and gives each a content probability below
+  ``DROP_BELOW``: then the model says it is no quote and it is dropped (types in ``keep``
+  are never dropped);
+- a tagged span that no rule unit covers (the scorer's criterion: the overlap is at least
+  half of both) and that overlaps no kept unit becomes a new unit, with the nearest tagged
+  source and cue of its paragraph as speaker and cue, if it has at least ``MIN_WORDS``
+  words and a source or a cue, and its words' mean content probability is at least
+  ``add_above``.
+Every unit's offsets index the text exactly (``text[start:end]``).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from labeling.segmenter.lexicon import (
+    BELIEF_VERBS,
+    CUE_VERBS,
+    OBJECT_VERBS,
+    PRONOUNS,
+    SPEAKER_NOUNS,
+    THAT_VERBS,
+    TO_VERBS,
+)
+from labeling.segmenter.types import Quote
+
+# Bump when the features or tags change: a model trained on other features is refused.
+FEATURES = "crf-tokens-v1"
+TAGS = ("O", "B-Q", "I-Q", "B-S", "I-S", "B-C", "I-C")
+
+MIN_WORDS = 4  # the fewest words of a unit the model adds
+# A new unit's words need at least this mean content probability (the default; a model's
+# manifest sets its own): 0.9 trades 1.2 points of F1 on PolNeAR dev for no loss on another
+# corpus (the Vaccination news) with a model trained on PolNeAR.
+ADD_ABOVE = 0.9
+DROP_BELOW = 0.1  # a rule unit whose words all have a lower content probability is dropped
+_TOKEN = re.compile(r"\w+(?:[’'.\-]\w+)*|[^\w\s]")
+_PARAGRAPH = re.compile(r"[^\n]+")
+_OPEN = frozenset("“«„")
+_CLOSE = frozenset("”»")
+_STRAIGHT = '"'
+_QUOTE_CHARS = _OPEN | _CLOSE | {_STRAIGHT}
+_SENT_END = frozenset(".!?")
+_EXTRA_CUES = frozenset({"according", "accused", "quoted", "statement", "interview", "told",
+                         "tweeted", "tweet", "wrote", "poll", "report", "reports", "survey"})
+
+
+def _lexclass(low: str) -> str:
+    if low in CUE_VERBS or low in _EXTRA_CUES:
+        return "cue"
+    if low in THAT_VERBS or low in BELIEF_VERBS:
+        return "bel"
+    if low in TO_VERBS:
+        return "to"
+    if low in OBJECT_VERBS:
+        return "obj"
+    if low in SPEAKER_NOUNS:
+        return "spk"
+    if low in PRONOUNS:
+        return "pro"
+    return "-"
+
+
+def _shape(w: str) -> str:
+    if w.isalpha():
+        if w.islower():
+            return "x"
+        if w.isupper():
+            return "X" if len(w) > 1 else "Xx"
+        return "Xx" if w[0].isupper() else "xX"
+    if w.isdigit():
+        return "d"
+    if len(w) == 1:
+        return w
+    return "m"
+
+
+def _bucket(d: int) -> str:
+    if d < 0:
+        return "n"
+    if d <= 3:
+        return str(d)
+    if d <= 6:
+        return "6"
+    if d <= 12:
+        return "12"
+    return "far"
+
+
+_BUCKETS = ("n", "0", "1", "2", "3", "6", "12", "far")
+
+
+def _bi(d: int) -> int:
+    """The index in _BUCKETS of a distance (-1: none)."""
+    return _BUCKETS.index(_bucket(d)) if d < 0 or d > 3 else d + 1
+
+
+_DL = tuple("dl=" + b for b in _BUCKETS)
+_DR = tuple("dr=" + b for b in _BUCKETS)
+_DLR = tuple(tuple(f"dlr={a}|{b}" for b in _BUCKETS) for a in _BUCKETS)
+_SP = ("sp=0", "sp=1", "sp=2")
+_ROLES = ("-", "qd", "qm", "qi", "s", "c")
+_ROLE = {(r, bg): "r=" + r + ("B" if bg else "") for r in _ROLES for bg in (False, True)}
+_ROLE_Q = {(r, q): "rq=" + r + ("1" if q else "0") for r in _ROLES for q in (False, True)}
+# Per word: its own features, as a neighbour's, and its lowercase form (index 12) and
+# lexicon feature prefix (13). Words repeat, so building them once pays.
+_WORD_CACHE: dict[str, tuple[str, ...]] = {}
+
+
+def _word_features(word: str) -> tuple[str, ...]:
+    w = word.lower()
+    lx = _lexclass(w)
+    t = ("w=" + w, "sh=" + _shape(word), "s3=" + w[-3:], "w-1=" + w, "w+1=" + w, "w-2=" + w,
+         "w+2=" + w, "l=" + lx, "l-1=" + lx, "l+1=" + lx, "l-2=" + lx, "l+2=" + lx, w,
+         "lw=" + lx + "|")
+    _WORD_CACHE[word] = t
+    return t
+
+
+def _pad(tok: str) -> tuple[str, ...]:
+    return ("w=" + tok, "sh=" + tok, "s3=" + tok, "w-1=" + tok, "w+1=" + tok, "w-2=" + tok,
+            "w+2=" + tok, "l=" + tok, "l-1=" + tok, "l+1=" + tok, "l-2=" + tok, "l+2=" + tok,
+            tok, "lw=" + tok + "|")
+
+
+_PAD0, _PAD1 = _pad("<s>"), _pad("</s>")
+
+
+class Tagger(Protocol):
+    """What :func:`apply` needs of a tagger (``pycrfsuite.Tagger`` has it)."""
+
+    def tag(self, xseq: Any) -> Sequence[str]: ...
+
+    def marginal(self, y: str, pos: int) -> float: ...
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One sequence: its tokens' (start, end) offsets and features."""
+
+    start: int
+    end: int
+    spans: list[tuple[int, int]]
+    features: list[list[str]]
+    sentence_starts: list[int]  # character offsets where sentences start
+
+
+def _rule_marks(units: Sequence[Quote]) -> list[tuple[int, int, str]]:
+    """Character intervals of the rule units' parts, speakers and cues, with a role."""
+    out: list[tuple[int, int, str]] = []
+    for q in units:
+        for a, b in (q.parts or ((q.start, q.end),)):
+            out.append((a, b, "q" + q.type[0]))
+        if q.speaker_start is not None and q.speaker_end is not None:
+            out.append((q.speaker_start, q.speaker_end, "s"))
+        if q.cue_start is not None and q.cue_end is not None:
+            out.append((q.cue_start, q.cue_end, "c"))
+    out.sort()
+    return out
+
+
+def paragraphs(text: str, units: Sequence[Quote]) -> list[Paragraph]:
+    """The text's paragraphs as token sequences with their features."""
+    marks = _rule_marks(units)
+    out: list[Paragraph] = []
+    for pm in _PARAGRAPH.finditer(text):
+        p0, p1 = pm.span()
+        toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, p0, p1)]
+        if not toks:
+            continue
+        words = [text[a:b] for a, b in toks]
+        lows = [w.lower() for w in words]
+        lex = [_lexclass(w) for w in lows]
+        n = len(toks)
+        # Rule roles per token: the innermost mark that holds the token's start.
+        role = ["-"] * n
+        begin = [False] * n
+        mi = 0
+        for i, (a, _b) in enumerate(toks):
+            while mi < len(marks) and marks[mi][1] <= a:
+                mi += 1
+            j = mi
+            while j < len(marks) and marks[j][0] <= a:
+                if marks[j][1] > a:
+                    if role[i] == "-" or marks[j][2] in ("s", "c"):
+                        role[i] = marks[j][2]
+                        begin[i] = marks[j][0] >= (toks[i - 1][1] if i else p0)
+                j += 1
+        # Inside quotation marks (curly marks open/close; straight ones toggle).
+        inq = [False] * n
+        state = False
+        for i, w in enumerate(words):
+            if w in _OPEN:
+                state = True
+                inq[i] = True
+                continue
+            if w in _CLOSE:
+                inq[i] = True
+                state = False
+                continue
+            if w == _STRAIGHT:
+                inq[i] = True
+                state = not state
+                continue
+            inq[i] = state
+        # Sentences: after . ! ? (and a closing mark) when a capital or a mark follows.
+        sent = [0] * n
+        spos = [0] * n
+        s = 0
+        k = 0
+        sstarts = [p0]
+        for i in range(n):
+            if i and words[i - 1] in _SENT_END or (
+                    i > 1 and words[i - 1] in _QUOTE_CHARS and words[i - 2] in _SENT_END):
+                if words[i][:1].isupper() or words[i] in _QUOTE_CHARS:
+                    s += 1
+                    k = 0
+                    sstarts.append(toks[i][0])
+            sent[i] = s
+            spos[i] = k
+            k += 1
+        # Distance to the nearest cue word of the sentence, left and right.
+        dl = [-1] * n
+        last = -1
+        for i in range(n):
+            if i and sent[i] != sent[i - 1]:
+                last = -1
+            dl[i] = i - last if last >= 0 else -1
+            if lex[i] == "cue" or lex[i] == "bel":
+                last = i
+        dr = [-1] * n
+        nxt = -1
+        for i in range(n - 1, -1, -1):
+            if i < n - 1 and sent[i] != sent[i + 1]:
+                nxt = -1
+            dr[i] = nxt - i if nxt >= 0 else -1
+            if lex[i] == "cue" or lex[i] == "bel":
+                nxt = i
+        feats: list[list[str]] = []
+        cache = _WORD_CACHE
+        if len(cache) > 200_000:
+            cache.clear()
+        ws = [cache.get(w) or _word_features(w) for w in words]
+        pad = [_PAD0, _PAD0, *ws, _PAD1, _PAD1]
+        rf, rqf = _ROLE, _ROLE_Q
+        rpad = ["r-1=<s>", *("r-1=" + r for r in role), "r-1=</s>"]
+        rnext = ["r+1=<s>", *("r+1=" + r for r in role), "r+1=</s>"]
+        dlf, drf, dlrf = _DL, _DR, _DLR
+        for i in range(n):
+            c = ws[i]
+            pw, nw = pad[i + 1], pad[i + 3]
+            r = role[i]
+            q = inq[i]
+            a, b = _bi(dl[i]), _bi(dr[i])
+            feats.append([
+                "b", c[0], c[1], c[2], pw[3], nw[4], pad[i][5], pad[i + 4][6],
+                "w-1w=" + pw[12] + "|" + c[12], "ww+1=" + c[12] + "|" + nw[12],
+                c[7], pw[8], nw[9], pad[i][10], pad[i + 4][11],
+                "q=1" if q else "q=0", rf[r, begin[i]], rpad[i], rnext[i + 2], rqf[r, q],
+                dlf[a], drf[b], dlrf[a][b], _SP[spos[i]] if spos[i] < 3 else "sp=+",
+                c[13] + nw[12],
+            ])
+        out.append(Paragraph(p0, p1, toks, feats, sstarts))
+    return out
+
+
+def gold_tags(par: Paragraph, quotes: Sequence[dict[str, Any]]) -> list[str]:
+    """The tags of a paragraph's tokens under gold units (dicts with the bench's fields).
+
+    Sources and cues first, content last: where an attribution is nested inside another's
+    content, the outer content wins.
+    """
+    n = len(par.spans)
+    tags = ["O"] * n
+    starts = [a for a, _ in par.spans]
+
+    def mark(a: int | None, b: int | None, role: str) -> None:
+        if a is None or b is None or b <= a or b <= par.start or a >= par.end:
+            return
+        i = max(0, bisect_right(starts, a) - 1)
+        if par.spans[i][1] <= a:
+            i += 1
+        first = True
+        while i < n and par.spans[i][0] < b:
+            tags[i] = ("B-" if first else "I-") + role
+            first = False
+            i += 1
+
+    for q in quotes:
+        mark(q.get("speaker_start"), q.get("speaker_end"), "S")
+        mark(q.get("cue_start"), q.get("cue_end"), "C")
+    for q in quotes:
+        for a, b in (q.get("parts") or [(q["start"], q["end"])]):
+            mark(a, b, "Q")
+    return tags
+
+
+def _runs(par: Paragraph, tags: Sequence[str], role: str) -> list[tuple[int, int]]:
+    """Character spans of the tagged runs of ``role``."""
+    out: list[tuple[int, int]] = []
+    cur: list[int] | None = None
+    for (a, b), t in zip(par.spans, tags, strict=True):
+        if t[2:] == role and (t[0] == "I" and cur is not None):
+            cur[1] = b
+        elif t[2:] == role:
+            if cur is not None:
+                out.append((cur[0], cur[1]))
+            cur = [a, b]
+        else:
+            if cur is not None:
+                out.append((cur[0], cur[1]))
+            cur = None
+    if cur is not None:
+        out.append((cur[0], cur[1]))
+    return out
+
+
+def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+def _covers(span: tuple[int, int], q: Quote) -> bool:
+    """The scorer's match: the overlap is at least half of both spans."""
+    a, b = span
+    for s, e in (q.parts or ((q.start, q.end),)):
+        ov = _overlap(a, b, s, e)
+        if ov and 2 * ov >= max(b - a, e - s):
+            return True
+    return False
+
+
+def _qtype(s: str) -> str:
+    marks = [c for c in s if c in _QUOTE_CHARS]
+    if not marks:
+        return "indirect"
+    t = s.strip(" ,.;:")
+    if t[:1] in _QUOTE_CHARS and t[-1:] in _QUOTE_CHARS and len(marks) == 2:
+        return "direct"
+    return "mixed"
+
+
+_TRIM = " \t,;:—–-"
+
+
+def _nearest(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int] | None:
+    best: tuple[int, int] | None = None
+    bd = 0
+    for s, e in spans:
+        d = a - e if e <= a else s - b if s >= b else 0
+        if best is None or d < bd:
+            best, bd = (s, e), d
+    return best
+
+
+def _content_probability(tagger: Tagger, par: Paragraph,
+                         pieces: Sequence[tuple[int, int]], mean: bool = False) -> float:
+    """The highest (or the mean) content probability (B-Q or I-Q) the tagger gives the
+    words of ``pieces``. Valid right after ``tagger.tag(par.features)``.
+    """
+    best = total = 0.0
+    n = 0
+    for i, (a, b) in enumerate(par.spans):
+        if any(_overlap(a, b, s, e) for s, e in pieces):
+            try:
+                p = tagger.marginal("B-Q", i) + tagger.marginal("I-Q", i)
+            except ValueError:  # a model that never saw a tag
+                p = 0.0
+            best = max(best, p)
+            total += p
+            n += 1
+    return (total / n if n else 0.0) if mean else best
+
+
+def apply(text: str, units: Sequence[Quote], tagger: Tagger,
+          keep: frozenset[str] = frozenset(), add_above: float = ADD_ABOVE) -> list[Quote]:
+    """The rule units ``units`` of ``text`` corrected by the tagger (see the module doc)."""
+    pars = paragraphs(text, units)
+    kept: list[Quote] = []
+    new: list[Quote] = []
+    used = [False] * len(units)
+    ui = 0
+    for par in pars:
+        tags = tagger.tag(par.features)
+        qspans = _runs(par, tags, "Q")
+        # The rule units of this paragraph.
+        while ui < len(units) and units[ui].end <= par.start:
+            ui += 1
+        mine = []
+        j = ui
+        while j < len(units) and units[j].start < par.end:
+            mine.append(j)
+            j += 1
+        for k in mine:
+            # A rule unit stays unless the tagger tags none of its words as content and
+            # gives every one of them a content probability below DROP_BELOW.
+            q = units[k]
+            pieces = q.parts or ((q.start, q.end),)
+            if any(_overlap(a, b, s, e) for a, b in qspans for s, e in pieces) or \
+                    _content_probability(tagger, par, pieces) >= DROP_BELOW:
+                used[k] = True
+        if not qspans:
+            continue
+        sspans = _runs(par, tags, "S")
+        cspans = _runs(par, tags, "C")
+        for span in qspans:
+            if any(_covers(span, units[k]) for k in mine):
+                continue
+            a, b = span
+            while b > a and text[b - 1] in _TRIM:
+                b -= 1
+            while a < b and text[a] in _TRIM:
+                a += 1
+            if b - a < 2:
+                continue
+            sp = _nearest([s for s in sspans if _overlap(s[0], s[1], a, b) == 0], a, b)
+            cue = _nearest([c for c in cspans if _overlap(c[0], c[1], a, b) == 0], a, b)
+            # A new unit needs a source or a cue beside it, and a few words: the tagger's
+            # bare or very short content runs are mostly wrong (measured on PolNeAR dev).
+            if (sp is None and cue is None) or len(text[a:b].split()) < MIN_WORDS:
+                continue
+            if add_above and _content_probability(tagger, par, ((a, b),), True) < add_above:
+                continue
+            si = max(0, bisect_right(par.sentence_starts, a) - 1)
+            sent_start = par.sentence_starts[si]
+            ei = bisect_right(par.sentence_starts, b - 1)
+            sent_end = par.sentence_starts[ei] if ei < len(par.sentence_starts) else par.end
+            while sent_end > sent_start and text[sent_end - 1].isspace():
+                sent_end -= 1
+            new.append(Quote(
+                start=a, end=b, text=text[a:b], type=_qtype(text[a:b]),
+                speaker=text[sp[0]:sp[1]] if sp else None,
+                speaker_start=sp[0] if sp else None, speaker_end=sp[1] if sp else None,
+                cue=text[cue[0]:cue[1]] if cue else None,
+                cue_start=cue[0] if cue else None, cue_end=cue[1] if cue else None,
+                sentence_start=sent_start, sentence_end=max(sent_end, b),
+                paragraph_start=par.start, paragraph_end=par.end))
+    kept = [q for q, u in zip(units, used, strict=True) if u or q.type in keep]
+    # New units never overlap a kept one (units stay non-overlapping).
+    out = list(kept)
+    for q in new:
+        if not any(_overlap(q.start, q.end, k.start, k.end) for k in kept):
+            out.append(q)
+    out.sort(key=lambda q: q.start)
+    final: list[Quote] = []
+    for q in out:
+        if final and q.start < final[-1].end:
+            continue
+        final.append(q)
+    return final
