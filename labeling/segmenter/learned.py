@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from labeling.segmenter.lexicon import (
     BELIEF_VERBS,
     CUE_VERBS,
+    LEARNED_CUE_WORDS,
     OBJECT_VERBS,
     PRONOUNS,
     SPEAKER_NOUNS,
@@ -59,12 +60,10 @@ _CLOSE = frozenset("”»")
 _STRAIGHT = '"'
 _QUOTE_CHARS = _OPEN | _CLOSE | {_STRAIGHT}
 _SENT_END = frozenset(".!?")
-_EXTRA_CUES = frozenset({"according", "accused", "quoted", "statement", "interview", "told",
-                         "tweeted", "tweet", "wrote", "poll", "report", "reports", "survey"})
 
 
 def _lexclass(low: str) -> str:
-    if low in CUE_VERBS or low in _EXTRA_CUES:
+    if low in CUE_VERBS or low in LEARNED_CUE_WORDS:
         return "cue"
     if low in THAT_VERBS or low in BELIEF_VERBS:
         return "bel"

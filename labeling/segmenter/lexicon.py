@@ -507,3 +507,9 @@ allegation accusation insistence contention prediction fear hope concern positio
 idea opinion conclusion message report announcement admission acknowledgment
 acknowledgement charge impression sense suspicion assurance expectation vow threat
 """.split())
+
+# Words the learned layer's features mark as cue-like beside the cue verbs (nouns and verbs
+# of reporting the rules do not treat as cues: "poll", "statement", "tweeted").
+LEARNED_CUE_WORDS = frozenset({"according", "accused", "quoted", "statement", "interview", "told",
+                               "tweeted", "tweet", "wrote", "poll", "report", "reports",
+                               "survey"})
