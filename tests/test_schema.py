@@ -30,8 +30,9 @@ def test_defaults() -> None:
     assert s.near_duplicates.threshold == 0.7
     assert s.suggestions.model == "builtin" and s.suggestions.show == "hidden"
     assert s.target("troops").name == "Troops"
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as err:
         s.target("nope")
+    assert err.value.args == ("nope",)
 
 
 def test_the_shipped_and_example_schemas_load() -> None:
@@ -96,8 +97,17 @@ def test_files(tmp_path: Path) -> None:
         load_schema(missing)
     bad = tmp_path / "bad.yaml"
     bad.write_text("targets:\n  - id: a\n   name: b\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"bad.yaml: invalid YAML at line 3, column 4: "):
+    with pytest.raises(ConfigError) as err:
         load_schema(bad)
+    assert str(err.value) == (f"{bad}: invalid YAML at line 3, column 4: expected <block end>, "
+                              "but found '<block mapping start>'")
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text("targets: []\ncolour: red\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_schema(invalid)
+    # every problem, each naming its field, after the file's name
+    assert str(err.value) == (f"{invalid}: targets: List should have at least 1 item after "
+                              "validation, not 0; colour: unknown field (check its spelling)")
     latin = tmp_path / "latin.yaml"
     latin.write_bytes("title: caf\xe9\n".encode("latin-1"))
     with pytest.raises(ConfigError, match="latin.yaml: cannot read the config"):
@@ -105,3 +115,9 @@ def test_files(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text("targets:\n  - id: a\n    name: A\n", encoding="utf-8")
     assert load_schema(str(good)).targets[0].id == "a"
+
+
+def test_a_rule_about_the_whole_schema_is_said_so() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_schema(with_(targets=[{"id": "t", "name": "A"}, {"id": "t", "name": "B"}]), "s.yaml")
+    assert str(err.value) == "s.yaml: (top level): target ids must be unique; repeated: t"
