@@ -180,14 +180,14 @@ def _article_rows(sizes: dict[str, int], held: int = 0) -> dict[str, list[Any]]:
 
 def test_held_out_rows_renormalise_the_other_shares() -> None:
     # Held-out rows leave train/validation at .6/.2 of the rest, i.e. .75/.25. By hand over
-    # articles of 3, 2 and 2 rows (7): "a" -> train; "b": train needs (5.25 - 3) / 7 = .32,
-    # validation .25 -> train; "c": validation .25, train .04 -> validation. (Without
-    # renormalising, "b" would go to validation and "c" to train.)
-    cols = _article_rows({"a": 3, "b": 2, "c": 2}, held=2)
+    # articles of 6, 2 and 1 rows (9): "a" -> train; "b": validation needs 2.25 / 9, train
+    # .75 / 9 -> validation; "c": train still needs .75 / 9, validation .25 / 9 -> train.
+    # (Without renormalising, train would need 5.4 - 6 < 0 and "c" would go to validation.)
+    cols = _article_rows({"a": 6, "b": 2, "c": 1}, held=2)
     sch = _schema(train=0.6, validation=0.2, test=0.2, stratify=False,
                   held_out_targets=["military_aid"])
     out = split_indices(cols, sch)
-    assert out == {"train": [0, 1, 2, 3, 4], "validation": [5, 6], "test": [7, 8]}
+    assert out == {"train": [0, 1, 2, 3, 4, 5, 8], "validation": [6, 7], "test": [9, 10]}
 
 
 def test_columns_of_different_lengths_are_refused() -> None:
