@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -73,6 +75,11 @@ def test_unknown_method() -> None:
         aggregate([], LABELS, "mace")
 
 
+def tl(a: np.ndarray[Any, Any]) -> list[Any]:
+    """An array as a list (numpy's stubs type ``tolist`` as a scalar)."""
+    return list(a.tolist())
+
+
 def _reference_dawid_skene(votes: list[Vote], labels: list[str], iters: int = 300
                            ) -> dict[str, list[float]]:
     """Textbook Dawid-Skene in plain Python (loops, products, no logs), initialised from
@@ -137,12 +144,12 @@ def test_dawid_skene_table_marks_unvoted_items_and_exact_ties() -> None:
     vt = VoteTable.from_votes(votes, LABELS)
     agg = aggregate_table(vt, "dawid_skene")
     assert agg.method == "dawid_skene"
-    assert agg.voted.tolist() == [True, False]
-    assert agg.tie.tolist() == [True, False]
-    assert agg.label.tolist() == [-1, -1]
+    assert tl(agg.voted) == [True, False]
+    assert tl(agg.tie) == [True, False]
+    assert tl(agg.label) == [-1, -1]
     assert agg.soft[0] == pytest.approx([0.5, 0.5, 0.0], abs=1e-9)
-    assert agg.soft[1].tolist() == [0.0, 0.0, 0.0]
-    assert agg.n_votes.tolist() == [2, 0] and agg.agreement.tolist() == [0.5, 0.0]
+    assert tl(agg.soft[1]) == [0.0, 0.0, 0.0]
+    assert tl(agg.n_votes) == [2, 0] and tl(agg.agreement) == [0.5, 0.0]
     d = dawid_skene(votes, LABELS)
     assert list(d) == ["t"] and d["t"].label is None and d["t"].tie
 
@@ -151,10 +158,10 @@ def test_dawid_skene_without_any_vote() -> None:
     vt = VoteTable.from_votes([Vote("s", "a", None), Vote("u", "b", None)], LABELS)
     agg = aggregate_table(vt, "dawid_skene")
     assert agg.method == "dawid_skene"
-    assert agg.label.tolist() == [-1, -1] and agg.tie.tolist() == [False, False]
-    assert agg.soft.tolist() == [[0.0] * 3, [0.0] * 3]
-    assert agg.n_votes.tolist() == [0, 0] and agg.agreement.tolist() == [0.0, 0.0]
-    assert agg.voted.tolist() == [False, False]
+    assert tl(agg.label) == [-1, -1] and tl(agg.tie) == [False, False]
+    assert tl(agg.soft) == [[0.0] * 3, [0.0] * 3]
+    assert tl(agg.n_votes) == [0, 0] and tl(agg.agreement) == [0.0, 0.0]
+    assert tl(agg.voted) == [False, False]
     assert dawid_skene(vt, LABELS) == {}
 
 
@@ -163,12 +170,12 @@ def test_majority_table_single_votes_and_unvoted_items() -> None:
              Vote("tie", "b", "AGAINST")]
     agg = aggregate_table(VoteTable.from_votes(votes, LABELS))  # majority by default
     assert agg.method == "majority"
-    assert agg.voted.tolist() == [True, False, True]
-    assert agg.label.tolist() == [2, -1, -1]
-    assert agg.tie.tolist() == [False, False, True]
-    assert agg.agreement.tolist() == [1.0, 0.0, 0.5]
-    assert agg.soft.tolist() == [[0, 0, 1], [0, 0, 0], [0.5, 0.5, 0]]
-    assert agg.n_votes.dtype == np.int64 and agg.n_votes.tolist() == [1, 0, 2]
+    assert tl(agg.voted) == [True, False, True]
+    assert tl(agg.label) == [2, -1, -1]
+    assert tl(agg.tie) == [False, False, True]
+    assert tl(agg.agreement) == [1.0, 0.0, 0.5]
+    assert tl(agg.soft) == [[0, 0, 1], [0, 0, 0], [0.5, 0.5, 0]]
+    assert agg.n_votes.dtype == np.int64 and tl(agg.n_votes) == [1, 0, 2]
     one = aggregate(votes, LABELS)["one"]  # majority by default
     assert one.method == "majority" and one.label == "NONE" and one.agreement == 1.0
 

@@ -7,10 +7,12 @@ as plain :class:`Vote` objects (another path than the Arrow one the pull takes).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow.compute as pc
 import pytest
 
 from labeling.annotations.aggregate import aggregate
@@ -236,3 +238,88 @@ def test_schemas_and_units() -> None:
     tasks: list[dict[str, Any]] = [{"id": r.task_id, "data": r.data} for r in recs]
     tasks.append({"id": 9, "data": {"text": "not ours"}})
     assert units_of_tasks(tasks) == units
+
+
+def tl(a: np.ndarray[Any, Any]) -> list[Any]:
+    """An array as a list (numpy's stubs type ``tolist`` as a scalar)."""
+    return list(a.tolist())
+
+
+def test_missing_unit_fields_get_empty_defaults() -> None:
+    sch = schema()
+    rec = TaskRecord(task_id=7, data={"quote_id": "bare", "quote_type": "unknown-kind"},
+                     annotations=(), updated_at="x")
+    table, _ = finish(rows_table([rec], sch, PROJECT), sch, None, {"bare": "c"})
+    r = table.to_pylist()[0]
+    assert (r["article_id"], r["title"], r["source"], r["published"], r["url"], r["context"],
+            r["quote"]) == ("", "", "", "", "", "", "")
+    assert r["context_start"] is None and r["context_end"] == 0
+    assert r["quote_type"] == -1  # a quote type outside QUOTE_TYPES: no class
+    assert r["not_a_quote_votes"] == 0 and r["wrong_speaker_votes"] == 0
+    direct = rows_table([record(1, [], qtype="direct")], sch, PROJECT).column("quote_type")
+    assert direct.to_pylist()[0] == QUOTE_TYPES.index("direct") == 0
+
+
+def test_votes_outside_the_labels_and_skips_with_stances() -> None:
+    sch = schema()
+    recs = [record(0, [ann(1, 1, {"ground_troops": "MAYBE"}),
+                       ann(2, 2, {"ground_troops": "FAVOR"}, skipped=True)])]
+    table, vt = finish(rows_table(recs, sch, PROJECT), sch, None, {"q0": "c"})
+    row = table.to_pylist()[0]
+    assert [v["stance"] for v in row["votes"]] == [-1, -1]  # no class for either
+    assert row["n_votes"] == 0 and row["stance"] == -1
+    # the skip is a skip on both targets; "MAYBE" is no vote at all
+    assert tl(vt.label) == [-1, -1] and len(set(tl(vt.annotator))) == 1
+
+
+def test_vote_spans_keep_every_field_and_items_their_target() -> None:
+    sch = schema()
+    spans = (Span("QUOTE", 20, 30, "y", True), Span("SPEAKER", 0, 12, "The minister", True))
+    recs = [record(0, [ann(1, 1, {"ground_troops": "FAVOR", "military_aid": "NONE"},
+                           spans=spans)])]
+    table = rows_table(recs, sch, PROJECT)
+    vote = table.to_pylist()[0]["votes"][0]
+    assert vote["spans"] == [{"label": "SPEAKER", "start": 0, "end": 12, "text": "The minister"},
+                             {"label": "QUOTE", "start": 20, "end": 30, "text": "y"}]
+    vt, _ = vote_table(table, sch)
+    assert vt.item_group is not None
+    assert [vt.groups[g] for g in vt.item_group] == [i.rsplit("|", 1)[1] for i in vt.items]
+
+
+def test_a_propagated_row_without_its_representative_is_refused() -> None:
+    sch = schema()
+    table = rows_table([record(0, [ann(1, 1, {"ground_troops": "FAVOR"})], dups=1)], sch,
+                       PROJECT)
+    orphan = table.filter(pc.is_valid(table.column("propagated_from")))  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="propagated quote's representative has no row"):
+        finish(orphan, sch, None, {"q0-d0": "c"})
+
+
+def test_adjudication_of_a_quote_id_holding_the_separator() -> None:
+    sch = schema()
+    rec = record(0, [ann(1, 1, {"ground_troops": "FAVOR"})])
+    rec = TaskRecord(task_id=1, data={**rec.data, "quote_id": "q|0"},
+                     annotations=rec.annotations, updated_at="x")
+    table, _ = finish(rows_table([rec], sch, PROJECT), sch,
+                      {("q|0", "ground_troops"): D("NONE", "boss")}, {"q|0": "c"})
+    row = table.to_pylist()[0]
+    assert row["stance"] == 2 and row["adjudicated"] and row["stance_before_adjudication"] == 0
+
+
+def test_no_task_rows_give_an_empty_dataset_table() -> None:
+    sch = schema()
+    table, vt = finish(rows_table([], sch, PROJECT), sch, None, {})
+    assert table.num_rows == 0 and len(vt) == 0
+    assert table.schema == features(sch).arrow_schema
+
+
+def test_text_hash_of_unpaired_surrogates_and_units_of_odd_tasks() -> None:
+    # A lone surrogate (a broken emoji in a scraped page) still hashes, as its UTF-8 bytes.
+    assert text_sha1("a\ud800") == hashlib.sha1(b"a\xed\xa0\x80").hexdigest()
+    tasks: list[dict[str, Any]] = [{"id": 1, "data": {"text": "not ours"}},
+                                   {"id": 2, "data": {"quote_id": "q", "duplicates": [
+                                       {"quote_id": "d"}]}}]
+    assert units_of_tasks(tasks) == {"q": ("", None), "d": ("", "q")}
+    table = rows_table([TaskRecord(task_id=2, data=tasks[1]["data"], annotations=(),
+                                   updated_at="x")], schema(), PROJECT)
+    assert units_of_table(table) == {"q": ("", None), "d": ("", "q")}
