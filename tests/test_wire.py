@@ -7,7 +7,10 @@ an import: these tests make sure it is on.
 
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
+from dataclasses import replace
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -246,3 +249,169 @@ def test_check_project_config() -> None:
                 {"targets": [{"id": "ground_troops", "name": "G"}]}))}, sch)
     with pytest.raises(ConfigError, match="cannot read the project's labelling config"):
         wire.check_project_config({"title": "p", "label_config": "<View"}, sch)
+
+
+def _blank_text(el: ET.Element) -> bool:
+    """No text outside the attributes anywhere under ``el`` (a stray string would show on
+    the page, and breaks the config's structure)."""
+    return all(not (x.text or "").strip() and not (x.tail or "").strip() for x in el.iter()
+               if x.tag != "Style")
+
+
+def test_label_config_shows_exactly_the_texts_an_annotator_reads() -> None:
+    data = load_schema(CONFIG).model_dump()
+    data["labels"][2]["hint"] = ""  # a label without a hint gets no hint attribute
+    data.update(ask_confidence=True, ask_note=True)
+    sch = parse_schema(data)
+    for adjudication in (False, True):
+        root = ET.fromstring(wire.label_config(sch, adjudication=adjudication))
+        assert _blank_text(root)
+        style = root.find("Style")
+        assert style is not None and style.tail is not None and not style.tail.strip()
+        assert ".sl-not-asked{display:none}" in (style.text or "")
+        heads = [h.get("value") for h in root.iter("Header")]
+        want = ["$title", "$info_line", "$speaker_line"]
+        want += ["Adjudication: earlier votes"] if adjudication else []
+        for t in sch.targets:
+            want += [f"Target: {t.name}"] + ([t.description.strip()] if t.description.strip()
+                                             else [])
+        want += [f"Stance toward: {t.name}" for t in sch.targets]
+        want += ["Segmentation problems (optional)", "How sure are you?"]
+        assert heads == want
+    old = ET.fromstring(wire.label_config(sch, per_item_targets=False))
+    assert _blank_text(old) and ".sl-not-asked" not in (old.findtext("Style") or "")
+    for t in sch.targets:
+        c = root.find(f".//Choices[@name='stance_{t.id}']")
+        assert c is not None
+        assert (c.get("choice"), c.get("showInline"), c.get("required")) == (
+            "single-radio", "true", "true")
+        assert c.get("requiredMessage") == f"Choose a stance toward {t.name}"
+        hints = [x.get("hint") for x in c.iter("Choice")]
+        assert hints == [lab.hint or None for lab in sch.labels] and hints[2] is None
+    colours = [lab.get("background") or "" for lab in root.iter("Label")]
+    assert len(set(c.lower() for c in colours)) == 3
+    assert all(len(c) == 7 and c[0] == "#" and int(c[1:], 16) >= 0 for c in colours)
+    flags = {c.get("value"): c.get("hint") for c in root.iter("Choice")
+             if c.get("value") in wire.FLAG_VALUES}
+    assert flags == {"not_a_quote": "The highlighted text is not something the speaker said",
+                     "wrong_speaker": "The speaker shown is not who said it"}
+    note = root.find(".//TextArea")
+    assert note is not None and note.get("editable") == "true"
+    assert note.get("placeholder") == "Note (optional)"
+
+
+class _Page(HTMLParser):
+    """The instructions page as (tag path, text) pairs, checking that tags nest."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, f"</{tag}> closes nothing"
+
+    def handle_data(self, data: str) -> None:
+        self.texts.append(("/".join(self.stack), data))
+
+
+def test_instructions_are_well_formed_sections() -> None:
+    sch = schema()
+    page = _Page()
+    page.feed(wire.instructions_html(sch))
+    page.close()
+    assert page.stack == []
+    assert all(path for path, _ in page.texts)  # no text outside an element
+    assert [x for path, x in page.texts if path == "h3"] == ["Targets", "Labels", "Examples",
+                                                             "Keys"]
+    after = page.texts.index(("h3", "Keys"))
+    keys = "".join(x for _, x in page.texts[after + 1:])
+    assert keys.startswith("ground_troops / FAVOR: 1, ground_troops / AGAINST: 2, ")
+    assert keys.endswith("; span labels QUOTE z, SPEAKER x, CUE v; "
+                         "flags n (not a quote), m (wrong speaker).")
+
+
+def test_task_data_speaker_line_cue_and_parts() -> None:
+    u = units()[0]
+    q = u.quote
+
+    def line(**over: Any) -> Any:
+        return wire.task_data(replace(u, quote=replace(q, **over)))
+
+    none = line(speaker=None, speaker_name=None, cue=None)
+    assert none["speaker_line"] == "Speaker: (no speaker found)"
+    assert line(speaker="he", speaker_name=None, cue=None)["speaker_line"] == "Speaker: he"
+    assert line(speaker=None, speaker_name="E. Macron", cue=None)["speaker_line"] == (
+        "Speaker: E. Macron")
+    assert line(speaker="Macron", speaker_name="Macron", cue="said")["speaker_line"] == (
+        "Speaker: Macron · cue: said")
+    assert line(parts=((3, 5), (8, 9)))["parts"] == [[3, 5], [8, 9]]
+    assert line(parts=None)["parts"] is None
+
+
+def test_parse_annotation_reads_only_its_own_controls() -> None:
+    data = {"context": "Macron said yes."}  # no context_start: offsets are the context's
+    ann = {"result": [
+        {"from_name": "ner", "type": "labels", "value": {"start": 0, "end": 6, "labels": ["Q"]}},
+        {"from_name": "stars", "type": "rating", "value": {"rating": 3}},
+        {"from_name": "comment", "type": "textarea", "value": {"text": ["hi"]}},
+        {"id": "end", "from_name": "spans", "type": "labels", "value": {"start": 12, "end": 16}},
+        {"id": "bad", "from_name": "spans", "type": "labels",
+         "value": {"start": 0, "end": 3, "text": "Mxx", "labels": ["SPEAKER"]}},
+    ], "created_at": "c"}
+    p = wire.parse_annotation(ann, data, ["ground_troops"])
+    assert p.confidence is None and p.note == "" and p.annotation_id == 0
+    assert p.spans == (Span("?", 12, 16, "yes.", True), Span("SPEAKER", 0, 3, "Mac", False))
+    assert p.problems == ("region bad [0:3] text 'Mxx' != context 'Mac'",)
+    assert p.updated_at == "c"
+    assert wire.parse_annotation({"updated_at": "u", "created_at": "c"}, data, []).updated_at == "u"
+    assert wire.parse_annotation({}, data, []).updated_at == ""
+    no_rating = wire.parse_annotation(
+        {"result": [{"from_name": "confidence", "type": "rating", "value": {}}]}, data, [])
+    assert no_rating.confidence is None
+    lost = wire.parse_annotation(
+        {"result": [{"id": "x", "from_name": "spans", "type": "labels",
+                     "value": {"start": 0, "end": 3, "labels": ["CUE"]}}]}, {}, [])
+    assert lost.spans == (Span("CUE", 0, 3, "", False),)
+
+
+def test_export_records_keep_data_problems_and_name_tasks(caplog: pytest.LogCaptureFixture
+                                                          ) -> None:
+    sch = schema()
+    data = {"quote_id": "q1", "context": "abc", "context_start": 0}
+    tasks: list[dict[str, Any]] = [
+        {"id": 9, "data": {"text": "not ours"}},
+        {"id": 5, "data": data, "annotations": [{"id": 3, "completed_by": 1, "result": [
+            {"id": "r", "from_name": "spans", "type": "labels",
+             "value": {"start": 0, "end": 2, "text": "zz", "labels": ["QUOTE"]}}]}]},
+    ]
+    with caplog.at_level(logging.WARNING):
+        recs, problems = wire.records_from_export(tasks, sch)
+    assert "task 9 has no quote_id: not made by `labeling push`; left out" in caplog.text
+    assert problems == ["task 5 annotation 3: region r [0:2] text 'zz' != context 'ab'"]
+    assert recs[0].problems == tuple(problems) and recs[0].data == data
+    assert recs[0].updated_at == ""
+
+
+def test_project_config_errors_name_the_project_and_the_fix() -> None:
+    sch = schema()
+    with pytest.raises(ConfigError, match=r"^project 'mine' has no question 'stance_ground_troops'"
+                       r": pull with the --config the project was pushed with$"):
+        wire.check_project_config({"title": "mine"}, sch)  # no config at all: no question
+    bad = wire.label_config(sch).replace('value="AGAINST"', 'value="CONTRA"', 1)
+    with pytest.raises(ConfigError, match=r"has labels \['FAVOR', 'CONTRA', 'NONE'\]"):
+        wire.check_project_config({"title": "p", "label_config": bad}, sch)
+
+
+def test_regions_carry_the_prediction_origin_and_defaults() -> None:
+    u = units()[0]
+    assert {r["origin"] for r in wire.prediction_result(u)} == {"prediction"}
+    data = {"context": "abcdef", "quote_start": 1, "quote_end": 3, "speaker_start": 4,
+            "speaker_end": 4, "parts": [[1, 3]]}
+    got = [(r["id"], r["value"]["labels"], r["value"]["text"])
+           for r in wire.regions_from_data(data)]
+    assert got == [("quote0", ["QUOTE"], "bc")]  # an empty speaker span is dropped
+    assert wire.regions_from_data({**data, "context": None}) == []
