@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # module -> (source file, the fast tests that exercise it)
 MODULES: dict[str, tuple[str, list[str]]] = {
     "agreement": ("labeling/annotations/agreement.py",
-                  ["tests/test_agreement.py", "tests/test_agreement_summary.py"]),
+                  ["tests/test_agreement.py", "tests/test_agreement_summary.py",
+                   "tests/test_agreement_edges.py"]),
     "aggregate": ("labeling/annotations/aggregate.py", ["tests/test_aggregate.py"]),
     "splits": ("labeling/annotations/splits.py", ["tests/test_splits.py"]),
     "rows": ("labeling/dataset/rows.py", ["tests/test_rows.py"]),
