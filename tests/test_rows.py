@@ -8,7 +8,7 @@ as plain :class:`Vote` objects (another path than the Arrow one the pull takes).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,11 +27,13 @@ from labeling.annotations.records import (
 from labeling.dataset.rows import (
     GLOBAL_COLUMNS,
     QUOTE_TYPES,
+    clusters_of,
     features,
     finish,
     rows_table,
     task_schema,
     text_sha1,
+    units_digest,
     units_of_table,
     units_of_tasks,
     vote_table,
@@ -323,3 +325,35 @@ def test_text_hash_of_unpaired_surrogates_and_units_of_odd_tasks() -> None:
     table = rows_table([TaskRecord(task_id=2, data=tasks[1]["data"], annotations=(),
                                    updated_at="x")], schema(), PROJECT)
     assert units_of_table(table) == {"q": ("", None), "d": ("", "q")}
+
+
+def test_votes_record_the_suggestion_and_rows_only_the_asked_targets() -> None:
+    sch = schema()
+    a = replace(ann(1, 1, {"military_aid": "NONE"}),
+                suggested={"military_aid": "AGAINST", "ground_troops": "MAYBE"})
+    rec = record(0, [a, ann(2, 2, {"military_aid": "FAVOR"})])
+    rec = replace(rec, data={**rec.data, "targets": ["military_aid"]})
+    rows = rows_table([rec], sch, PROJECT).to_pylist()
+    assert [r["target"] for r in rows] == ["military_aid"]
+    assert [v["suggested"] for v in rows[0]["votes"]] == [1, -1]  # AGAINST; none
+
+
+def test_clusters_join_copies_to_their_representative() -> None:
+    long = "we will send troops to the front before the end of the year"
+    units = {"q1": (long, None), "q2": (long, None), "q3": ("nothing to do with it at all here", None),
+             "q1-d0": ("a different text entirely for the copy", "q1")}
+    got = clusters_of(units, 0.7)
+    assert set(got) == set(units)
+    assert got["q1"] == got["q2"] == got["q1-d0"] != got["q3"]
+
+
+def test_units_digest_changes_with_what_the_clusters_depend_on() -> None:
+    units = {"q1": ("a", None), "q2": ("b", None), "d": ("a", "q1")}
+    key = units_digest(units, 0.7)
+    assert units_digest(dict(reversed(list(units.items()))), 0.7) == key  # order-free
+    assert units_digest({**units, "q2": ("changed text", None)}, 0.7) == key  # an id names its text
+    assert units_digest(units, 0.8) != key
+    assert units_digest({**units, "d": ("a", "q2")}, 0.7) != key
+    assert units_digest({**units, "d": ("a", None)}, 0.7) != key
+    assert units_digest({**units, "q4": ("c", None)}, 0.7) != key
+    assert len(key) == 64 and int(key, 16) >= 0
