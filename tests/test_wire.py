@@ -415,3 +415,105 @@ def test_regions_carry_the_prediction_origin_and_defaults() -> None:
            for r in wire.regions_from_data(data)]
     assert got == [("quote0", ["QUOTE"], "bc")]  # an empty speaker span is dropped
     assert wire.regions_from_data({**data, "context": None}) == []
+
+
+def test_suggestion_versions() -> None:
+    assert wire.suggestion_version("r1") == "stance-labeling-suggest-r1"
+    assert wire.suggestion_log_version("r1", True) == "stance-labeling-suggestlog-r1-shown"
+    assert wire.suggestion_log_version("r1", False) == "stance-labeling-suggestlog-r1-hidden"
+    assert wire.is_suggestion_version("stance-labeling-suggest-r1")
+    assert not wire.is_suggestion_version("stance-labeling-suggestlog-r1-shown")
+    assert not wire.is_suggestion_version("stance-labeling-segmenter-1.0")
+    assert not wire.is_suggestion_version(None) and not wire.is_suggestion_version("")
+
+
+def _choice(target: str, label: str) -> dict[str, Any]:
+    """A stance choice pre-filled by a prediction, as Label Studio's JSON has it."""
+    return {"id": f"suggest_{target}", "from_name": f"stance_{target}", "to_name": "context",
+            "type": "choices", "origin": "prediction", "value": {"choices": [label]}}
+
+
+def test_suggestion_prediction_and_log() -> None:
+    sch = schema()
+    data = {"context": "abcdef", "context_start": 0, "quote_start": 1, "quote_end": 3,
+            "targets": ["military_aid"]}
+    labels = {"military_aid": "AGAINST"}
+    hide = {"id": "not_asked", "from_name": "not_asked", "to_name": "context",
+            "type": "choices", "origin": "prediction", "value": {"choices": ["ground_troops"]}}
+    shown = wire.suggestion_prediction(4, data, labels, 0.75, "v", shown=True, schema=sch)
+    assert {k: shown[k] for k in ("task", "model_version", "score")} == {
+        "task": 4, "model_version": "v", "score": 0.75}
+    assert [r["id"] for r in shown["result"]] == ["quote0", "suggest_military_aid", "not_asked"]
+    assert shown["result"][1:] == [_choice("military_aid", "AGAINST"), hide]
+    hidden = wire.suggestion_prediction(4, data, labels, 0.75, "v", shown=False, schema=sch)
+    assert [r["id"] for r in hidden["result"]] == ["quote0", "not_asked"]
+    every = wire.suggestion_prediction(4, {**data, "targets": "odd"}, labels, 0.5, "v",
+                                       shown=False, schema=sch)
+    assert [r["id"] for r in every["result"]] == ["quote0"]  # asks every target
+    assert wire.suggestion_log(4, labels, 0.5, "w") == {
+        "task": 4, "model_version": "w", "score": 0.5,
+        "result": [_choice("military_aid", "AGAINST")]}
+
+
+def test_not_asked_result_hides_the_other_targets_only() -> None:
+    sch = schema()
+    assert wire.not_asked_result(None, sch) == [] and wire.not_asked_result([], sch) == []
+    assert wire.not_asked_result(["ground_troops", "military_aid"], sch) == []
+    assert wire.not_asked_result(["military_aid"], sch) == [
+        {"id": "not_asked", "from_name": "not_asked", "to_name": "context", "type": "choices",
+         "origin": "prediction", "value": {"choices": ["ground_troops"]}}]
+
+
+def test_suggestion_logs_by_task_oldest_first() -> None:
+    log = wire.SUGGEST_LOG_PREFIX
+    preds: list[dict[str, Any]] = [
+        {"task": 3, "model_version": f"{log}-r2-hidden", "created_at": "2026-01-02T00:00:00Z",
+         "result": [_choice("ground_troops", "NONE"),
+                    {"from_name": "stance_military_aid", "value": {"choices": []}},
+                    {"from_name": "spans", "value": {"choices": ["QUOTE"]}}]},
+        {"task": {"id": 3}, "model_version": f"{log}-r1-shown", "created_at": "2026-01-01",
+         "result": [_choice("military_aid", "FAVOR")]},
+        {"task": 4, "model_version": wire.suggestion_version("r1"), "result": [
+            _choice("military_aid", "FAVOR")]},  # the editor's copy, not a log
+        {"task": 5, "model_version": None},
+        {"task": 6, "model_version": f"{log}-r3-shown"},
+    ]
+    got = wire.suggestions_by_task(preds)
+    assert set(got) == {3, 6}
+    assert got[3] == [
+        wire.Suggested("2026-01-01", True, {"military_aid": "FAVOR"}, f"{log}-r1-shown"),
+        wire.Suggested("2026-01-02T00:00:00Z", False, {"ground_troops": "NONE"},
+                       f"{log}-r2-hidden")]
+    assert got[6] == [wire.Suggested("", True, {}, f"{log}-r3-shown")]
+
+
+def test_the_suggestion_in_force_is_the_latest_before_the_vote() -> None:
+    early = wire.Suggested("2026-01-01T10:00:00Z", True, {"ground_troops": "FAVOR"}, "a")
+    late = wire.Suggested("2026-01-01T09:00:00-03:00", False, {"ground_troops": "NONE"}, "b")
+    logs = [early, late]  # "late" is 12:00 UTC
+    assert wire.suggestion_at(logs, "2026-01-01T09:59:59.999999Z") is None
+    assert wire.suggestion_at(logs, "2026-01-01T10:00:00Z") is early  # made at that instant
+    assert wire.suggestion_at(logs, "2026-01-01T11:00:00Z") is early  # not yet "late"
+    assert wire.suggestion_at(logs, "2026-01-01T14:00:00+02:00") is late  # 12:00 UTC
+    # times the server never writes compare as plain strings
+    odd = [wire.Suggested("b", True, {}, "x")]
+    assert wire.suggestion_at(odd, "c") is odd[0] and wire.suggestion_at(odd, "a") is None
+
+
+def test_a_vote_records_the_suggestion_it_saw() -> None:
+    data = {"context": "abc"}
+    logs = [wire.Suggested("2026-01-01T10:00:00Z", True, {"ground_troops": "FAVOR"}, "a"),
+            wire.Suggested("2026-01-02T10:00:00Z", False, {"ground_troops": "NONE"}, "b")]
+    base = {"result": [], "parent_prediction": 7}
+    seen = wire.parse_annotation({**base, "created_at": "2026-01-01T11:00:00Z"}, data,
+                                 ["ground_troops"], logs)
+    assert seen.suggestion_shown and seen.suggested == {"ground_troops": "FAVOR"}
+    hidden = wire.parse_annotation({**base, "created_at": "2026-01-02T11:00:00Z"}, data,
+                                   ["ground_troops"], logs)
+    assert not hidden.suggestion_shown and hidden.suggested == {"ground_troops": "NONE"}
+    api = wire.parse_annotation({"result": [], "created_at": "2026-01-01T11:00:00Z"}, data,
+                                ["ground_troops"], logs)  # no editor, no pre-fill
+    assert not api.suggestion_shown and api.suggested == {"ground_troops": "FAVOR"}
+    before = wire.parse_annotation({**base, "updated_at": "2025-12-31"}, data,
+                                   ["ground_troops"], logs)
+    assert not before.suggestion_shown and before.suggested == {}
