@@ -195,3 +195,11 @@ def test_columns_of_different_lengths_are_refused() -> None:
     cols["source"] = cols["source"][:1]
     with pytest.raises(ValueError):
         split_indices(cols, _schema())
+
+
+def test_a_test_only_split_with_held_out_rows_puts_everything_in_test() -> None:
+    # train 0, validation 0: the rest of the rows have nowhere else to go (this used to
+    # fail with "max() arg is an empty sequence").
+    cols = _article_rows({"a": 2, "b": 1}, held=1)
+    sch = _schema(train=0.0, validation=0.0, test=1.0, held_out_targets=["military_aid"])
+    assert split_indices(cols, sch) == {"train": [], "validation": [], "test": [0, 1, 2, 3]}
