@@ -517,3 +517,44 @@ def test_a_vote_records_the_suggestion_it_saw() -> None:
     before = wire.parse_annotation({**base, "updated_at": "2025-12-31"}, data,
                                    ["ground_troops"], logs)
     assert not before.suggestion_shown and before.suggested == {}
+
+
+def test_each_targets_questions_hide_on_the_tasks_that_do_not_ask_it() -> None:
+    sch = schema()
+    root = ET.fromstring(wire.label_config(sch))
+    for t in sch.targets:
+        hiding = [v for v in root.iter("View") if v.get("whenChoiceValue") == t.id]
+        assert len(hiding) == 2  # its "Target:" header and its stance question
+        for v in hiding:
+            assert (v.get("visibleWhen"), v.get("whenTagName")) == ("choice-unselected",
+                                                                   "not_asked")
+        stance = hiding[1].find("Choices")
+        assert stance is not None and stance.get("name") == f"stance_{t.id}"
+    old = ET.fromstring(wire.label_config(sch, per_item_targets=False))
+    assert not [v for v in old.iter("View") if v.get("visibleWhen")]
+
+
+def test_a_unit_asking_one_target_is_pushed_with_the_others_hidden() -> None:
+    art = Article("art1", TEXT, origin="news.jsonl:3", targets=("military_aid",))
+    unit = next(iter_units([art], schema()))
+    (qid, task), *_ = list(wire.validated_tasks([unit], schema(), "v1"))
+    assert qid == unit.quote_id and task["data"]["targets"] == ["military_aid"]
+    hide = task["predictions"][0]["result"][-1]
+    assert hide["from_name"] == "not_asked" and hide["value"] == {"choices": ["ground_troops"]}
+    assert "targets" not in wire.task_data(units()[0])  # every target: no list
+
+
+def test_export_records_carry_each_tasks_suggestions() -> None:
+    sch = schema()
+    data = {"quote_id": "q1", "context": "abc"}
+    logs = {5: [wire.Suggested("2026-01-01T10:00:00Z", True, {"ground_troops": "FAVOR"}, "a")]}
+    tasks: list[dict[str, Any]] = [
+        {"id": 5, "data": data, "annotations": [
+            {"id": 1, "completed_by": 1, "updated_at": "2026-01-02T00:00:00Z", "result": []}]},
+        {"id": 6, "data": {**data, "quote_id": "q2"}, "annotations": [
+            {"id": 2, "completed_by": 1, "updated_at": "2026-01-02T00:00:00Z", "result": []}]},
+    ]
+    recs, _ = wire.records_from_export(tasks, sch, logs)
+    # no created_at: the vote's time is its last update
+    assert recs[0].annotations[0].suggested == {"ground_troops": "FAVOR"}
+    assert recs[1].annotations[0].suggested == {}
