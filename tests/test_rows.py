@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
@@ -357,3 +358,41 @@ def test_units_digest_changes_with_what_the_clusters_depend_on() -> None:
     assert units_digest({**units, "d": ("a", None)}, 0.7) != key
     assert units_digest({**units, "q4": ("c", None)}, 0.7) != key
     assert len(key) == 64 and int(key, 16) >= 0
+
+
+def test_cluster_threshold_is_the_callers() -> None:
+    # Two wordings of one statement: near-duplicates at a loose threshold, not at 0.7.
+    units: dict[str, tuple[str, str | None]] = {"a": ("we will send troops to the front before the end of the year no matter "
+                   "what", None),
+             "b": ("we will send troops to the front before the end of this year whatever "
+                   "happens", None)}
+    loose, strict = clusters_of(units, 0.4), clusters_of(units, 0.7)
+    assert loose["a"] == loose["b"] and strict["a"] != strict["b"]
+
+
+def test_vote_table_reads_missing_vote_fields_and_rounds_lead_times() -> None:
+    sch = schema()
+    recs = [record(0, [ann(1, 1, {"ground_troops": "FAVOR"}, lead=1.23456),
+                       ann(2, 2, {"ground_troops": "AGAINST"}),
+                       ann(3, 3, {"ground_troops": "NONE"})])]
+    rows = rows_table(recs, sch, PROJECT).to_pylist()
+    votes = rows[0]["votes"]
+    votes[1]["stance"] = None  # an older dataset's vote without a stance: no vote
+    votes[2]["skipped"] = None  # without a skipped flag: not a skip
+    votes[2]["annotator"] = None
+    table = pa.Table.from_pylist(rows, schema=task_schema(sch))
+    vt, _ = vote_table(table, sch)
+    assert tl(vt.label) == [0, 2] and [vt.annotators[a] for a in vt.annotator][1] == ""
+    # lead times are stored as float32: back to the millisecond the server records
+    assert float(vt.lead_time[0]) == 1.235
+
+
+def test_a_quote_and_target_twice_is_refused_with_the_reason() -> None:
+    sch = schema()
+    table = rows_table([record(0, []), record(0, [])], sch, PROJECT)
+    with pytest.raises(ValueError, match=r"^the task rows hold a quote x target twice$"):
+        vote_table(table, sch)
+    orphan = rows_table([record(0, [], dups=1)], sch, PROJECT)
+    orphan = orphan.filter(pc.is_valid(orphan.column("propagated_from")))  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match=r"^a propagated quote's representative has no row$"):
+        finish(orphan, sch, None, {"q0-d0": "c"})
