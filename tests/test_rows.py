@@ -362,10 +362,9 @@ def test_units_digest_changes_with_what_the_clusters_depend_on() -> None:
 
 def test_cluster_threshold_is_the_callers() -> None:
     # Two wordings of one statement: near-duplicates at a loose threshold, not at 0.7.
-    units: dict[str, tuple[str, str | None]] = {"a": ("we will send troops to the front before the end of the year no matter "
-                   "what", None),
-             "b": ("we will send troops to the front before the end of this year whatever "
-                   "happens", None)}
+    a = "we will send troops to the front before the end of the year no matter what"
+    b = "we will send troops to the front before the end of this year whatever happens"
+    units: dict[str, tuple[str, str | None]] = {"a": (a, None), "b": (b, None)}
     loose, strict = clusters_of(units, 0.4), clusters_of(units, 0.7)
     assert loose["a"] == loose["b"] and strict["a"] != strict["b"]
 
