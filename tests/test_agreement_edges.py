@@ -40,6 +40,8 @@ def test_fleiss_kappa_of_two_raters_and_of_one_item() -> None:
     one = [Vote("x", "a", "FAVOR"), Vote("x", "b", "FAVOR"), Vote("x", "c", "AGAINST")]
     assert fleiss_kappa(one, LABELS) == pytest.approx(-0.5)
     assert fleiss_kappa([Vote("x", "a", "FAVOR")], LABELS) is None
+    # one vote per item, whatever the labels: nothing to agree on
+    assert fleiss_kappa([Vote("x", "a", "FAVOR"), Vote("y", "a", "AGAINST")], LABELS) is None
 
 
 def test_cohen_kappa_without_variation_is_undefined_and_skippers_are_left_out() -> None:
