@@ -8,6 +8,7 @@ an import: these tests make sure it is on.
 from __future__ import annotations
 
 import logging
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -268,7 +269,12 @@ def test_label_config_shows_exactly_the_texts_an_annotator_reads() -> None:
         assert _blank_text(root)
         style = root.find("Style")
         assert style is not None and style.tail is not None and not style.tail.strip()
-        assert ".sl-not-asked{display:none}" in (style.text or "")
+        # the style sheet is only rules, for the classes the page uses
+        css = style.text or ""
+        rules = re.findall(r"\.([a-z-]+)\{[^{}]*\}", css)
+        assert "".join(re.findall(r"\.[a-z-]+\{[^{}]*\}", css)) == css
+        used = {c for v in root.iter() for c in (v.get("className") or "").split()}
+        assert {"sl-box", "sl-target", "sl-not-asked"} <= set(rules) & used
         heads = [h.get("value") for h in root.iter("Header")]
         want = ["$title", "$info_line", "$speaker_line"]
         want += ["Adjudication: earlier votes"] if adjudication else []
@@ -279,7 +285,9 @@ def test_label_config_shows_exactly_the_texts_an_annotator_reads() -> None:
         want += ["Segmentation problems (optional)", "How sure are you?"]
         assert heads == want
     old = ET.fromstring(wire.label_config(sch, per_item_targets=False))
-    assert _blank_text(old) and ".sl-not-asked" not in (old.findtext("Style") or "")
+    old_css = old.findtext("Style") or ""
+    assert _blank_text(old) and "".join(re.findall(r"\.[a-z-]+\{[^{}]*\}", old_css)) == old_css
+    assert "sl-not-asked" not in old_css
     for t in sch.targets:
         c = root.find(f".//Choices[@name='stance_{t.id}']")
         assert c is not None
@@ -325,6 +333,7 @@ def test_instructions_are_well_formed_sections() -> None:
     page.close()
     assert page.stack == []
     assert all(path for path, _ in page.texts)  # no text outside an element
+    assert not [x for path, x in page.texts if path.endswith("ul")]  # nor between items
     assert [x for path, x in page.texts if path == "h3"] == ["Targets", "Labels", "Examples",
                                                              "Keys"]
     after = page.texts.index(("h3", "Keys"))
@@ -390,7 +399,7 @@ def test_export_records_keep_data_problems_and_name_tasks(caplog: pytest.LogCapt
     ]
     with caplog.at_level(logging.WARNING):
         recs, problems = wire.records_from_export(tasks, sch)
-    assert "task 9 has no quote_id: not made by `labeling push`; left out" in caplog.text
+    assert caplog.messages == ["task 9 has no quote_id: not made by `labeling push`; left out"]
     assert problems == ["task 5 annotation 3: region r [0:2] text 'zz' != context 'ab'"]
     assert recs[0].problems == tuple(problems) and recs[0].data == data
     assert recs[0].updated_at == ""
@@ -517,6 +526,8 @@ def test_a_vote_records_the_suggestion_it_saw() -> None:
     before = wire.parse_annotation({**base, "updated_at": "2025-12-31"}, data,
                                    ["ground_troops"], logs)
     assert not before.suggestion_shown and before.suggested == {}
+    untimed = wire.parse_annotation(base, data, ["ground_troops"], logs)
+    assert not untimed.suggestion_shown and untimed.suggested == {}
 
 
 def test_each_targets_questions_hide_on_the_tasks_that_do_not_ask_it() -> None:
