@@ -188,6 +188,10 @@ def test_held_out_rows_renormalise_the_other_shares() -> None:
                   held_out_targets=["military_aid"])
     out = split_indices(cols, sch)
     assert out == {"train": [0, 1, 2, 3, 4, 5, 8], "validation": [6, 7], "test": [9, 10]}
+    # Articles of 4, 2 and 1 rows (7): "a" -> train; "b": validation needs 1.75 / 7 = .25,
+    # train 1.25 / 7 = .18 -> validation; "c": train still needs rows -> train.
+    out = split_indices(_article_rows({"a": 4, "b": 2, "c": 1}, held=1), sch)
+    assert out == {"train": [0, 1, 2, 3, 6], "validation": [4, 5], "test": [7]}
 
 
 def test_columns_of_different_lengths_are_refused() -> None:
