@@ -76,6 +76,7 @@ def test_an_items_group_is_its_first_votes() -> None:
              Vote("z", "a", "FAVOR")]
     vt = VoteTable.from_votes(votes, LABELS)
     assert vt.groups == ("g0", "g1") and tl(vt.item_group) == [0, 1, -1]
+    assert len(vt) == 5 and len(vt.subset(np.array([False, True, True]))) == 3
 
 
 def test_annotator_without_lead_times_comparisons_or_gold() -> None:
