@@ -150,3 +150,15 @@ def test_groups_are_reported_by_name() -> None:
     zeta_first = VoteTable(vt.labels, vt.items, vt.annotators, vt.item, vt.annotator,
                            vt.label, vt.lead_time, ("zeta", "alpha"), np.array([0, 1]))
     assert list(summary(zeta_first, LABELS, n_boot=20)["alpha_by_group"]) == ["alpha", "zeta"]
+
+
+def test_default_bootstrap_is_the_documented_one() -> None:
+    # A card's interval must be reproducible from its text: 1,000 resamples, seed 0, 95 %.
+    rng = np.random.default_rng(2)
+    votes = [Vote(f"i{i}", a, LABELS[int(rng.integers(0, 3))]) for i in range(20)
+             for a in ("a", "b")]
+    assert bootstrap_alpha(votes, LABELS) == bootstrap_alpha(votes, LABELS, n=1000, seed=0,
+                                                             ci=0.95)
+    assert bootstrap_alpha(votes, LABELS) != bootstrap_alpha(votes, LABELS, seed=1)
+    assert summary(votes, LABELS)["alpha"] == summary(votes, LABELS, n_boot=1000, seed=0)["alpha"]
+    assert summary(votes, LABELS)["alpha"] != summary(votes, LABELS, n_boot=1001)["alpha"]
