@@ -64,8 +64,32 @@ KILLED = {"killed", "timeout"}
 #     assign_splits__mutmut_67, _69 (.get(g, None)): Counter.update(None) is a no-op.
 #     assign_splits__mutmut_88 (rank(None) in the donor's pick): members are already in
 #       seeded order, and min() keeps the first of equal sizes.
-#     split_indices__mutmut_41, _42 (the held-out "test": 0.0 key renamed): a missing
-#       share is 0 for assign_splits all the same.
+#     split_indices__mutmut_47, _48, _50, _51, _53, _54 (a key of the held-out fractions
+#       renamed): a missing share is 0 for assign_splits all the same.
+#     split_indices__mutmut_58 (test 2.0 when train and validation are 0): the only split
+#       with a share takes everything whatever the share.
+#   agreement
+#     _alpha_from_counts__mutmut_10 (no labels instead of no items), _31 (n < 1): items
+#       are kept only with >= 2 votes, so n >= 2 whenever one is left; none left gives
+#       None both ways.
+#     _label_grid__mutmut_6, _8, annotator_stats__mutmut_38, _40 (annotators in index
+#       order, not by name): from_votes and rows.vote_table number them by name.
+#     _label_grid__mutmut_15, _18, _19, _20, _26, _29, _31 (the grid's filler and dtype):
+#       only cells >= 0, of annotators with a labelled vote, are read.
+#     annotator_stats__mutmut_15, _18, _19, _20, _33, _34 (gold's "no label" code -9 as
+#       +9, -10, ...): only compared with label indices 0..k-1, k <= 36.
+#     annotator_stats__mutmut_71 (np.sort's axis left out): its default is the last, 1.
+#     annotator_stats__mutmut_77, _79, _81 (the k > 1 guard): a schema has >= 2 labels.
+#     annotator_stats__mutmut_85 (top >= 0): with no other vote top == second == 0 and
+#       the tie test already leaves the item out.
+#     _clean__mutmut_2 (nan and inf): a kappa is never infinite (undefined is None).
+#     item_agreement__mutmut_5, _7 (most_common(None) / (2)): [0] is the top either way.
+#     summary__mutmut_100, _102 (bincount's minlength): only items with >= 2 labelled
+#       votes are counted. summary__mutmut_25, _28, _30, _73, _75, _79 (the fallback group
+#       and outlet codes' dtype and -1 filler): int64 anyway, only codes >= 0 are read.
+#     _bootstrap_counts__mutmut_37, cohen_kappa_matrix__mutmut_44, VoteTable.counts
+#       __mutmut_13, VoteTable.from_votes__mutmut_20, _23, _53, _55, _57, _59, _61, _63, _72,
+#       _74 (an explicit int64/float64 dtype left out): numpy's default here is the same.
 
 
 def repo_files() -> list[str]:
