@@ -68,6 +68,31 @@ KILLED = {"killed", "timeout"}
 #       renamed): a missing share is 0 for assign_splits all the same.
 #     split_indices__mutmut_58 (test 2.0 when train and validation are 0): the only split
 #       with a share takes everything whatever the share.
+#   rows
+#     finish__mutmut_85, _87, _92, _95, _107, _109, _113, _115, _124, _126, _143, _145,
+#       _148, _150, _154, _156, _160, _162, _166, _168, _172, _174 (an Arrow column built
+#       without its type): every computed column is cast to the features' type at the end.
+#     finish__mutmut_19, _20, _21, _23, _24, _27, _68, _98, _101, _117, _128, _141 (the
+#       "no rows" guards): with no rows, indexing by the empty item array already gives
+#       empty columns; the guards only spare the work.
+#     finish__mutmut_41, _43, _88, _99 (a numpy dtype left out): the values cast to the
+#       same Arrow type.
+#     item_keys__mutmut_3, _5 (the no-rows keys without a string type): never read.
+#     task_rows__mutmut_34, _37, _38, units_of_table__mutmut_27, _31, _32 (zip without
+#       strict): the zipped lists are built from the same rows, always the same length.
+#     text_sha1__mutmut_7 ("UTF-8"): the same codec.
+#     units_digest__mutmut_6, _9 (other separators): the key stays one-to-one with the
+#       units; only equality of keys is ever used.
+#     vote_table__mutmut_12, _14, _33, _35, _41, _43, _52, _54, _61, _67, _69, _103, _105,
+#       _107, _109, _156, _158 (a dtype left out): the same dtype by default.
+#     vote_table__mutmut_15, _21, _44, _49 (another filler for a missing index or stance):
+#       any negative is "no row" / "no vote" alike. _55, _70 (a null skipped flag or lead
+#       time left null): reads as False / NaN all the same.
+#     vote_table__mutmut_24 (always take the own rows): taking every row is the table.
+#     vote_table__mutmut_101, _110 (the no-annotator guard): no annotator means no vote.
+#     vote_table__mutmut_116 (no skip mask): a skip's stance is already -1 == SKIP.
+#     vote_table__mutmut_160, _162, _163, _164 (the group of a target outside the schema):
+#       every row's target is the schema's.
 #   agreement
 #     _alpha_from_counts__mutmut_10 (no labels instead of no items), _31 (n < 1): items
 #       are kept only with >= 2 votes, so n >= 2 whenever one is left; none left gives
