@@ -93,6 +93,24 @@ KILLED = {"killed", "timeout"}
 #     vote_table__mutmut_116 (no skip mask): a skip's stance is already -1 == SKIP.
 #     vote_table__mutmut_160, _162, _163, _164 (the group of a target outside the schema):
 #       every row's target is the schema's.
+#   wire
+#     _stamp__mutmut_8, _9, _10 (the "Z" rewrite): Python >= 3.11 reads "Z" itself.
+#     _stamp__mutmut_11, _12 (another strftime format): both sides of the comparison get
+#       the same format and it keeps the order (%s is epoch seconds).
+#     _stamp__mutmut_2 (astimezone(None): local time): the same zone on both sides.
+#     check_project_config__mutmut_8, _9 (default "<view/>"): any empty root gives the same
+#       "no question" error. _18, _22 (iter(None)): extra elements never carry a stance
+#       question's name, and a Choices' own value is None and dropped.
+#     instructions_html__mutmut_26, _39 ("</UL>"), label_config__mutmut_108, _112, _116
+#       (upper-case colours): HTML tags and hex colours are case-insensitive.
+#     parse_annotation__mutmut_172, _177 (the no-suggestion guard): suggestion_at of no logs
+#       or of "" is None anyway.
+#     parse_annotation__mutmut_85 (an empty region is unreadable): Label Studio exports no
+#       empty region.
+#     records_from_export__mutmut_32, _34 (None for a task without logs): falsy like ().
+#     suggestions_by_task__mutmut_11, _26 ("XXXX" for a missing version or control name):
+#       neither starts with the prefixes looked for, like "".
+#     validated_tasks__mutmut_25 (break at the not-asked result): it is the last one.
 #   agreement
 #     _alpha_from_counts__mutmut_10 (no labels instead of no items), _31 (n < 1): items
 #       are kept only with >= 2 votes, so n >= 2 whenever one is left; none left gives
