@@ -162,3 +162,13 @@ def test_default_bootstrap_is_the_documented_one() -> None:
     assert bootstrap_alpha(votes, LABELS) != bootstrap_alpha(votes, LABELS, seed=1)
     assert summary(votes, LABELS)["alpha"] == summary(votes, LABELS, n_boot=1000, seed=0)["alpha"]
     assert summary(votes, LABELS)["alpha"] != summary(votes, LABELS, n_boot=1001)["alpha"]
+
+
+def test_a_pair_with_one_shared_item_does_not_hide_the_next_pair() -> None:
+    # a and b share one item (no kappa); a and c share two, agreeing on both with
+    # variation: p_o = 1, p_e = 1/2, kappa = 1.
+    votes = [Vote("x", "a", "FAVOR"), Vote("x", "b", "FAVOR"), Vote("y", "a", "FAVOR"),
+             Vote("y", "c", "FAVOR"), Vote("z", "a", "AGAINST"), Vote("z", "c", "AGAINST")]
+    anns, mat = cohen_kappa_matrix(votes, LABELS)
+    assert anns == ["a", "b", "c"]
+    assert mat[0][1] is None and mat[0][2] == pytest.approx(1.0) and mat[2][0] == mat[0][2]
