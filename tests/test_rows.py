@@ -7,10 +7,13 @@ as plain :class:`Vote` objects (another path than the Arrow one the pull takes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from labeling.annotations.aggregate import aggregate
@@ -25,11 +28,13 @@ from labeling.annotations.records import (
 from labeling.dataset.rows import (
     GLOBAL_COLUMNS,
     QUOTE_TYPES,
+    clusters_of,
     features,
     finish,
     rows_table,
     task_schema,
     text_sha1,
+    units_digest,
     units_of_table,
     units_of_tasks,
     vote_table,
@@ -236,3 +241,157 @@ def test_schemas_and_units() -> None:
     tasks: list[dict[str, Any]] = [{"id": r.task_id, "data": r.data} for r in recs]
     tasks.append({"id": 9, "data": {"text": "not ours"}})
     assert units_of_tasks(tasks) == units
+
+
+def tl(a: np.ndarray[Any, Any]) -> list[Any]:
+    """An array as a list (numpy's stubs type ``tolist`` as a scalar)."""
+    return list(a.tolist())
+
+
+def test_missing_unit_fields_get_empty_defaults() -> None:
+    sch = schema()
+    rec = TaskRecord(task_id=7, data={"quote_id": "bare", "quote_type": "unknown-kind"},
+                     annotations=(), updated_at="x")
+    table, _ = finish(rows_table([rec], sch, PROJECT), sch, None, {"bare": "c"})
+    r = table.to_pylist()[0]
+    assert (r["article_id"], r["title"], r["source"], r["published"], r["url"], r["context"],
+            r["quote"]) == ("", "", "", "", "", "", "")
+    assert r["context_start"] is None and r["context_end"] == 0
+    assert r["quote_type"] == -1  # a quote type outside QUOTE_TYPES: no class
+    assert r["not_a_quote_votes"] == 0 and r["wrong_speaker_votes"] == 0
+    direct = rows_table([record(1, [], qtype="direct")], sch, PROJECT).column("quote_type")
+    assert direct.to_pylist()[0] == QUOTE_TYPES.index("direct") == 0
+
+
+def test_votes_outside_the_labels_and_skips_with_stances() -> None:
+    sch = schema()
+    recs = [record(0, [ann(1, 1, {"ground_troops": "MAYBE"}),
+                       ann(2, 2, {"ground_troops": "FAVOR"}, skipped=True)])]
+    table, vt = finish(rows_table(recs, sch, PROJECT), sch, None, {"q0": "c"})
+    row = table.to_pylist()[0]
+    assert [v["stance"] for v in row["votes"]] == [-1, -1]  # no class for either
+    assert row["n_votes"] == 0 and row["stance"] == -1
+    # the skip is a skip on both targets; "MAYBE" is no vote at all
+    assert tl(vt.label) == [-1, -1] and len(set(tl(vt.annotator))) == 1
+
+
+def test_vote_spans_keep_every_field_and_items_their_target() -> None:
+    sch = schema()
+    spans = (Span("QUOTE", 20, 30, "y", True), Span("SPEAKER", 0, 12, "The minister", True))
+    recs = [record(0, [ann(1, 1, {"ground_troops": "FAVOR", "military_aid": "NONE"},
+                           spans=spans)])]
+    table = rows_table(recs, sch, PROJECT)
+    vote = table.to_pylist()[0]["votes"][0]
+    assert vote["spans"] == [{"label": "SPEAKER", "start": 0, "end": 12, "text": "The minister"},
+                             {"label": "QUOTE", "start": 20, "end": 30, "text": "y"}]
+    vt, _ = vote_table(table, sch)
+    assert vt.item_group is not None
+    assert [vt.groups[g] for g in vt.item_group] == [i.rsplit("|", 1)[1] for i in vt.items]
+
+
+def test_a_propagated_row_without_its_representative_is_refused() -> None:
+    sch = schema()
+    table = rows_table([record(0, [ann(1, 1, {"ground_troops": "FAVOR"})], dups=1)], sch,
+                       PROJECT)
+    orphan = table.filter(pc.is_valid(table.column("propagated_from")))  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="propagated quote's representative has no row"):
+        finish(orphan, sch, None, {"q0-d0": "c"})
+
+
+def test_adjudication_of_a_quote_id_holding_the_separator() -> None:
+    sch = schema()
+    rec = record(0, [ann(1, 1, {"ground_troops": "FAVOR"})])
+    rec = TaskRecord(task_id=1, data={**rec.data, "quote_id": "q|0"},
+                     annotations=rec.annotations, updated_at="x")
+    table, _ = finish(rows_table([rec], sch, PROJECT), sch,
+                      {("q|0", "ground_troops"): D("NONE", "boss")}, {"q|0": "c"})
+    row = table.to_pylist()[0]
+    assert row["stance"] == 2 and row["adjudicated"] and row["stance_before_adjudication"] == 0
+
+
+def test_no_task_rows_give_an_empty_dataset_table() -> None:
+    sch = schema()
+    table, vt = finish(rows_table([], sch, PROJECT), sch, None, {})
+    assert table.num_rows == 0 and len(vt) == 0
+    assert table.schema == features(sch).arrow_schema
+
+
+def test_text_hash_of_unpaired_surrogates_and_units_of_odd_tasks() -> None:
+    # A lone surrogate (a broken emoji in a scraped page) still hashes, as its UTF-8 bytes.
+    assert text_sha1("a\ud800") == hashlib.sha1(b"a\xed\xa0\x80").hexdigest()
+    tasks: list[dict[str, Any]] = [{"id": 1, "data": {"text": "not ours"}},
+                                   {"id": 2, "data": {"quote_id": "q", "duplicates": [
+                                       {"quote_id": "d"}]}}]
+    assert units_of_tasks(tasks) == {"q": ("", None), "d": ("", "q")}
+    table = rows_table([TaskRecord(task_id=2, data=tasks[1]["data"], annotations=(),
+                                   updated_at="x")], schema(), PROJECT)
+    assert units_of_table(table) == {"q": ("", None), "d": ("", "q")}
+
+
+def test_votes_record_the_suggestion_and_rows_only_the_asked_targets() -> None:
+    sch = schema()
+    a = replace(ann(1, 1, {"military_aid": "NONE"}),
+                suggested={"military_aid": "AGAINST", "ground_troops": "MAYBE"})
+    rec = record(0, [a, ann(2, 2, {"military_aid": "FAVOR"})])
+    rec = replace(rec, data={**rec.data, "targets": ["military_aid"]})
+    rows = rows_table([rec], sch, PROJECT).to_pylist()
+    assert [r["target"] for r in rows] == ["military_aid"]
+    assert [v["suggested"] for v in rows[0]["votes"]] == [1, -1]  # AGAINST; none
+
+
+def test_clusters_join_copies_to_their_representative() -> None:
+    long = "we will send troops to the front before the end of the year"
+    units = {"q1": (long, None), "q2": (long, None), "q3": ("nothing to do with it at all here", None),
+             "q1-d0": ("a different text entirely for the copy", "q1")}
+    got = clusters_of(units, 0.7)
+    assert set(got) == set(units)
+    assert got["q1"] == got["q2"] == got["q1-d0"] != got["q3"]
+
+
+def test_units_digest_changes_with_what_the_clusters_depend_on() -> None:
+    units = {"q1": ("a", None), "q2": ("b", None), "d": ("a", "q1")}
+    key = units_digest(units, 0.7)
+    assert units_digest(dict(reversed(list(units.items()))), 0.7) == key  # order-free
+    assert units_digest({**units, "q2": ("changed text", None)}, 0.7) == key  # an id names its text
+    assert units_digest(units, 0.8) != key
+    assert units_digest({**units, "d": ("a", "q2")}, 0.7) != key
+    assert units_digest({**units, "d": ("a", None)}, 0.7) != key
+    assert units_digest({**units, "q4": ("c", None)}, 0.7) != key
+    assert len(key) == 64 and int(key, 16) >= 0
+
+
+def test_cluster_threshold_is_the_callers() -> None:
+    # Two wordings of one statement: near-duplicates at a loose threshold, not at 0.7.
+    a = "we will send troops to the front before the end of the year no matter what"
+    b = "we will send troops to the front before the end of this year whatever happens"
+    units: dict[str, tuple[str, str | None]] = {"a": (a, None), "b": (b, None)}
+    loose, strict = clusters_of(units, 0.4), clusters_of(units, 0.7)
+    assert loose["a"] == loose["b"] and strict["a"] != strict["b"]
+
+
+def test_vote_table_reads_missing_vote_fields_and_rounds_lead_times() -> None:
+    sch = schema()
+    recs = [record(0, [ann(1, 1, {"ground_troops": "FAVOR"}, lead=1.23456),
+                       ann(2, 2, {"ground_troops": "AGAINST"}),
+                       ann(3, 3, {"ground_troops": "NONE"})])]
+    rows = rows_table(recs, sch, PROJECT).to_pylist()
+    votes = rows[0]["votes"]
+    votes[1]["stance"] = None  # an older dataset's vote without a stance: no vote
+    votes[2]["skipped"] = None  # without a skipped flag: not a skip
+    votes[2]["annotator"] = None
+    table = pa.Table.from_pylist(rows, schema=task_schema(sch))
+    vt, _ = vote_table(table, sch)
+    assert tl(vt.label) == [0, 2] and [vt.annotators[a] for a in vt.annotator][1] == ""
+    # lead times are stored as float32: back to the millisecond the server records
+    assert float(vt.lead_time[0]) == 1.235
+
+
+def test_a_quote_and_target_twice_is_refused_with_the_reason() -> None:
+    sch = schema()
+    table = rows_table([record(0, []), record(0, [])], sch, PROJECT)
+    with pytest.raises(ValueError, match=r"^the task rows hold a quote x target twice$"):
+        vote_table(table, sch)
+    orphan = rows_table([record(0, [], dups=1)], sch, PROJECT)
+    orphan = orphan.filter(pc.is_valid(orphan.column("propagated_from")))  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match=r"^a propagated quote's representative has no row$"):
+        finish(orphan, sch, None, {"q0-d0": "c"})

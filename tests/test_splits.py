@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +118,92 @@ def test_sizes_follow_the_fractions() -> None:
     n = len(cols["stance"])
     for s, share in (("train", 0.6), ("validation", 0.2), ("test", 0.2)):
         assert abs(len(out[s]) / n - share) < 0.02, (s, len(out[s]) / n)
+
+
+def test_largest_group_first_and_ties_to_the_earlier_split() -> None:
+    # By hand (fractions .45/.45/.1, 10 rows): "a" (4) ties train/validation -> train, the
+    # earlier split; "b" (3): validation needs .45, train .05 -> validation; "c" (2):
+    # validation still needs .15 > test .1; "d" (1): only test still needs rows.
+    fr = {"train": 0.45, "validation": 0.45, "test": 0.1}
+    out = assign_splits({"d": 1, "c": 2, "b": 3, "a": 4}, fr, 0)
+    assert out == {"a": "train", "b": "validation", "c": "validation", "d": "test"}
+    # The big group goes first whatever its name: alone it fills train's share.
+    big = {"a": 1, "b": 1, "c": 1, "d": 1, "z": 6}
+    out = assign_splits(big, {"train": 0.6, "validation": 0.2, "test": 0.2}, 0)
+    assert out["z"] == "train" and Counter(out.values()) == {"validation": 2, "test": 2, "train": 1}
+
+
+def test_an_empty_split_takes_the_smallest_group_of_the_fullest() -> None:
+    # train takes all three groups in the first pass; validation then test each take the
+    # smallest group of train, never the big one.
+    out = assign_splits({"a": 5, "b": 1, "c": 1}, {"train": 0.98, "validation": 0.01,
+                                                  "test": 0.01}, 0)
+    assert out["a"] == "train" and {out["b"], out["c"]} == {"validation", "test"}
+    # train and validation end with two groups each, test with none: test takes from train,
+    # the earlier of the two fullest.
+    fr = {"train": 0.495, "validation": 0.495, "test": 0.01}
+    out = assign_splits({"w": 1, "x": 1, "y": 1, "z": 1}, fr, 0)
+    assert Counter(out.values()) == {"train": 1, "validation": 2, "test": 1}
+
+
+def test_splits_missing_from_the_fractions_get_nothing() -> None:
+    out = assign_splits({"a": 2, "b": 1, "c": 1}, {"train": 0.5, "validation": 0.5}, 0)
+    assert set(out.values()) == {"train", "validation"}
+
+
+def test_the_seed_orders_equal_groups() -> None:
+    sizes = {f"g{i}": 1 for i in range(12)}
+    runs = {tuple(sorted(assign_splits(sizes, FR, seed).items())) for seed in range(6)}
+    assert len(runs) > 1  # a different seed, a different (equally good) assignment
+    cols = _rows(30)
+    by_seed = {tuple(tuple(v) for v in split_indices(cols, _schema(seed=s)).values())
+               for s in range(4)}
+    assert len(by_seed) > 1
+
+
+def _article_rows(sizes: dict[str, int], held: int = 0) -> dict[str, list[Any]]:
+    """One target, one outlet; an article's rows all in its own cluster; ``held`` rows of a
+    held-out target at the end."""
+    cols: dict[str, list[Any]] = {k: [] for k in
+                                  ("target", "source", "article_id", "near_dup_cluster", "stance")}
+    for art, n in sizes.items():
+        for q in range(n):
+            for k, v in (("target", "ground_troops"), ("source", "o"), ("article_id", art),
+                         ("near_dup_cluster", f"{art}{q}"), ("stance", 0)):
+                cols[k].append(v)
+    for q in range(held):
+        for k, v in (("target", "military_aid"), ("source", "o"), ("article_id", f"h{q}"),
+                     ("near_dup_cluster", f"h{q}"), ("stance", 0)):
+            cols[k].append(v)
+    return cols
+
+
+def test_held_out_rows_renormalise_the_other_shares() -> None:
+    # Held-out rows leave train/validation at .6/.2 of the rest, i.e. .75/.25. By hand over
+    # articles of 6, 2 and 1 rows (9): "a" -> train; "b": validation needs 2.25 / 9, train
+    # .75 / 9 -> validation; "c": train still needs .75 / 9, validation .25 / 9 -> train.
+    # (Without renormalising, train would need 5.4 - 6 < 0 and "c" would go to validation.)
+    cols = _article_rows({"a": 6, "b": 2, "c": 1}, held=2)
+    sch = _schema(train=0.6, validation=0.2, test=0.2, stratify=False,
+                  held_out_targets=["military_aid"])
+    out = split_indices(cols, sch)
+    assert out == {"train": [0, 1, 2, 3, 4, 5, 8], "validation": [6, 7], "test": [9, 10]}
+    # Articles of 4, 2 and 1 rows (7): "a" -> train; "b": validation needs 1.75 / 7 = .25,
+    # train 1.25 / 7 = .18 -> validation; "c": train still needs rows -> train.
+    out = split_indices(_article_rows({"a": 4, "b": 2, "c": 1}, held=1), sch)
+    assert out == {"train": [0, 1, 2, 3, 6], "validation": [4, 5], "test": [7]}
+
+
+def test_columns_of_different_lengths_are_refused() -> None:
+    cols = _article_rows({"a": 2})
+    cols["source"] = cols["source"][:1]
+    with pytest.raises(ValueError):
+        split_indices(cols, _schema())
+
+
+def test_a_test_only_split_with_held_out_rows_puts_everything_in_test() -> None:
+    # train 0, validation 0: the rest of the rows have nowhere else to go (this used to
+    # fail with "max() arg is an empty sequence").
+    cols = _article_rows({"a": 2, "b": 1}, held=1)
+    sch = _schema(train=0.0, validation=0.0, test=1.0, held_out_targets=["military_aid"])
+    assert split_indices(cols, sch) == {"train": [], "validation": [], "test": [0, 1, 2, 3]}

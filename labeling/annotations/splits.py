@@ -81,9 +81,11 @@ def split_indices(columns: Mapping[str, Sequence[Any]], schema: StanceSchema
     held_t, held_o = set(sp.held_out_targets), set(sp.held_out_outlets)
     is_held = [t in held_t or o in held_o for t, o in zip(target, source, strict=True)]
     if any(is_held):
-        fr = {"train": sp.train, "validation": sp.validation, "test": 0.0}
-        norm = sum(fr.values()) or 1.0
-        fr = {k: v / norm for k, v in fr.items()}
+        norm = sp.train + sp.validation
+        # The rest shares train and validation's fractions; with neither (test only), it
+        # goes to test like the held-out rows.
+        fr = ({"train": sp.train / norm, "validation": sp.validation / norm, "test": 0.0}
+              if norm else {"train": 0.0, "validation": 0.0, "test": 1.0})
     rest = [i for i, h in enumerate(is_held) if not h]
     links = {(article[i], cluster[i]) for i in rest}  # one link per pair, not per row
     group_of = groups((f"a:{a}", f"c:{c}") for a, c in sorted(links))

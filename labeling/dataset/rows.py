@@ -236,6 +236,8 @@ def _strings(table: pa.Table, name: str) -> list[Any]:
 def item_keys(table: pa.Table) -> tuple[pa.Array, pa.Array]:
     """Each row's voting item key (its representative's quote x target), and the indices
     of the rows that hold votes of their own (not propagated)."""
+    if not table.num_rows:  # pyarrow 24 segfaults on indices_nonzero of zero chunks
+        return pa.array([], type=pa.string()), pa.array([], type=pa.uint64())
     src = table.column("propagated_from")
     rep = pc.coalesce(src, table.column("quote_id"))  # type: ignore[attr-defined]
     keys = pc.binary_join_element_wise(rep, table.column("target"), "|")  # type: ignore[attr-defined]
