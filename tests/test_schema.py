@@ -101,6 +101,12 @@ def test_files(tmp_path: Path) -> None:
         load_schema(bad)
     assert str(err.value) == (f"{bad}: invalid YAML at line 3, column 4: expected <block end>, "
                               "but found '<block mapping start>'")
+    control = tmp_path / "control.yaml"
+    control.write_text("title: a\x07b\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_schema(control)
+    assert str(err.value) == (f"{control}: invalid YAML: unacceptable character #x0007: special "
+                              'characters are not allowed in "<unicode string>", position 8')
     invalid = tmp_path / "invalid.yaml"
     invalid.write_text("targets: []\ncolour: red\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
