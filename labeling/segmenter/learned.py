@@ -26,10 +26,10 @@ Every unit's offsets index the text exactly (``text[start:end]``).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, Protocol
 
 from labeling.segmenter.lexicon import (
@@ -164,16 +164,27 @@ class Paragraph:
     """One sequence: its tokens' (start, end) offsets, words and context attributes.
 
     ``contexts`` holds per token the attributes that do not depend on the words alone
-    (quotation marks, rule roles, distances to cue words, place in the sentence), as one
-    interned tuple; :attr:`features` spells out every attribute CRFsuite trains on.
+    (quotation marks, rule roles, distances to cue words, place in the sentence), packed
+    in one int (:func:`_context_code`); :attr:`features` spells out every attribute
+    CRFsuite trains on.
     """
 
     start: int
     end: int
     spans: list[tuple[int, int]]
     words: list[str]
-    contexts: list[tuple[str, ...]]
+    contexts: list[int]
     sentence_starts: list[int]  # character offsets where sentences start
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """The tokens' start offsets."""
+        return [a for a, _ in self.spans]
+
+    @cached_property
+    def ends(self) -> list[int]:
+        """The tokens' end offsets (increasing, like the starts)."""
+        return [b for _, b in self.spans]
 
     @cached_property
     def features(self) -> list[list[str]]:
@@ -188,7 +199,8 @@ class Paragraph:
             feats.append([
                 "b", c[0], c[1], c[2], pw[3], nw[4], pad[i][5], pad[i + 4][6],
                 "w-1w=" + pw[12] + "|" + c[12], "ww+1=" + c[12] + "|" + nw[12],
-                c[7], pw[8], nw[9], pad[i][10], pad[i + 4][11], *ctx, c[13] + nw[12],
+                c[7], pw[8], nw[9], pad[i][10], pad[i + 4][11], *_context_features(ctx),
+                c[13] + nw[12],
             ])
         return feats
 
@@ -207,9 +219,38 @@ def _rule_marks(units: Sequence[Quote]) -> list[tuple[int, int, str]]:
     return out
 
 
-# One interned tuple per distinct context (a few hundred occur), so tuples compare and hash
-# once and the compiled model caches their summed weights by identity of content.
-_CONTEXTS: dict[tuple[str, ...], tuple[str, ...]] = {}
+# A token's context, packed in one int (the compiled model caches a score row per code):
+# its rule role and whether the role begins there, inside quotation marks or not, the
+# roles of the tokens before and after (or the paragraph's edge), the distance buckets to
+# the nearest cue word left and right, and its place in the sentence (0, 1, 2, later).
+_RB = [(r, bg) for r in _ROLES for bg in (False, True)]
+_NB = len(_BUCKETS)
+_RN = len(_ROLES) + 1  # neighbour roles: the roles and the paragraph's edge (the last)
+
+
+def _context_code(rb: int, q: int, rp: int, rn: int, a: int, b: int, sp: int) -> int:
+    return ((((((rb * 2 + q) * _RN + rp) * _RN + rn) * _NB + a) * _NB + b) * 4) + sp
+
+
+@cache
+def _context_features(code: int) -> tuple[str, ...]:
+    """The attributes of a context code (the order :attr:`Paragraph.features` lists)."""
+    code, sp = divmod(code, 4)
+    code, b = divmod(code, _NB)
+    code, a = divmod(code, _NB)
+    code, rn = divmod(code, _RN)
+    code, rp = divmod(code, _RN)
+    rb, q = divmod(code, 2)
+    r, bg = _RB[rb]
+    return ("q=1" if q else "q=0", _ROLE[r, bg],
+            "r-1=" + (_ROLES[rp] if rp < len(_ROLES) else "<s>"),
+            "r+1=" + (_ROLES[rn] if rn < len(_ROLES) else "</s>"), _ROLE_Q[r, bool(q)],
+            _DL[a], _DR[b], _DLR[a][b], _SP[sp] if sp < 3 else "sp=+")
+
+
+_QUOTE_SEARCH = re.compile("[" + re.escape("".join(sorted(_QUOTE_CHARS))) + "]")
+_EDGE = len(_ROLES)
+_ROLE_INDEX = {r: i for i, r in enumerate(_ROLES)}
 
 
 def paragraphs(text: str, units: Sequence[Quote]) -> list[Paragraph]:
@@ -219,93 +260,85 @@ def paragraphs(text: str, units: Sequence[Quote]) -> list[Paragraph]:
     cache = _WORD_CACHE
     if len(cache) > 200_000:
         cache.clear()
-    contexts = _CONTEXTS
     for pm in _PARAGRAPH.finditer(text):
         p0, p1 = pm.span()
-        toks = [(m.start(), m.end()) for m in _TOKEN.finditer(text, p0, p1)]
-        if not toks:
+        ms = list(_TOKEN.finditer(text, p0, p1))
+        if not ms:
             continue
-        words = [text[a:b] for a, b in toks]
-        lex = [(cache.get(w) or _word_features(w))[14] for w in words]
+        toks = [m.span() for m in ms]
+        words = [m.group() for m in ms]
         n = len(toks)
-        # Rule roles per token: the innermost mark that holds the token's start.
-        role = ["-"] * n
-        begin = [False] * n
+        # Rule roles per token (indices into _ROLES): the innermost mark that holds the
+        # token's start.
+        role = [0] * n
+        begin = [0] * n
         mi = 0
-        if marks:
+        while mi < len(marks) and marks[mi][1] <= p0:
+            mi += 1
+        if mi < len(marks) and marks[mi][0] < p1:
+            ri = _ROLE_INDEX
             for i, (a, _b) in enumerate(toks):
                 while mi < len(marks) and marks[mi][1] <= a:
                     mi += 1
                 j = mi
                 while j < len(marks) and marks[j][0] <= a:
                     if marks[j][1] > a:
-                        if role[i] == "-" or marks[j][2] in ("s", "c"):
-                            role[i] = marks[j][2]
+                        if role[i] == 0 or marks[j][2] in ("s", "c"):
+                            role[i] = ri[marks[j][2]]
                             begin[i] = marks[j][0] >= (toks[i - 1][1] if i else p0)
                     j += 1
         # Inside quotation marks (curly marks open/close; straight ones toggle).
-        inq = [False] * n
-        state = False
-        for i, w in enumerate(words):
-            if w in _QUOTE_CHARS:
-                if w in _OPEN:
-                    state = True
-                elif w in _CLOSE:
-                    inq[i] = True
-                    state = False
+        inq = [0] * n
+        if _QUOTE_SEARCH.search(text, p0, p1):
+            state = 0
+            for i, w in enumerate(words):
+                if w in _QUOTE_CHARS:
+                    if w in _OPEN:
+                        state = 1
+                    elif w in _CLOSE:
+                        inq[i] = 1
+                        state = 0
+                        continue
+                    else:
+                        state = 1 - state
+                    inq[i] = 1
                     continue
-                else:
-                    state = not state
-                inq[i] = True
-                continue
-            inq[i] = state
+                inq[i] = state
         # Sentences: after . ! ? (and a closing mark) when a capital or a mark follows.
-        sent = [0] * n
-        spos = [0] * n
-        s = 0
-        k = 0
-        sstarts = [p0]
-        for i in range(n):
-            if i and words[i - 1] in _SENT_END or (
-                    i > 1 and words[i - 1] in _QUOTE_CHARS and words[i - 2] in _SENT_END):
-                if words[i][:1].isupper() or words[i] in _QUOTE_CHARS:
-                    s += 1
-                    k = 0
-                    sstarts.append(toks[i][0])
-            sent[i] = s
-            spos[i] = k
-            k += 1
-        # Distance to the nearest cue word of the sentence, left and right, as _BUCKETS
-        # indices (0: none).
+        stops = [i for i, w in enumerate(words) if w in _SENT_END]
+        cand = {i + 1 for i in stops} | {i + 2 for i in stops
+                                         if i + 1 < n and words[i + 1] in _QUOTE_CHARS}
+        sidx = [0, *(i for i in sorted(cand) if i < n and (
+            words[i][:1].isupper() or words[i] in _QUOTE_CHARS))]
+        sstarts = [p0, *(toks[i][0] for i in sidx[1:])]
+        # Per token: place in the sentence, distance buckets to the nearest cue word of
+        # the sentence on each side (_BUCKETS indices, 0: none).
         bi, far = _BI, _BI_FAR
+        spos = [0] * n
         dl = [0] * n
-        last = -1
-        for i in range(n):
-            if i and sent[i] != sent[i - 1]:
-                last = -1
-            dl[i] = (bi[i - last + 1] if i - last < 14 else far) if last >= 0 else 0
-            if lex[i]:
-                last = i
         dr = [0] * n
-        nxt = -1
-        for i in range(n - 1, -1, -1):
-            if i < n - 1 and sent[i] != sent[i + 1]:
-                nxt = -1
-            dr[i] = (bi[nxt - i + 1] if nxt - i < 14 else far) if nxt >= 0 else 0
-            if lex[i]:
-                nxt = i
-        rf, rqf = _ROLE, _ROLE_Q
-        rpad = ["r-1=<s>", *("r-1=" + r for r in role), "r-1=</s>"]
-        rnext = ["r+1=<s>", *("r+1=" + r for r in role), "r+1=</s>"]
-        dlf, drf, dlrf = _DL, _DR, _DLR
-        ctxs: list[tuple[str, ...]] = []
-        for i in range(n):
-            r = role[i]
-            q = inq[i]
-            a, b = dl[i], dr[i]
-            key = ("q=1" if q else "q=0", rf[r, begin[i]], rpad[i], rnext[i + 2], rqf[r, q],
-                   dlf[a], drf[b], dlrf[a][b], _SP[spos[i]] if spos[i] < 3 else "sp=+")
-            ctxs.append(contexts.setdefault(key, key))
+        lex = [(cache.get(w) or _word_features(w))[14] for w in words]
+        for s0, s1 in zip(sidx, [*sidx[1:], n], strict=True):
+            m = s1 - s0
+            spos[s0:s1] = [0, 1, 2, *([3] * (m - 3))][:m]
+            if not any(lex[s0:s1]):
+                continue
+            last = -1
+            for i in range(s0, s1):
+                dl[i] = (bi[i - last + 1] if i - last < 14 else far) if last >= 0 else 0
+                if lex[i]:
+                    last = i
+            nxt = -1
+            for i in range(s1 - 1, s0 - 1, -1):
+                dr[i] = (bi[nxt - i + 1] if nxt - i < 14 else far) if nxt >= 0 else 0
+                if lex[i]:
+                    nxt = i
+        rb = [2 * r + g for r, g in zip(role, begin, strict=True)]
+        rprev = [_EDGE, *role[:-1]]
+        rnext = [*role[1:], _EDGE]
+        ctxs = [((((((x * 2 + q) * _RN + rp) * _RN + rn) * _NB + a) * _NB + b) * 4) + sp
+                for x, q, rp, rn, a, b, sp in zip(rb, inq, rprev, rnext, dl, dr, spos,
+                                                  strict=True)]
         out.append(Paragraph(p0, p1, toks, words, ctxs, sstarts))
     return out
 
@@ -345,8 +378,10 @@ class CompiledModel:
         self._types: dict[str, int] = {}
         self._type_rows = np.zeros((1024, 5, k))
         self._pairs: dict[tuple[str, str], int] = {}
+        self._pair_list: list[tuple[str, str]] = [("", "")]  # row 0: zeros
         self._pair_rows = np.zeros((4096, 2, k))
-        self._ctxs: dict[tuple[str, ...], int] = {}
+        self._lw: dict[str, str] = {"<s>": "lw=<s>|"}  # lexicon prefix of a lowercase word
+        self._ctxs: dict[int, int] = {}
         self._ctx_rows = np.zeros((256, k))
         for pad in (_PAD0, _PAD1):
             self._type_ids([pad[12]], {pad[12]: pad})
@@ -394,27 +429,44 @@ class CompiledModel:
         return [index[w] for w in words]
 
     def _pair_ids(self, pairs: list[tuple[str, str]]) -> list[int]:
+        """Row ids of adjacent (lowercase) word pairs; 0, a row of zeros, for the many pairs
+        none of whose three attributes the model knows."""
         index = self._pairs
-        new = [p for p in dict.fromkeys(pairs) if p not in index]
+        get, none, lxs = self._attr.get, self._none, self._lw
+        out: list[int] = []
+        new: list[list[list[int]]] = []
+        n0 = len(self._pair_list)
+        for p in pairs:
+            i = index.get(p)
+            if i is None:
+                x, y = p
+                lx = lxs.get(x)
+                if lx is None:
+                    lx = lxs[x] = (_WORD_CACHE.get(x) or _word_features(x))[13]
+                a, b, c = (get("ww+1=" + x + "|" + y, none), get(lx + y, none),
+                           get("w-1w=" + x + "|" + y, none))
+                if a == none and b == none and c == none:
+                    i = 0
+                else:
+                    i = n0 + len(new)
+                    new.append([[a, b], [c, none]])
+                    self._pair_list.append(p)
+                index[p] = i
+            out.append(i)
         if new:
-            groups = []
-            for x, y in new:
-                lx = (_WORD_CACHE.get(x) or _word_features(x))[13] if x != "<s>" else "lw=<s>|"
-                groups.append([["ww+1=" + x + "|" + y, lx + y], ["w-1w=" + x + "|" + y]])
-            n0 = len(index)
+            np = self._np
             self._pair_rows = self._grow(self._pair_rows, n0 + len(new))
-            self._pair_rows[n0:n0 + len(new)] = self._rows(groups)
-            for j, p in enumerate(new):
-                index[p] = n0 + j
-        return [index[p] for p in pairs]
+            self._pair_rows[n0:n0 + len(new)] = self._state[np.asarray(new)].sum(axis=2)
+        return out
 
-    def _ctx_ids(self, ctxs: list[tuple[str, ...]]) -> list[int]:
+    def _ctx_ids(self, ctxs: list[int]) -> list[int]:
         index = self._ctxs
         new = [c for c in dict.fromkeys(ctxs) if c not in index]
         if new:
             n0 = len(index)
             self._ctx_rows = self._grow(self._ctx_rows, n0 + len(new))
-            self._ctx_rows[n0:n0 + len(new)] = self._rows([[["b", *c]] for c in new])[:, 0]
+            self._ctx_rows[n0:n0 + len(new)] = self._rows(
+                [[["b", *_context_features(c)]] for c in new])[:, 0]
             for j, c in enumerate(new):
                 index[c] = n0 + j
         return [index[c] for c in ctxs]
@@ -427,7 +479,7 @@ class CompiledModel:
             self._reset()  # a long run over many articles: bound the caches
         seq: list[str] = []  # the words, two pads on each side of each paragraph
         pairs: list[tuple[str, str]] = []  # per token, then its right pair: n + 1 a paragraph
-        ctxs: list[tuple[str, ...]] = []
+        ctxs: list[int] = []
         pos: list[int] = []
         lefts: list[int] = []
         cache = _WORD_CACHE
@@ -530,23 +582,26 @@ def gold_tags(par: Paragraph, quotes: Sequence[dict[str, Any]]) -> list[str]:
     return tags
 
 
-def _runs(par: Paragraph, tags: Sequence[str], role: str) -> list[tuple[int, int]]:
-    """Character spans of the tagged runs of ``role``."""
-    out: list[tuple[int, int]] = []
+def _runs(par: Paragraph, tags: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+    """Character spans of the tagged runs of each role (``Q``, ``S``, ``C``): a run starts
+    at a B tag, or an I tag that does not continue a run of its role, and goes on while
+    I tags of its role follow."""
+    out: dict[str, list[tuple[int, int]]] = {"Q": [], "S": [], "C": []}
+    spans = par.spans
     cur: list[int] | None = None
-    for (a, b), t in zip(par.spans, tags, strict=True):
-        if t[2:] == role and (t[0] == "I" and cur is not None):
-            cur[1] = b
-        elif t[2:] == role:
-            if cur is not None:
-                out.append((cur[0], cur[1]))
-            cur = [a, b]
+    last, role = -2, ""
+    for i in [i for i, t in enumerate(tags) if t != "O"]:
+        t = tags[i]
+        if t[0] == "I" and cur is not None and last == i - 1 and t[2:] == role:
+            cur[1] = spans[i][1]
         else:
             if cur is not None:
-                out.append((cur[0], cur[1]))
-            cur = None
+                out[role].append((cur[0], cur[1]))
+            cur = [spans[i][0], spans[i][1]]
+            role = t[2:]
+        last = i
     if cur is not None:
-        out.append((cur[0], cur[1]))
+        out[role].append((cur[0], cur[1]))
     return out
 
 
@@ -590,15 +645,13 @@ def _nearest(spans: list[tuple[int, int]], a: int, b: int) -> tuple[int, int] | 
 def _content_probability(par: Paragraph, probs: Sequence[float],
                          pieces: Sequence[tuple[int, int]], mean: bool = False) -> float:
     """The highest (or the mean) content probability of the words of ``pieces``."""
-    best = total = 0.0
-    n = 0
-    for i, (a, b) in enumerate(par.spans):
-        if any(_overlap(a, b, s, e) for s, e in pieces):
-            p = float(probs[i])
-            best = max(best, p)
-            total += p
-            n += 1
-    return (total / n if n else 0.0) if mean else best
+    idx: set[int] = set()
+    for s, e in pieces:  # the tokens that overlap [s, e)
+        idx.update(range(bisect_right(par.ends, s), bisect_left(par.starts, e)))
+    if not idx:
+        return 0.0
+    ps = [float(probs[i]) for i in idx]
+    return sum(ps) / len(ps) if mean else max(ps)
 
 
 def apply(text: str, units: Sequence[Quote], tagger: Tagger,
@@ -630,7 +683,8 @@ def _merge(text: str, units: Sequence[Quote], pars: Sequence[Paragraph],
     used = [False] * len(units)
     ui = 0
     for par, (tags, probs) in zip(pars, tagged, strict=True):
-        qspans = _runs(par, tags, "Q") if "B-Q" in tags or "I-Q" in tags else []
+        runs = _runs(par, tags) if "B-Q" in tags or "I-Q" in tags else None
+        qspans = runs["Q"] if runs else []
         # The rule units of this paragraph.
         while ui < len(units) and units[ui].end <= par.start:
             ui += 1
@@ -649,8 +703,8 @@ def _merge(text: str, units: Sequence[Quote], pars: Sequence[Paragraph],
                 used[k] = True
         if not qspans:
             continue
-        sspans = _runs(par, tags, "S")
-        cspans = _runs(par, tags, "C")
+        sspans = runs["S"] if runs else []
+        cspans = runs["C"] if runs else []
         for span in qspans:
             if any(_covers(span, units[k]) for k in mine):
                 continue
