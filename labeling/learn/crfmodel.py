@@ -36,13 +36,24 @@ def _cqdb_names(data: bytes, base: int, count: int) -> list[str]:
     _, _size, _flag, _order, bwd_size, bwd_offset = _CQDB.unpack_from(data, base)
     if bwd_size < count:
         raise ModelFormatError("a CQDB names fewer entries than the header counts")
-    offsets = np.frombuffer(data, dtype="<u4", count=count, offset=base + bwd_offset)
-    names: list[str] = []
-    mv = memoryview(data)
-    for off in offsets.tolist():
-        at = base + off
-        size = int.from_bytes(mv[at + 4:at + 8], "little")
-        names.append(str(mv[at + 8:at + 7 + size], "utf-8"))
+    if not count:
+        return []
+    # Vectorised: each record is (id, size, the name's bytes and a NUL); gather every
+    # name with its NUL into one buffer, decode once and split on the NULs (a name, a
+    # C string, holds none).
+    buf = np.frombuffer(data, dtype=np.uint8)
+    at = base + np.frombuffer(data, dtype="<u4", count=count, offset=base + bwd_offset
+                              ).astype(np.int64)
+    if (at + 8 > len(data)).any():
+        raise ModelFormatError("a CQDB record lies past the end of the file")
+    size = buf[(at + 4)[:, None] + np.arange(4)].astype(np.int64) @ (256 ** np.arange(4))
+    if (size < 1).any() or (at + 8 + size > len(data)).any():
+        raise ModelFormatError("a CQDB record lies past the end of the file")
+    first = np.repeat(at + 8 - np.concatenate(([0], np.cumsum(size)[:-1])), size)
+    raw = buf[first + np.arange(int(size.sum()))].tobytes()
+    names = raw.decode("utf-8").split("\0")[:-1]
+    if len(names) != count:
+        raise ModelFormatError("a CQDB name holds a NUL byte")
     return names
 
 
@@ -65,6 +76,8 @@ def parse_model(data: bytes) -> CompiledModel:
     if (st["src"] >= n_attrs).any() or (st["dst"] >= n_labels).any() or \
             (tr["src"] >= n_labels).any() or (tr["dst"] >= n_labels).any():
         raise ModelFormatError("a feature names an attribute or label out of range")
-    np.add.at(state, (st["src"].astype(np.intp), st["dst"].astype(np.intp)), st["weight"])
-    np.add.at(transition, (tr["src"].astype(np.intp), tr["dst"].astype(np.intp)), tr["weight"])
-    return CompiledModel(labels, {a: i for i, a in enumerate(attributes)}, state, transition)
+    # CRFsuite keeps one feature per (attribute, label) and per (label, label).
+    state[st["src"].astype(np.intp), st["dst"].astype(np.intp)] = st["weight"]
+    transition[tr["src"].astype(np.intp), tr["dst"].astype(np.intp)] = tr["weight"]
+    return CompiledModel(labels, dict(zip(attributes, range(n_attrs), strict=True)), state,
+                         transition)
