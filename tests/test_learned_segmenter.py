@@ -386,3 +386,18 @@ def test_a_weights_file_that_is_not_crfsuite_is_refused_clearly(model_dir: Path,
                   encoding="utf-8")
     with pytest.raises(InputError, match="model.crfsuite: not a CRFsuite model this tool reads"):
         load_model(bad)
+
+
+def test_long_paragraphs_tagged_by_crfsuite_or_numpy_give_the_same_units(model_dir: Path
+                                                                         ) -> None:
+    """A page without line breaks is one long paragraph: CRFsuite tags those (cheaper
+    there); numpy's tagging of the same paragraph agrees."""
+    model = load_model(model_dir)
+    texts = [" ".join(_texts()[:6]).replace("\n\n", " "), *_texts()[6:]]
+    assert max(len(t.split()) for t in texts) > model.tagger.long_after
+    by_default = model.segment_many(texts)
+    model.tagger.long_after = 10**9  # numpy for every paragraph
+    assert model.segment_many(texts) == by_default
+    model.tagger.long_after = 0  # CRFsuite for every paragraph
+    assert model.segment_many(texts) == by_default
+    assert any(by_default)

@@ -51,7 +51,7 @@ def _cqdb_names(data: bytes, base: int, count: int) -> list[str]:
         raise ModelFormatError("a CQDB record lies past the end of the file")
     first = np.repeat(at + 8 - np.concatenate(([0], np.cumsum(size)[:-1])), size)
     raw = buf[first + np.arange(int(size.sum()))].tobytes()
-    names = raw.decode("utf-8").split("\0")[:-1]
+    names: list[str] = raw.decode("utf-8").split("\0")[:-1]
     if len(names) != count:
         raise ModelFormatError("a CQDB name holds a NUL byte")
     return names

@@ -104,7 +104,9 @@ def tagger_from_bytes(data: bytes) -> CompiledModel:
     with numpy (:class:`labeling.segmenter.learned.CompiledModel`)."""
     from labeling.learn.crfmodel import parse_model
 
-    return parse_model(data)
+    model = parse_model(data)
+    model.long_tagger = crfsuite_tagger(data)  # for very long paragraphs (see CompiledModel)
+    return model
 
 
 def predict(docs: Sequence[GoldDoc], tagger: Any, add_above: float = ADD_ABOVE

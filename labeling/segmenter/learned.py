@@ -344,6 +344,7 @@ def paragraphs(text: str, units: Sequence[Quote]) -> list[Paragraph]:
 
 
 _BATCH = 64  # paragraphs tagged together (numpy's cost per call is paid once per batch)
+LONG_AFTER = 300  # tokens: a longer paragraph is tagged by CRFsuite (see CompiledModel)
 
 
 class CompiledModel:
@@ -368,6 +369,12 @@ class CompiledModel:
         self._state = state
         self._transition = transition
         self._content = [self.labels.index(t) for t in ("B-Q", "I-Q") if t in self.labels]
+        # Paragraphs longer than ``long_after`` tokens go to ``long_tagger`` (CRFsuite's own,
+        # when given): numpy's recursions cost a call per position, which a batch of short
+        # paragraphs shares but one very long paragraph (a page without line breaks) pays
+        # alone, about four times CRFsuite's cost per token.
+        self.long_tagger: Tagger | None = None
+        self.long_after = LONG_AFTER
         self._reset()
 
     def _reset(self) -> None:
@@ -505,6 +512,21 @@ class CompiledModel:
     def tag_paragraphs(self, pars: Sequence[Paragraph]
                        ) -> list[tuple[Sequence[str], Sequence[float]]]:
         """Each paragraph's best tags and its tokens' content probabilities."""
+        out: list[tuple[Sequence[str], Sequence[float]]] = [([], [])] * len(pars)
+        if self.long_tagger is not None:
+            long = [i for i, p in enumerate(pars) if len(p.words) > self.long_after]
+            if long:
+                for i, r in zip(long, self.long_tagger.tag_paragraphs([pars[i] for i in long]),
+                                strict=True):
+                    out[i] = r
+                short = [i for i, p in enumerate(pars) if len(p.words) <= self.long_after]
+                for i, r in zip(short, self._tag_short([pars[i] for i in short]), strict=True):
+                    out[i] = r
+                return out
+        return self._tag_short(pars)
+
+    def _tag_short(self, pars: Sequence[Paragraph]
+                   ) -> list[tuple[Sequence[str], Sequence[float]]]:
         from labeling.segmenter.crf import marginals, pack, viterbi
 
         np = self._np
