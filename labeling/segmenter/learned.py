@@ -17,7 +17,8 @@ its distance to the nearest cue word of the sentence, and its place in the sente
   are never dropped);
 - a tagged span that no rule unit covers (the scorer's criterion: the overlap is at least
   half of both) and that overlaps no kept unit becomes a new unit, with the nearest tagged
-  source and cue of its paragraph as speaker and cue, if it has at least ``MIN_WORDS``
+  cue of its paragraph as cue and as speaker a tagged source of its own sentences (the
+  nearest to the cue) or else the paragraph's nearest, if it has at least ``MIN_WORDS``
   words and a source or a cue, and its words' mean content probability is at least
   ``add_above``.
 Every unit's offsets index the text exactly (``text[start:end]``).
@@ -737,18 +738,24 @@ def _merge(text: str, units: Sequence[Quote], pars: Sequence[Paragraph],
                 a += 1
             if b - a < 2:
                 continue
-            sp = _nearest([s for s in sspans if _overlap(s[0], s[1], a, b) == 0], a, b)
+            si = max(0, bisect_right(par.sentence_starts, a) - 1)
+            sent_start = par.sentence_starts[si]
+            ei = bisect_right(par.sentence_starts, b - 1)
+            sent_end = par.sentence_starts[ei] if ei < len(par.sentence_starts) else par.end
             cue = _nearest([c for c in cspans if _overlap(c[0], c[1], a, b) == 0], a, b)
+            # The speaker: a tagged source of the unit's own sentences if there is one (the
+            # nearest to the cue, when the cue is there too), else the paragraph's nearest:
+            # speaker accuracy 92.4 -> 92.7 on PolNeAR dev, 90.1 -> 90.6 on the Vaccination
+            # news (model trained on 840 PolNeAR articles).
+            others = [s for s in sspans if _overlap(s[0], s[1], a, b) == 0]
+            near = [s for s in others if sent_start <= s[0] < sent_end]
+            sp = _nearest(near or others, *(cue if cue and near else (a, b)))
             # A new unit needs a source or a cue beside it, and a few words: the tagger's
             # bare or very short content runs are mostly wrong (measured on PolNeAR dev).
             if (sp is None and cue is None) or len(text[a:b].split()) < MIN_WORDS:
                 continue
             if add_above and _content_probability(par, probs, ((a, b),), True) < add_above:
                 continue
-            si = max(0, bisect_right(par.sentence_starts, a) - 1)
-            sent_start = par.sentence_starts[si]
-            ei = bisect_right(par.sentence_starts, b - 1)
-            sent_end = par.sentence_starts[ei] if ei < len(par.sentence_starts) else par.end
             while sent_end > sent_start and text[sent_end - 1].isspace():
                 sent_end -= 1
             new.append(Quote(
