@@ -398,6 +398,6 @@ def test_long_paragraphs_tagged_by_crfsuite_or_numpy_give_the_same_units(model_d
     by_default = model.segment_many(texts)
     model.tagger.long_after = 10**9  # numpy for every paragraph
     assert model.segment_many(texts) == by_default
-    model.tagger.long_after = 0  # CRFsuite for every paragraph
+    model.tagger.long_after, model.tagger.long_ratio = 0, 1e9  # CRFsuite for every one
     assert model.segment_many(texts) == by_default
     assert any(by_default)

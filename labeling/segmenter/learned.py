@@ -345,7 +345,10 @@ def paragraphs(text: str, units: Sequence[Quote]) -> list[Paragraph]:
 
 
 _BATCH = 64  # paragraphs tagged together (numpy's cost per call is paid once per batch)
-LONG_AFTER = 300  # tokens: a longer paragraph is tagged by CRFsuite (see CompiledModel)
+# A batch whose longest paragraph has more than LONG_AFTER tokens and makes up more than
+# 1 / LONG_RATIO of the batch's tokens is tagged by CRFsuite (see CompiledModel).
+LONG_AFTER = 100
+LONG_RATIO = 4.0
 
 
 class CompiledModel:
@@ -370,12 +373,13 @@ class CompiledModel:
         self._state = state
         self._transition = transition
         self._content = [self.labels.index(t) for t in ("B-Q", "I-Q") if t in self.labels]
-        # Paragraphs longer than ``long_after`` tokens go to ``long_tagger`` (CRFsuite's own,
-        # when given): numpy's recursions cost a call per position, which a batch of short
-        # paragraphs shares but one very long paragraph (a page without line breaks) pays
-        # alone, about four times CRFsuite's cost per token.
+        # Batches of paragraphs that a very long one dominates go to ``long_tagger``
+        # (CRFsuite's own, when given): numpy's recursions cost a call per position, which
+        # a batch of short paragraphs shares but one very long paragraph (a page without
+        # line breaks) pays alone, about four times CRFsuite's cost per token.
         self.long_tagger: Tagger | None = None
         self.long_after = LONG_AFTER
+        self.long_ratio = LONG_RATIO
         self._reset()
 
     def _reset(self) -> None:
@@ -513,36 +517,39 @@ class CompiledModel:
     def tag_paragraphs(self, pars: Sequence[Paragraph]
                        ) -> list[tuple[Sequence[str], Sequence[float]]]:
         """Each paragraph's best tags and its tokens' content probabilities."""
-        out: list[tuple[Sequence[str], Sequence[float]]] = [([], [])] * len(pars)
-        if self.long_tagger is not None:
-            long = [i for i, p in enumerate(pars) if len(p.words) > self.long_after]
-            if long:
-                for i, r in zip(long, self.long_tagger.tag_paragraphs([pars[i] for i in long]),
-                                strict=True):
-                    out[i] = r
-                short = [i for i, p in enumerate(pars) if len(p.words) <= self.long_after]
-                for i, r in zip(short, self._tag_short([pars[i] for i in short]), strict=True):
-                    out[i] = r
-                return out
-        return self._tag_short(pars)
-
-    def _tag_short(self, pars: Sequence[Paragraph]
-                   ) -> list[tuple[Sequence[str], Sequence[float]]]:
         from labeling.segmenter.crf import marginals, pack, viterbi
 
         np = self._np
         out: list[tuple[Sequence[str], Sequence[float]]] = [([], [])] * len(pars)
         if not pars:
             return out
-        scores = self.state_scores(pars)
-        starts = np.cumsum([0] + [len(p.words) for p in pars])
         # The recursions step once per position of a batch's longest paragraph, whatever
         # the batch's size: paragraphs of similar lengths go together.
         order = sorted(range(len(pars)), key=lambda i: len(pars[i].words))
-        for b in range(0, len(order), _BATCH):
-            idx = order[b:b + _BATCH]
+        batches = [order[b:b + _BATCH] for b in range(0, len(order), _BATCH)]
+        mine: list[list[int]] = []
+        for idx in batches:
+            longest = len(pars[idx[-1]].words)
+            # A batch that one or a few very long paragraphs dominate (a page without line
+            # breaks) costs numpy a call per position: CRFsuite's own tagger, about
+            # LONG_RATIO times numpy's cost per token, is cheaper there.
+            if self.long_tagger is not None and longest > self.long_after and \
+                    self.long_ratio * longest > sum(len(pars[i].words) for i in idx):
+                for i, r in zip(idx, self.long_tagger.tag_paragraphs([pars[i] for i in idx]),
+                                strict=True):
+                    out[i] = r
+            else:
+                mine.append(idx)
+        if not mine:
+            return out
+        todo = [i for idx in mine for i in idx]
+        scores = self.state_scores([pars[i] for i in todo])
+        starts = dict(zip(todo, np.cumsum([0] + [len(pars[i].words) for i in todo]).tolist(),
+                          strict=False))
+        for idx in mine:
             lengths = [len(pars[i].words) for i in idx]
-            rows = np.concatenate([np.arange(starts[i], starts[i + 1]) for i in idx])
+            rows = np.concatenate([np.arange(starts[i], starts[i] + n)
+                                   for i, n in zip(idx, lengths, strict=True)])
             state = pack(scores[rows], lengths)
             best = viterbi(state, lengths, self._transition)
             if self._content:
