@@ -49,8 +49,16 @@ def _cqdb_names(data: bytes, base: int, count: int) -> list[str]:
     size = buf[(at + 4)[:, None] + np.arange(4)].astype(np.int64) @ (256 ** np.arange(4))
     if (size < 1).any() or (at + 8 + size > len(data)).any():
         raise ModelFormatError("a CQDB record lies past the end of the file")
-    first = np.repeat(at + 8 - np.concatenate(([0], np.cumsum(size)[:-1])), size)
-    raw = buf[first + np.arange(int(size.sum()))].tobytes()
+    end = at + 8 + size
+    if (at[1:] == end[:-1]).all():
+        # CRFsuite writes the records one after the other in id order: drop each record's
+        # 8-byte head from that stretch and the names with their NULs remain.
+        keep = np.ones(int(end[-1] - at[0]), dtype=bool)
+        keep[((at - at[0])[:, None] + np.arange(8)).ravel()] = False
+        raw = buf[int(at[0]):int(end[-1])][keep].tobytes()
+    else:
+        first = np.repeat(at + 8 - np.concatenate(([0], np.cumsum(size)[:-1])), size)
+        raw = buf[first + np.arange(int(size.sum()))].tobytes()
     names: list[str] = raw.decode("utf-8").split("\0")[:-1]
     if len(names) != count:
         raise ModelFormatError("a CQDB name holds a NUL byte")
