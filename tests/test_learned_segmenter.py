@@ -401,3 +401,32 @@ def test_long_paragraphs_tagged_by_crfsuite_or_numpy_give_the_same_units(model_d
     model.tagger.long_after, model.tagger.long_ratio = 0, 1e9  # CRFsuite for every one
     assert model.segment_many(texts) == by_default
     assert any(by_default)
+
+
+class _Scripted:
+    """A tagger that tags given words (the merging rules under test, not a model)."""
+
+    def __init__(self, tags: dict[str, str]) -> None:
+        self.tags = tags
+
+    def tag_paragraphs(self, pars: Any) -> list[tuple[list[str], list[float]]]:
+        out = []
+        for p in pars:
+            tags = [self.tags.get(w, "O") for w in p.words]
+            out.append((tags, [1.0 if t.endswith("-Q") else 0.0 for t in tags]))
+        return out
+
+
+def test_an_added_unit_takes_its_speaker_from_its_own_sentence() -> None:
+    from labeling.segmenter.learned import apply
+
+    text = ("In the view of Greta Holm — the ferry timetable is far too thin. "
+            "Hugo Brandt left.")
+    content = "the ferry timetable is far too thin".split()
+    tags = {"Greta": "B-S", "Holm": "I-S", "Hugo": "B-S", "Brandt": "I-S",
+            **{w: "I-Q" for w in content}, "the": "B-Q"}
+    [unit] = apply(text, [], _Scripted(tags))
+    assert unit.text == "the ferry timetable is far too thin"
+    # Hugo Brandt's name is nearer the unit's end than Greta Holm's to its start, but he
+    # stands in the next sentence.
+    assert unit.speaker == "Greta Holm"
