@@ -326,3 +326,107 @@ def test_an_export_without_text_is_refused_clearly(tmp_path: Path) -> None:
                                     str(tmp_path / "m"), "--folds", "0"])
     assert res.exit_code == 1 and "pulled with --no-text" in res.output
     assert not (tmp_path / "m").exists()
+
+
+# ----------------------------------------------------------------------------- the numpy tagger
+def _texts() -> list[str]:
+    """Our sentences, shuffled into paragraphs of different lengths; some paragraphs end
+    inside a content span (no final stop), so their last token is not tagged O."""
+    import random
+
+    rnd = random.Random(11)
+    pool = [d["text"] for d in gold_docs()] + [NEW_VIEW, NEW_WANT, "“We stay,” Macron said."]
+    return ["\n\n".join(" ".join(rnd.sample(pool, rnd.randint(1, 4))).rstrip(".")
+                        if rnd.random() < 0.3 else " ".join(rnd.sample(pool, rnd.randint(1, 4)))
+                        for _ in range(3))
+            for _ in range(12)]
+
+
+def test_the_numpy_tagger_agrees_with_crfsuite(model_dir: Path) -> None:
+    """Tags, content probabilities and units as CRFsuite's own tagger gives them."""
+    import numpy as np
+
+    from labeling.learn.train import crfsuite_tagger
+    from labeling.segmenter.learned import apply, paragraphs
+
+    data = (model_dir / "model.crfsuite").read_bytes()
+    model = load_model(model_dir)
+    reference = crfsuite_tagger(data)
+    tags_seen = set()
+    for text in _texts():
+        units = segment(text)
+        pars = paragraphs(text, units)
+        ours, theirs = model.tagger.tag_paragraphs(pars), reference.tag_paragraphs(pars)
+        for (t1, p1), (t2, p2) in zip(ours, theirs, strict=True):
+            assert list(t1) == list(t2)
+            np.testing.assert_allclose(p1, p2, atol=1e-9)
+            tags_seen |= set(t1)
+        assert apply(text, units, model.tagger, model.keep) == \
+            apply(text, units, reference, model.keep)
+    assert {"O", "B-Q", "I-Q", "B-S"} <= tags_seen  # the comparison covered real tagging
+
+
+def test_many_texts_at_once_give_the_units_of_one_at_a_time(model_dir: Path) -> None:
+    model = load_model(model_dir)
+    texts = [*_texts(), "", "   ", "No quote here."]
+    assert model.segment_many(texts) == [model.segment(t) for t in texts]
+    assert any(model.segment_many(texts))
+
+
+def test_a_weights_file_that_is_not_crfsuite_is_refused_clearly(model_dir: Path,
+                                                                tmp_path: Path) -> None:
+    import hashlib
+
+    bad = _copy(model_dir, tmp_path / "bad")
+    junk = b"lCRF" + bytes(60)  # the magic, then nothing this tool can read
+    (bad / "model.crfsuite").write_bytes(junk)
+    mf = bad / "manifest.json"
+    m = json.loads(mf.read_text(encoding="utf-8"))
+    mf.write_text(json.dumps({**m, "weights_sha256": hashlib.sha256(junk).hexdigest()}),
+                  encoding="utf-8")
+    with pytest.raises(InputError, match="model.crfsuite: not a CRFsuite model this tool reads"):
+        load_model(bad)
+
+
+def test_long_paragraphs_tagged_by_crfsuite_or_numpy_give_the_same_units(model_dir: Path
+                                                                         ) -> None:
+    """A page without line breaks is one long paragraph: CRFsuite tags those (cheaper
+    there); numpy's tagging of the same paragraph agrees."""
+    model = load_model(model_dir)
+    texts = [" ".join(_texts()[:6]).replace("\n\n", " "), *_texts()[6:]]
+    assert max(len(t.split()) for t in texts) > model.tagger.long_after
+    by_default = model.segment_many(texts)
+    model.tagger.long_after = 10**9  # numpy for every paragraph
+    assert model.segment_many(texts) == by_default
+    model.tagger.long_after, model.tagger.long_ratio = 0, 1e9  # CRFsuite for every one
+    assert model.segment_many(texts) == by_default
+    assert any(by_default)
+
+
+class _Scripted:
+    """A tagger that tags given words (the merging rules under test, not a model)."""
+
+    def __init__(self, tags: dict[str, str]) -> None:
+        self.tags = tags
+
+    def tag_paragraphs(self, pars: Any) -> list[tuple[list[str], list[float]]]:
+        out = []
+        for p in pars:
+            tags = [self.tags.get(w, "O") for w in p.words]
+            out.append((tags, [1.0 if t.endswith("-Q") else 0.0 for t in tags]))
+        return out
+
+
+def test_an_added_unit_takes_its_speaker_from_its_own_sentence() -> None:
+    from labeling.segmenter.learned import apply
+
+    text = ("In the view of Greta Holm — the ferry timetable is far too thin. "
+            "Hugo Brandt left.")
+    content = "the ferry timetable is far too thin".split()
+    tags = {"Greta": "B-S", "Holm": "I-S", "Hugo": "B-S", "Brandt": "I-S",
+            **{w: "I-Q" for w in content}, "the": "B-Q"}
+    [unit] = apply(text, [], _Scripted(tags))
+    assert unit.text == "the ferry timetable is far too thin"
+    # Hugo Brandt's name is nearer the unit's end than Greta Holm's to its start, but he
+    # stands in the next sentence.
+    assert unit.speaker == "Greta Holm"

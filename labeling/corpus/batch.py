@@ -20,10 +20,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from labeling.corpus.engines import ENGINES, segmenter
+from labeling.corpus.engines import ENGINES, segmenter, segmenter_many
 from labeling.corpus.readers import META_FIELDS, Article, BadHandler, read_articles
 from labeling.errors import InputError
 from labeling.files import atomic_file, check_file
+from labeling.segmenter import Quote
 from labeling.segmenter import __version__ as segmenter_version
 
 __all__ = ["ENGINES", "article_record", "segment_files", "segment_lines", "segment_record"]
@@ -39,6 +40,10 @@ def article_record(article: Article, engine: str = "default") -> dict[str, Any]:
     ``engine="parse"``: the hybrid of :mod:`labeling.segmenter.parsed` (needs spaCy and a
     model).
     """
+    return _record(article, engine, segmenter(engine)(article.text))
+
+
+def _record(article: Article, engine: str, quotes: list[Quote]) -> dict[str, Any]:
     rec: dict[str, Any] = {"doc_id": article.id}
     for key in META_FIELDS:
         value = getattr(article, key)
@@ -48,7 +53,7 @@ def article_record(article: Article, engine: str = "default") -> dict[str, Any]:
         rec["targets"] = list(article.targets)
     rec["text"] = article.text
     rec["segmenter"] = {"engine": engine, "version": segmenter_version}
-    rec["quotes"] = [q.to_dict() for q in segmenter(engine)(article.text)]
+    rec["quotes"] = [q.to_dict() for q in quotes]
     return rec
 
 
@@ -57,19 +62,36 @@ def segment_record(doc_id: str, text: str, engine: str = "default") -> dict[str,
     return article_record(Article(id=doc_id, text=text), engine)
 
 
-def _work(article: Article, engine: str = "default") -> str:
-    return json.dumps(article_record(article, engine), ensure_ascii=False)
+def _work(articles: list[Article], engine: str = "default") -> list[str]:
+    """The JSON lines of a chunk of articles (an engine may cut them all at once)."""
+    quotes = segmenter_many(engine)([a.text for a in articles])
+    return [json.dumps(_record(a, engine, q), ensure_ascii=False)
+            for a, q in zip(articles, quotes, strict=True)]
+
+
+def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    chunk: list[Article] = []
+    for a in articles:
+        chunk.append(a)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def segment_lines(articles: Iterable[Article], num_proc: int = 1,
                   chunksize: int = 16, engine: str = "default") -> Iterator[str]:
-    """JSON lines, in input order."""
+    """JSON lines, in input order. Articles go to the engine ``chunksize`` at a time."""
     work = partial(_work, engine=engine)
+    chunks = _chunks(articles, chunksize)
     if num_proc <= 1:
-        yield from (work(a) for a in articles)
+        for c in chunks:
+            yield from work(c)
         return
     with get_context("fork").Pool(num_proc) as pool:
-        yield from pool.imap(work, articles, chunksize=chunksize)
+        for lines in pool.imap(work, chunks):
+            yield from lines
 
 
 def is_segment_output(path: Path) -> bool:

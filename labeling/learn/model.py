@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from labeling.errors import InputError
 from labeling.files import atomic_folder
 from labeling.segmenter import Quote, segment
-from labeling.segmenter.learned import ADD_ABOVE, FEATURES, TAGS, apply
+from labeling.segmenter.learned import ADD_ABOVE, FEATURES, TAGS, apply, apply_many
 
 FORMAT = "stance-labeling/learned-segmenter"
 FORMAT_VERSION = 1
@@ -41,6 +42,18 @@ class LearnedSegmenter:
         if not units and (not isinstance(text, str) or not text.strip()):
             return units
         return apply(text, units, self.tagger, self.keep, self.add_above)
+
+    def segment_many(self, texts: Sequence[str]) -> list[list[Quote]]:
+        """:meth:`segment` of each text, the same units, faster: the model tags the
+        paragraphs of all the texts together."""
+        units = [segment(t) for t in texts]
+        live = [i for i, t in enumerate(texts)
+                if units[i] or (isinstance(t, str) and t.strip())]
+        done = apply_many([texts[i] for i in live], [units[i] for i in live], self.tagger,
+                          self.keep, self.add_above)
+        for i, us in zip(live, done, strict=True):
+            units[i] = us
+        return units
 
 
 def write_model(out: str | Path, weights: bytes, manifest: dict[str, Any]) -> Path:
@@ -102,9 +115,9 @@ def load_model(folder: str | Path) -> LearnedSegmenter:
                          "model folder is corrupted")
     try:
         tagger = tagger_from_bytes(data)
-        labels = set(tagger.labels())
-    except (ValueError, OSError) as e:
-        raise InputError(f"{wf}: CRFsuite cannot read it ({e})") from None
+        labels = set(tagger.labels)
+    except (ValueError, OSError, struct.error, UnicodeDecodeError) as e:
+        raise InputError(f"{wf}: not a CRFsuite model this tool reads ({e})") from None
     if not labels <= set(TAGS):
         raise InputError(f"{wf}: tags {sorted(labels - set(TAGS))} are not this tool's")
     keep = manifest.get("keep_rule_types", ["direct"])

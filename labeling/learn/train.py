@@ -20,7 +20,14 @@ from labeling.errors import LabelingError
 from labeling.learn.gold import GoldDoc
 from labeling.learn.score import score
 from labeling.segmenter import segment
-from labeling.segmenter.learned import ADD_ABOVE, apply, gold_tags, paragraphs
+from labeling.segmenter.learned import (
+    ADD_ABOVE,
+    CompiledModel,
+    CrfsuiteTagger,
+    apply,
+    gold_tags,
+    paragraphs,
+)
 
 # Rule unit types the model never drops: the rules' direct quotes are right 19 times in 20,
 # and a model trained on few corrections may not have seen one.
@@ -86,9 +93,20 @@ class _Tagger:
         self.marginal = self._tagger.marginal
 
 
-def tagger_from_bytes(data: bytes) -> Any:
-    """A CRFsuite tagger over a model held in memory (see :class:`_Tagger`)."""
-    return _Tagger(data)
+def crfsuite_tagger(data: bytes) -> CrfsuiteTagger:
+    """CRFsuite's own tagger over a model held in memory (see :class:`_Tagger`): what
+    :func:`tagger_from_bytes` must agree with."""
+    return CrfsuiteTagger(_Tagger(data))
+
+
+def tagger_from_bytes(data: bytes) -> CompiledModel:
+    """The tagger of a CRFsuite model held in memory: its weights, parsed as data, tagging
+    with numpy (:class:`labeling.segmenter.learned.CompiledModel`)."""
+    from labeling.learn.crfmodel import parse_model
+
+    model = parse_model(data)
+    model.long_tagger = crfsuite_tagger(data)  # for very long paragraphs (see CompiledModel)
+    return model
 
 
 def predict(docs: Sequence[GoldDoc], tagger: Any, add_above: float = ADD_ABOVE

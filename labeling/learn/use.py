@@ -31,7 +31,7 @@ def using_model(folder: str | Path | LearnedSegmenter | None) -> Iterator[str | 
         return
     model = folder if isinstance(folder, LearnedSegmenter) else load_model(folder)
     name = engine_name(model)
-    register_engine(name, model.segment)
+    register_engine(name, model.segment, model.segment_many)
     try:
         yield name
     finally:
