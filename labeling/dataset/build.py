@@ -323,7 +323,7 @@ def save_split(table: pa.Table, rows: Any, folder: Path, *, fingerprint: str) ->
     if nbytes > 0:
         batch = min(batch, get_writer_batch_size_from_data_size(n, nbytes))
     info = ds.Dataset(table.slice(0, 0), fingerprint=fingerprint).info
-    folder.mkdir()
+    folder.mkdir(parents=True)
     names = [f"data-{k:05d}-of-{shards:05d}.arrow" for k in range(shards)]
     div, mod = divmod(n, shards)
     for k, name in enumerate(names):  # datasets' contiguous shards
