@@ -133,3 +133,15 @@ def test_no_suggestion_no_figures(tmp_path: Path) -> None:
     recs = [replace(r, annotations=tuple(replace(a, suggested={}) for a in r.annotations))
             for r in records()]
     assert write_export(recs, schema(), PROJECT, tmp_path / "out").stats["suggestions"] is None
+
+
+def test_pylist_is_to_pylist_with_shared_strings() -> None:
+    from labeling.dataset.rows import pylist
+
+    col = pa.chunked_array([["bbc", None, "lemonde"], [], ["bbc", "é\U0001f600", None, "bbc"]])
+    got = pylist(col)
+    assert got == col.to_pylist()
+    assert got[0] is got[6]  # one object per distinct string
+    assert pylist(pa.chunked_array([], pa.string())) == []
+    assert pylist(pa.chunked_array([[None, None]], pa.string())) == [None, None]
+    assert pylist(pa.array([3, None, -1])) == [3, None, -1]  # not strings: as is

@@ -38,6 +38,7 @@ from labeling.dataset.rows import (
     clusters_of,
     features,
     finish,
+    pylist,
     rows_table,
     text_sha1,
     units_of_table,
@@ -187,7 +188,7 @@ def _suggestion_stats(final: pa.Table, schema: StanceSchema) -> dict[str, Any] |
                                      mask=column.is_null() if column.null_count else None
                                      ).to_pylist()
     return {"show": schema.suggestions.show,
-            "model_as_coder": model_as_coder(final.column("target").to_pylist(),
+            "model_as_coder": model_as_coder(pylist(final.column("target")),
                                              final.column("stance").to_pylist(), votes),
             "anchoring": anchoring(votes, seed=schema.suggestions.seed)}
 
@@ -225,13 +226,13 @@ def write_table(
             f"project {project.get('title')!r} has no tasks yet: push articles first"
         )
     final, vt = finish(table, schema, decisions, clusters)
-    cols = {name: final.column(name).to_pylist() for name in (
+    cols = {name: pylist(final.column(name)) for name in (
         "target", "source", "article_id", "near_dup_cluster", "stance", "quote_id")}
     by_split = split_indices(cols, schema)
     if not with_text:
         final = strip_text(final)
     own = pc.is_null(final.column("propagated_from"))  # type: ignore[attr-defined]
-    outlets = final.column("source").filter(own).to_pylist()  # in the vote table's item order
+    outlets = pylist(final.column("source").filter(own))  # in the vote table's item order
     gold = {item_key(g.quote_id, g.target): g.label for g in schema.gold}
     stats = summary(vt, schema.label_names, groups={t.id: t.id for t in schema.targets},
                     outlets=outlets, gold=gold)

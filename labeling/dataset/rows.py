@@ -229,8 +229,24 @@ def rows_table(records: Iterable[TaskRecord], schema: StanceSchema,
     return pa.Table.from_pylist(rows, schema=task_schema(schema))
 
 
+def pylist(column: pa.ChunkedArray | pa.Array) -> list[Any]:
+    """``column.to_pylist()``, with equal strings one shared object: a column of 100,000
+    rows holding a few thousand distinct strings costs 100,000 references, not 100,000
+    strings (about 7 MB less per column at 50,000 tasks)."""
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return list(column.to_pylist())
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    if not len(column):
+        return []
+    codes = pc.dictionary_encode(column)  # type: ignore[attr-defined]
+    values = np.array([*codes.dictionary.to_pylist(), None], dtype=object)
+    index = np.asarray(codes.indices.fill_null(len(values) - 1), dtype=np.int64)
+    return list(values[index].tolist())
+
+
 def _strings(table: pa.Table, name: str) -> list[Any]:
-    return list(table.column(name).to_pylist())
+    return pylist(table.column(name))
 
 
 def item_keys(table: pa.Table) -> tuple[pa.Array, pa.Array]:
