@@ -145,3 +145,27 @@ def test_pylist_is_to_pylist_with_shared_strings() -> None:
     assert pylist(pa.chunked_array([], pa.string())) == []
     assert pylist(pa.chunked_array([[None, None]], pa.string())) == [None, None]
     assert pylist(pa.array([3, None, -1])) == [3, None, -1]  # not strings: as is
+
+
+def test_vote_table_of_a_table_in_chunks_is_that_of_one_chunk() -> None:
+    """A pull's task rows come in chunks (one per 1,000 tasks): the votes read chunk by
+    chunk are those of the same rows in one piece."""
+    from labeling.dataset.rows import vote_table
+
+    sch = schema()
+    # no near-duplicate copies: the rows are read as they are, not taken into one chunk
+    recs = [replace(r, data={**r.data, "duplicates": []}) for r in records()]
+    # different annotators per chunk: each chunk's annotator codes differ
+    later = [replace(r, annotations=tuple(replace(a, annotator=(a.annotator or 0) + 5)
+                                          for a in r.annotations)) for r in recs[40:]]
+    parts = [rows_table(recs[:17], sch, PROJECT), rows_table(recs[17:40], sch, PROJECT),
+             rows_table(later, sch, PROJECT)]
+    chunked = pa.concat_tables(parts)
+    assert chunked.column("votes").num_chunks == 3
+    whole = chunked.combine_chunks()
+    (a, ra), (b, rb) = vote_table(chunked, sch), vote_table(whole, sch)
+    assert a.items == b.items and a.annotators == b.annotators and len(a.annotators) == 6
+    for name in ("item", "annotator", "label", "item_group"):
+        assert getattr(a, name).tolist() == getattr(b, name).tolist(), name
+    assert a.lead_time.tolist() == b.lead_time.tolist() and ra.tolist() == rb.tolist()
+    assert len(a.item) == sum(len(r.annotations) for r in recs) * 2  # two targets each

@@ -279,6 +279,9 @@ def write_table(
     # fingerprint (what datasets would otherwise hash the whole table for) comes from the
     # figures: the same pull, the same fingerprint.
     splits = {name: np.asarray(idx, dtype=np.int64) for name, idx in by_split.items() if idx}
+    # What the figures were made from is not needed to write the rows: freed before the
+    # write, its memory serves the batches.
+    del vt, cols, by_split, outlets, stance, target, labelled
     files = {
         "label_config.xml": wire.label_config(schema),
         "stats.json": stats_json,
