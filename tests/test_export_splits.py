@@ -45,9 +45,13 @@ def records(n: int = 60) -> list[Any]:
     return out
 
 
-def final_table() -> pa.Table:
-    sch = schema()
-    table = rows_table(records(), sch, PROJECT)
+def final_table(cuts: tuple[int, ...] = ()) -> pa.Table:
+    """The dataset rows of :func:`records`; with ``cuts``, the task rows come in chunks
+    split before those tasks, as a pull builds them."""
+    sch, recs = schema(), records()
+    bounds = [0, *cuts, len(recs)]
+    table = pa.concat_tables([rows_table(recs[a:b], sch, PROJECT)
+                              for a, b in zip(bounds, bounds[1:], strict=False)])
     final, _ = finish(table, sch, None, clusters_of(units_of_table(table), 0.7))
     return final
 
@@ -89,9 +93,10 @@ def test_each_split_is_what_datasets_writes_for_its_rows(tmp_path: Path) -> None
 
 def test_rows_cross_batch_and_shard_edges_unchanged(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches of 7 rows over 3 shards: no row lost, repeated or moved at an edge, and the
-    shards named and listed as datasets names them."""
-    final = final_table()
+    """Batches of 7 rows over 3 shards of a table in 4 chunks: no row lost, repeated or
+    moved at an edge, and the shards named and listed as datasets names them."""
+    final = final_table(cuts=(9, 10, 33))
+    assert final.column("quote").num_chunks == 4
     rows = sorted(set(range(0, final.num_rows, 2)) | {1, 5, final.num_rows - 1})
     rows = rows[:-1] if len(rows) % 3 == 0 else rows
     assert len(rows) % 3 and len(rows) // 3 % 7  # uneven shards, no shard a whole batches
@@ -169,3 +174,13 @@ def test_vote_table_of_a_table_in_chunks_is_that_of_one_chunk() -> None:
         assert getattr(a, name).tolist() == getattr(b, name).tolist(), name
     assert a.lead_time.tolist() == b.lead_time.tolist() and ra.tolist() == rb.tolist()
     assert len(a.item) == sum(len(r.annotations) for r in recs) * 2  # two targets each
+
+
+def test_rows_out_of_order_are_written_in_their_order(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    final = final_table(cuts=(20,))
+    rows = [final.num_rows - 1, 3, 50, 2, 41, 40, 0]
+    monkeypatch.setattr(datasets.config, "DEFAULT_MAX_BATCH_SIZE", 3)
+    save_split(final, rows, tmp_path / "ours", fingerprint="fp")
+    reference(final, rows, tmp_path / "ref", "fp")
+    same_folder(tmp_path / "ours", tmp_path / "ref")
