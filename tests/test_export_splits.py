@@ -184,3 +184,15 @@ def test_rows_out_of_order_are_written_in_their_order(tmp_path: Path,
     save_split(final, rows, tmp_path / "ours", fingerprint="fp")
     reference(final, rows, tmp_path / "ref", "fp")
     same_folder(tmp_path / "ours", tmp_path / "ref")
+
+
+def test_arrow_allocates_from_malloc_during_a_pull_only() -> None:
+    from labeling.workflows.sync import arrow_on_malloc
+
+    before = pa.default_memory_pool().backend_name
+    with pytest.raises(RuntimeError), arrow_on_malloc():
+        assert pa.default_memory_pool().backend_name == "system"
+        kept = pa.array(["x"] * 1000)
+        raise RuntimeError("interrupted")
+    assert pa.default_memory_pool().backend_name == before
+    assert kept.to_pylist() == ["x"] * 1000  # a buffer outlives the pool switch

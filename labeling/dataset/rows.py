@@ -269,13 +269,18 @@ def vote_table(table: pa.Table, schema: StanceSchema) -> tuple[VoteTable, np.nda
     its representative's.
     """
     keys, own = item_keys(table)
-    own_keys = keys.take(own)
+    every = len(own) == table.num_rows  # no propagated row: each row is its own item
+    own_keys = keys if every else keys.take(own)
     items = own_keys.to_pylist()
     if len(set(items)) != len(items):
         raise ValueError("the task rows hold a quote x target twice")
-    row_item = np.asarray(pc.index_in(keys, value_set=own_keys).fill_null(-1),  # type: ignore[attr-defined]
-                          dtype=np.int64)
-    sub = table.take(own) if len(own) != table.num_rows else table
+    row_item = np.arange(len(items), dtype=np.int64) if every else np.asarray(
+        pc.index_in(keys, value_set=own_keys).fill_null(-1),  # type: ignore[attr-defined]
+        dtype=np.int64)
+    # Only the two columns read below, of the rows with votes of their own (the whole
+    # table taken was a copy of every row).
+    sub = table.select(["votes", "target"])
+    sub = sub if every else sub.take(own)
     # Read chunk by chunk: the votes column combined was a copy of every vote (19 MB at
     # 50,000 tasks) for a few integer fields.
     votes = sub.column("votes")
