@@ -196,3 +196,15 @@ def test_arrow_allocates_from_malloc_during_a_pull_only() -> None:
         raise RuntimeError("interrupted")
     assert pa.default_memory_pool().backend_name == before
     assert kept.to_pylist() == ["x"] * 1000  # a buffer outlives the pool switch
+
+
+def test_parquet_files_hold_each_splits_rows(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    write_export(records(), schema(), PROJECT, tmp_path / "out", parquet=True)
+    dd = datasets.load_from_disk(str(tmp_path / "out"))
+    assert sorted(p.name for p in (tmp_path / "out" / "parquet").iterdir()) == sorted(
+        f"{name}.parquet" for name in dd)
+    for name, part in dd.items():
+        table = pq.read_table(tmp_path / "out" / "parquet" / f"{name}.parquet")  # type: ignore[no-untyped-call]
+        assert table.to_pylist() == part.to_list()
