@@ -21,11 +21,12 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -37,6 +38,7 @@ from labeling.dataset.rows import (
     clusters_of,
     features,
     finish,
+    pylist,
     rows_table,
     text_sha1,
     units_of_table,
@@ -48,7 +50,8 @@ from labeling.studio import wire
 from labeling.version import __version__
 
 __all__ = ["QUOTE_TYPES", "TEXT_FIELDS", "Written", "check_export_folder", "features",
-           "legacy_export_files", "save_folder", "text_sha1", "write_export", "write_table"]
+           "legacy_export_files", "save_folder", "save_split", "text_sha1", "write_export",
+           "write_table"]
 
 @dataclass
 class Written:
@@ -164,17 +167,29 @@ def _count(table: pa.Table, column: str, value: Any) -> int:
     return int(pc.sum(same).as_py() or 0)  # type: ignore[attr-defined]
 
 
+_SUGGESTION_FIELDS = ("stance", "suggested", "skipped", "suggestion_shown")
+
+
 def _suggestion_stats(final: pa.Table, schema: StanceSchema) -> dict[str, Any] | None:
     """The model as an extra coder and, votes shown and hidden, the anchoring effect;
     None when no vote had a suggestion."""
     from labeling.annotations.suggestions import anchoring, model_as_coder
 
-    votes = final.column("votes").to_pylist()
-    if not any((v.get("suggested") if v.get("suggested") is not None else -1) >= 0
-               for vs in votes for v in vs):
+    flat = pc.list_flatten(final.column("votes"))  # type: ignore[attr-defined]
+    suggested = pc.struct_field(flat, "suggested")  # type: ignore[attr-defined]
+    if not int(pc.sum(pc.greater_equal(suggested, 0)).as_py() or 0):  # type: ignore[attr-defined]
         return None
+    column = final.column("votes").combine_chunks()
+    # Only the four fields the figures read go to Python: every vote whole was 450 MB of
+    # dicts at 50,000 tasks.
+    values = column.values
+    slim = pa.StructArray.from_arrays(
+        [values.field(k) for k in _SUGGESTION_FIELDS], names=list(_SUGGESTION_FIELDS))
+    votes = pa.ListArray.from_arrays(column.offsets, slim,
+                                     mask=column.is_null() if column.null_count else None
+                                     ).to_pylist()
     return {"show": schema.suggestions.show,
-            "model_as_coder": model_as_coder(final.column("target").to_pylist(),
+            "model_as_coder": model_as_coder(pylist(final.column("target")),
                                              final.column("stance").to_pylist(), votes),
             "anchoring": anchoring(votes, seed=schema.suggestions.seed)}
 
@@ -212,13 +227,13 @@ def write_table(
             f"project {project.get('title')!r} has no tasks yet: push articles first"
         )
     final, vt = finish(table, schema, decisions, clusters)
-    cols = {name: final.column(name).to_pylist() for name in (
+    cols = {name: pylist(final.column(name)) for name in (
         "target", "source", "article_id", "near_dup_cluster", "stance", "quote_id")}
     by_split = split_indices(cols, schema)
     if not with_text:
         final = strip_text(final)
     own = pc.is_null(final.column("propagated_from"))  # type: ignore[attr-defined]
-    outlets = final.column("source").filter(own).to_pylist()  # in the vote table's item order
+    outlets = pylist(final.column("source").filter(own))  # in the vote table's item order
     gold = {item_key(g.quote_id, g.target): g.label for g in schema.gold}
     stats = summary(vt, schema.label_names, groups={t.id: t.id for t in schema.targets},
                     outlets=outlets, gold=gold)
@@ -264,17 +279,98 @@ def write_table(
     # Empty splits are left out (few articles): datasets cannot reload a 0-row split. The
     # fingerprint (what datasets would otherwise hash the whole table for) comes from the
     # figures: the same pull, the same fingerprint.
-    dd = ds.DatasetDict({
-        name: ds.Dataset(final.take(pa.array(idx, type=pa.int64())), fingerprint=hashlib.sha256(
-            f"{name}|{len(idx)}|{stats_json}".encode()).hexdigest()[:16])
-        for name, idx in by_split.items() if idx
-    })
+    splits = {name: np.asarray(idx, dtype=np.int64) for name, idx in by_split.items() if idx}
+    # What the figures were made from is not needed to write the rows: freed before the
+    # write, its memory serves the batches.
+    del vt, cols, by_split, outlets, stance, target, labelled
     files = {
         "label_config.xml": wire.label_config(schema),
         "stats.json": stats_json,
-        "README.md": render_card(schema, stats_out, dd),
+        "README.md": render_card(schema, stats_out, list(splits)),
     }
     if config_path and Path(config_path).exists():
         files["stance.yaml"] = Path(config_path).read_text(encoding="utf-8")
-    save_folder(dd, out, files, parquet=parquet)
+    with atomic_folder(out, legacy=legacy_export_files) as tmp:
+        (tmp / "dataset_dict.json").write_text(json.dumps({"splits": list(splits)}),
+                                               encoding="utf-8")
+        for name, idx in splits.items():
+            save_split(final, idx, tmp / name, fingerprint=hashlib.sha256(
+                f"{name}|{len(idx)}|{stats_json}".encode()).hexdigest()[:16])
+        if parquet:
+            (tmp / "parquet").mkdir()
+            for name in splits:
+                ds.load_from_disk(str(tmp / name)).to_parquet(
+                    str(tmp / "parquet" / f"{name}.parquet"))
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
     return Written(final.num_rows, stats_out)
+
+
+_MAX_SHARD_BYTES = 500 * 10**6  # datasets' default max_shard_size for save_to_disk
+
+
+def _gather(table: pa.Table, rows: Any, batch: int) -> Iterator[pa.Table]:
+    """The rows ``rows`` of ``table``, in order, as tables of at most ``batch`` rows.
+
+    Ascending rows (a split's) are taken from the record batch holding them: a take over
+    the whole chunked table first joins every chunk of a column into one (a copy of the
+    table, 50 MB left behind by the allocator at 50,000 tasks).
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(rows) > 1 and not bool((rows[1:] > rows[:-1]).all()):
+        for a in range(0, len(rows), batch):
+            yield table.take(pa.array(rows[a:a + batch]))
+        return
+    offset = 0
+    for record_batch in table.to_batches():
+        end = offset + record_batch.num_rows
+        lo, hi = np.searchsorted(rows, [offset, end])
+        for a in range(int(lo), int(hi), batch):
+            local = rows[a:min(a + batch, int(hi))] - offset
+            yield pa.Table.from_batches([record_batch.take(pa.array(local))])
+        offset = end
+
+
+def save_split(table: pa.Table, rows: Any, folder: Path, *, fingerprint: str) -> None:
+    """Write rows ``rows`` (indices into ``table``, in order) as a ``datasets`` split folder:
+    the files ``Dataset(table.take(rows)).save_to_disk(folder)`` writes, without that copy.
+
+    The rows are gathered and written a batch at a time with the writer ``save_to_disk``
+    uses, sharded as it does (contiguous shards of at most about 500 MB); at 50,000 tasks
+    a split copied whole was a second copy of every row (90 MB).
+    """
+    import datasets as ds
+    from datasets.arrow_writer import ArrowWriter, get_writer_batch_size_from_data_size
+    from datasets.utils.py_utils import asdict
+
+    n = len(rows)
+    nbytes = table.nbytes * n // max(table.num_rows, 1)  # what save_to_disk estimates
+    shards = max(1, min(n, nbytes // _MAX_SHARD_BYTES + 1))
+    batch = ds.config.DEFAULT_MAX_BATCH_SIZE
+    if nbytes > 0:
+        batch = min(batch, get_writer_batch_size_from_data_size(n, nbytes))
+    info = ds.Dataset(table.slice(0, 0), fingerprint=fingerprint).info
+    folder.mkdir(parents=True)
+    names = [f"data-{k:05d}-of-{shards:05d}.arrow" for k in range(shards)]
+    div, mod = divmod(n, shards)
+    for k, name in enumerate(names):  # datasets' contiguous shards
+        start = div * k + min(k, mod)
+        stop = start + div + (1 if k < mod else 0)
+        writer = ArrowWriter(features=info.features, path=str(folder / name),
+                             embed_local_files=True)
+        try:
+            for part in _gather(table, rows[start:stop], batch):
+                writer.write_table(part)
+            writer.finalize()
+        finally:
+            writer.close()
+    state: dict[str, Any] = {
+        "_data_files": [{"filename": name} for name in names], "_fingerprint": fingerprint,
+        "_format_columns": None, "_format_kwargs": {}, "_format_type": None,
+        "_output_all_columns": False, "_split": None}
+    (folder / "state.json").write_text(json.dumps(state, indent=2, sort_keys=True),
+                                       encoding="utf-8")
+    # As save_to_disk: only the first level of keys sorted (nested features keep order).
+    info_dict = asdict(info)
+    (folder / "dataset_info.json").write_text(
+        json.dumps({k: info_dict[k] for k in sorted(info_dict)}, indent=2), encoding="utf-8")

@@ -68,7 +68,8 @@ def _suggestion_lines(sug: Mapping[str, Any] | None) -> list[str]:
 
 
 def render_card(schema: StanceSchema, stats: dict[str, Any], dd: Any) -> str:
-    """Markdown card with YAML metadata; every figure comes from ``stats``."""
+    """Markdown card with YAML metadata; every figure comes from ``stats``; ``dd`` gives
+    the split names (a DatasetDict, or the names)."""
     counts = stats["counts"]
     agree = stats.get("agreement") or {}
     labels = schema.label_names

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from label_studio_sdk.label_interface.interface import LabelInterface
-
 from labeling.annotations.records import ParsedAnnotation, Span, TaskRecord, latest_per_annotator
 from labeling.corpus.units import Unit
 from labeling.errors import ConfigError
@@ -457,6 +455,10 @@ def records_from_export(
 def validated_tasks(units: Iterable[Unit], schema: StanceSchema, version: str) -> Iterator[
         tuple[str, dict[str, Any]]]:
     """(quote_id, task JSON) for each unit; every prediction checked against the config."""
+    # Imported here: the SDK's validator pulls in jsf, smart_open, boto3, azure and grpc
+    # (about 60 MB resident), which only a push needs, not a pull or a status.
+    from label_studio_sdk.label_interface.interface import LabelInterface
+
     iface = LabelInterface(label_config(schema))
     for unit in units:
         task = task_json(unit, version, schema)

@@ -23,6 +23,7 @@ from labeling.workflows.sync import (
     PROJECT_FIELDS,
     RowCache,
     _fingerprint,
+    arrow_on_malloc,
     gc_paused,
     save_row_cache,
     sync_dir,
@@ -67,7 +68,7 @@ def pull(
     one are fetched and rebuilt (``full`` forces a complete fetch); the written dataset is
     the same either way.
     """
-    with gc_paused():
+    with gc_paused(), arrow_on_malloc():
         return _pull(project=project, schema=schema, studio=studio, out=Path(out),
                      config_path=config_path, strict_spans=strict_spans, full=full,
                      state_dir=state_dir, with_text=with_text, parquet=parquet)

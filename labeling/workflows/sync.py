@@ -435,6 +435,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def arrow_on_malloc() -> Iterator[None]:
+    """Allocate Arrow memory from the C library's ``malloc`` (Arrow's own pool is
+    mimalloc): Python frees the snapshot's JSON, the records and the per-row lists into
+    ``malloc``, and with one allocator Arrow reuses what Python freed, and Python what
+    Arrow freed, instead of each holding its own. A 50,000-task pull peaked 30 MB lower.
+    Buffers keep the pool they came from, so restoring the pool afterwards is safe."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(before)
 
 
 class TaskCounts(NamedTuple):
