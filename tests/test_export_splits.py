@@ -23,7 +23,7 @@ from labeling.dataset import build
 from labeling.dataset.build import save_split, write_export
 from labeling.dataset.rows import clusters_of, finish, rows_table, units_of_table
 
-from .test_rows import PROJECT, ann, record, schema
+from .row_helpers import PROJECT, ann, record, schema
 
 LABELS = ("FAVOR", "AGAINST", "NONE")
 

@@ -8,6 +8,7 @@ THING." is not one (the rules make it an indirect unit).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from labeling.corpus.batch import segment_record  # noqa: E402
 from labeling.errors import InputError  # noqa: E402
 from labeling.learn.model import load_model, read_manifest, train_model  # noqa: E402
 from labeling.segmenter import segment  # noqa: E402
+from labeling.segmenter.learned import Paragraph  # noqa: E402
 
 from .helpers import CONFIG, RunningStudio  # noqa: E402
 
@@ -409,7 +411,8 @@ class _Scripted:
     def __init__(self, tags: dict[str, str]) -> None:
         self.tags = tags
 
-    def tag_paragraphs(self, pars: Any) -> list[tuple[list[str], list[float]]]:
+    def tag_paragraphs(self, pars: Sequence[Paragraph]
+                       ) -> list[tuple[Sequence[str], Sequence[float]]]:
         out = []
         for p in pars:
             tags = [self.tags.get(w, "O") for w in p.words]
