@@ -413,7 +413,7 @@ class _Scripted:
 
     def tag_paragraphs(self, pars: Sequence[Paragraph]
                        ) -> list[tuple[Sequence[str], Sequence[float]]]:
-        out = []
+        out: list[tuple[Sequence[str], Sequence[float]]] = []
         for p in pars:
             tags = [self.tags.get(w, "O") for w in p.words]
             out.append((tags, [1.0 if t.endswith("-Q") else 0.0 for t in tags]))
