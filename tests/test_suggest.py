@@ -18,7 +18,7 @@ from labeling.studio import wire
 from labeling.suggest.base import Item
 from labeling.suggest.builtin import BuiltinModel
 from labeling.suggest.models import build_model, cross_validate, score, top_label
-from labeling.suggest.queue import queue_scores, queue_seed
+from labeling.suggest.queue import queue_scores, queue_seed, representativeness
 
 from .helpers import RunningStudio
 from .suggest_helpers import hash_dist
@@ -155,10 +155,14 @@ def test_suggest_writes_the_queue_scores(
         data = {int(t["id"]): t["data"] for t in studio.iter_tasks(pid, include="id,data")}
     todo = sorted(got)
     assert len(todo) == 9
+    # representativeness among all the project's texts, the labelled ones too
+    dens = dict(zip(data, representativeness([str(d["quote"]) for d in data.values()]),
+                    strict=True))
     expected = queue_scores(
         [str(data[t]["quote_id"]) for t in todo],
         [[hash_dist(Item(str(data[t]["quote"]), x)) for x in targets] for t in todo],
-        [targets] * len(todo), seed=queue_seed(5, version))
+        [targets] * len(todo), seed=queue_seed(5, version),
+        density=[dens[t] for t in todo])
     assert [got[t] for t in todo] == pytest.approx(expected)
 
 
