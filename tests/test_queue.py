@@ -101,3 +101,13 @@ def test_representativeness_is_high_among_similar_texts_low_for_an_outlier() -> 
     assert max(rep[:5]) > 0.5 and rep[5] < min(rep[:5])
     assert representativeness(["one"]) == [0.0]
     assert representativeness(["", ""]) == [0.0, 0.0]  # no words: no neighbours
+
+
+def test_representativeness_with_a_sampled_reference_keeps_the_order() -> None:
+    # Beyond max_reference texts the neighbours come from a sample: dense texts still
+    # score above outliers.
+    texts = [f"the senate votes on the climate bill {i}" for i in range(40)] + \
+        [f"unique{i} pancakes{i} lighthouse{i}" for i in range(10)]
+    rep = representativeness(texts, neighbours=4, max_reference=20)
+    assert min(rep[:40]) > max(rep[40:])
+    assert rep == representativeness(texts, neighbours=4, max_reference=20)  # seeded

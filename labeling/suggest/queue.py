@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 
 RANDOM_SHARE = 0.0  # share of tasks scored at random (bench/al_sim.py: pct-mixR)
 NEIGHBOURS = 10  # representativeness: mean similarity to this many nearest texts
+MAX_REFERENCE = 3000  # neighbours sought among at most this many texts (a seeded sample)
 _CHUNK = 500  # rows of the similarity matrix held at once (memory stays ~ chunk x tasks)
 
 
@@ -44,11 +45,15 @@ def _uniform(seed: int, key: str, salt: str) -> float:
     return int.from_bytes(h[:8], "big") / 2**64
 
 
-def representativeness(texts: Sequence[str], *, neighbours: int = NEIGHBOURS) -> list[float]:
+def representativeness(texts: Sequence[str], *, neighbours: int = NEIGHBOURS,
+                       max_reference: int = MAX_REFERENCE) -> list[float]:
     """Per text, its mean cosine similarity (word TF-IDF) to its ``neighbours`` most similar
     other texts: high in dense regions (many texts like it), low for outliers.
 
-    Computed in chunks of rows, so memory grows with the number of texts, not its square.
+    With more than ``max_reference`` texts, the neighbours are sought among a fixed
+    seeded sample of that many (and ``neighbours`` shrinks in proportion, at least 1),
+    so the cost grows with the number of texts, not its square; memory stays at a
+    chunk of rows x the reference texts.
     """
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -56,18 +61,28 @@ def representativeness(texts: Sequence[str], *, neighbours: int = NEIGHBOURS) ->
     n = len(texts)
     if n < 2:
         return [0.0] * n
-    k = min(neighbours, n - 1)
     try:
         x = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)  # rows are L2-normed
     except ValueError:  # no word at all (empty or stop-word-only texts)
         return [0.0] * n
-    xt = x.T.tocsc()
+    if n > max_reference:
+        ref = np.sort(np.random.default_rng(0).choice(n, max_reference, replace=False))
+        k = max(1, round(neighbours * max_reference / n))
+    else:
+        ref = np.arange(n)
+        k = neighbours
+    k = min(k, len(ref) - 1)
+    col_of = np.full(n, -1)
+    col_of[ref] = np.arange(len(ref))
+    rt = x[ref].T.tocsc()
+    m = len(ref)
     out = np.zeros(n)
     for start in range(0, n, _CHUNK):
-        sims = (x[start:start + _CHUNK] @ xt).toarray()
+        sims = (x[start:start + _CHUNK] @ rt).toarray()
         rows = np.arange(sims.shape[0])
-        sims[rows, rows + start] = -1.0  # not its own neighbour
-        out[start:start + sims.shape[0]] = np.partition(sims, n - k, axis=1)[:, n - k:].mean(1)
+        own = col_of[start:start + sims.shape[0]]
+        sims[rows[own >= 0], own[own >= 0]] = -1.0  # not its own neighbour
+        out[start:start + sims.shape[0]] = np.partition(sims, m - k, axis=1)[:, m - k:].mean(1)
     return [float(v) for v in out]
 
 
