@@ -21,14 +21,15 @@ Strategies (``--strategies``, comma-separated):
 - ``sequential``: file order; ``random``: a seeded shuffle (``--seeds`` seeds);
 - ``margin``: top-two margin (the product before this change); ``entropy``;
 - ``labelq``: :func:`labeling.suggest.queue.queue_scores` as the product calls it
-  (margin ranked within each target, with a share of random picks);
+  (uncertainty x representativeness among all the pool's texts, ranked within target);
 - ``pct``: the margin's percentile within the record's target (each batch spreads over targets);
 - ``pct-mixR``: ``pct`` with a share R (percent) of the batch drawn at random;
 - ``pct-class``: percentile within target x predicted label;
 - ``pct-dense``: uncertainty x representativeness (mean cosine similarity to the 10
   nearest pool texts of the same target), ranked within target;
 - ``dense-all``: the same with representativeness over the whole pool
-  (:func:`labeling.suggest.queue.representativeness`, word TF-IDF).
+  (:func:`labeling.suggest.queue.representativeness`, word TF-IDF);
+- ``dense-left``: representativeness among the records still to label only.
 
     python bench/al_sim.py TRAIN.jsonl --eval VAL.jsonl [--k 100] [--max-labels 1600]
 """
@@ -192,15 +193,25 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
 
     rep: list[np.ndarray] = []
 
-    def s_labelq(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-                 ) -> np.ndarray:
-        # As the product: density among the tasks still to label (recomputed each run).
+    def s_dense_left(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
+                     ) -> np.ndarray:
+        # Density among the tasks still to label only (recomputed every step).
         dists = [dict(zip(cl, row, strict=True)) for row in p[un]]
         keys = [str(pool[i]["id"]) for i in un]
-        seed = int(rng.integers(2**31))
         dens = representativeness([pool[i]["text"] for i in un])
         scores = queue_scores(keys, [[d] for d in dists], [[str(targets[i])] for i in un],
-                              seed=seed, density=dens)
+                              seed=int(rng.integers(2**31)), density=dens, random_share=0.0)
+        return np.array(scores)
+
+    def s_labelq(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
+                 ) -> np.ndarray:
+        # As the product calls it: density among all the project's texts (the whole pool).
+        if not rep:
+            rep.append(np.array(representativeness([r["text"] for r in pool])))
+        dists = [dict(zip(cl, row, strict=True)) for row in p[un]]
+        keys = [str(pool[i]["id"]) for i in un]
+        scores = queue_scores(keys, [[d] for d in dists], [[str(targets[i])] for i in un],
+                              seed=int(rng.integers(2**31)), density=list(rep[0][un]))
         return np.array(scores)
 
     def s_dense_all(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
@@ -222,7 +233,7 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
 
     out: dict[str, Strategy] = {"margin": s_margin, "entropy": s_entropy, "pct": s_pct,
                                 "pct-class": s_class, "pct-dense": s_dense, "labelq": s_labelq,
-                                "dense-all": s_dense_all}
+                                "dense-all": s_dense_all, "dense-left": s_dense_left}
     for r in (10, 20, 30, 50):
         out[f"pct-mix{r}"] = mix(r / 100)
     return out
@@ -290,7 +301,7 @@ def main() -> None:
     results: dict[str, list[list[tuple[int, float, float]]]] = {}
     for name in args.strategies.split(","):
         seeded = name not in ("sequential", "margin", "entropy", "pct", "pct-class",
-                              "pct-dense", "dense-all")
+                              "pct-dense", "dense-all", "dense-left", "labelq")
         for seed in range(args.seeds if seeded else 1):
             cap = len(pool) if name == "sequential" else args.max_labels
             c = run(name, pool, evals, feats, args.k, cap, seed, args.exact, strategies)
