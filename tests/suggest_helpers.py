@@ -46,3 +46,22 @@ class NeedsArgs:
 
     def predict_proba(self, items: Sequence[Item]) -> list[Mapping[str, float]]:
         return [{} for _ in items]
+
+
+class HashModel:
+    """A deterministic distribution per text x target (a hash): distinct margins per task."""
+
+    def fit(self, items: Sequence[Item], labels: Sequence[str]) -> None:
+        pass
+
+    def predict_proba(self, items: Sequence[Item]) -> list[Mapping[str, float]]:
+        return [hash_dist(item) for item in items]
+
+
+def hash_dist(item: Item) -> dict[str, float]:
+    """HashModel's distribution for an item."""
+    import hashlib
+
+    h = hashlib.sha256(f"{item.target}|{item.text}".encode()).digest()
+    w = [1 + b for b in h[:3]]
+    return {lab: x / sum(w) for lab, x in zip(("FAVOR", "AGAINST", "NONE"), w, strict=True)}

@@ -18,8 +18,10 @@ from labeling.studio import wire
 from labeling.suggest.base import Item
 from labeling.suggest.builtin import BuiltinModel
 from labeling.suggest.models import build_model, cross_validate, score, top_label
+from labeling.suggest.queue import queue_scores, queue_seed, representativeness
 
 from .helpers import RunningStudio
+from .suggest_helpers import hash_dist
 from .suggest_toy import LABELS, cli, config, gold_of, label, ours, push_toy, stance_of, task_id_of
 
 
@@ -129,6 +131,39 @@ def test_suggest_writes_one_prediction_per_unlabelled_task_and_reruns_cleanly(
         logs = [p for p in studio.predictions(pid)
                 if p["model_version"].startswith(wire.SUGGEST_LOG_PREFIX)]
         assert len(logs) == len(unlabelled) * 2 - 1
+
+
+def test_suggest_writes_the_queue_scores(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
+    """Each suggestion's score is labeling.suggest.queue's, for the model's distributions
+    and this run's seed (recomputable from the version the project now has)."""
+    cfg = config(tmp_path, model="python", python_model="tests.suggest_helpers:HashModel",
+                 seed=5)
+    tasks = push_toy(studio_server, tmp_path, project_title, cfg)
+    with studio_server.client() as studio:
+        for i in range(9):
+            label(studio, tasks[f"a{i:02d}"], gold_of(i))
+    r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    schema = load_schema(cfg)
+    targets = [t.id for t in schema.targets]
+    with studio_server.client() as studio:
+        proj = studio.project(project_title, fields=("model_version",))
+        pid, version = int(proj["id"]), str(proj["model_version"])
+        got = {task_id_of(p): float(p["score"]) for p in ours(studio, pid, version)}
+        data = {int(t["id"]): t["data"] for t in studio.iter_tasks(pid, include="id,data")}
+    todo = sorted(got)
+    assert len(todo) == 9
+    # representativeness among all the project's texts, the labelled ones too
+    dens = dict(zip(data, representativeness([str(d["quote"]) for d in data.values()]),
+                    strict=True))
+    expected = queue_scores(
+        [str(data[t]["quote_id"]) for t in todo],
+        [[hash_dist(Item(str(data[t]["quote"]), x)) for x in targets] for t in todo],
+        [targets] * len(todo), seed=queue_seed(5, version),
+        density=[dens[t] for t in todo])
+    assert [got[t] for t in todo] == pytest.approx(expected)
 
 
 def test_too_few_labels_is_an_error_and_changes_nothing(

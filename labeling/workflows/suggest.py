@@ -5,8 +5,10 @@ One run: fetch every task with its annotations (incrementally after the first ru
 votes; ties and unvoted items are not training data), cross-validate and train the
 schema's model, and write a suggestion for every task that still needs votes: the
 segmenter's spans, the suggested stance (unless hidden: ``suggestions.show``), and a
-score, the smallest margin between the two most probable labels over the task's
-targets (low = uncertain, served first). Then it makes this run's model version the
+score that orders the queue (low = served first): the task's uncertainty (1 - its
+smallest margin between the two most probable labels) times its representativeness
+(similarity to its nearest texts in the project), ranked within its target
+(:func:`labeling.suggest.queue.queue_scores`). Then it makes this run's model version the
 project's and switches the project to uncertainty sampling. A rerun deletes the
 suggestions of earlier runs (each run has a version of its own) and keeps their logs
 (:mod:`labeling.studio.wire`), which a pull reads to record what each vote was shown.
@@ -32,6 +34,7 @@ from labeling.studio import wire
 from labeling.studio.client import Studio
 from labeling.suggest.base import Item
 from labeling.suggest.models import Quality, build_model, cross_validate, top_label
+from labeling.suggest.queue import queue_scores, queue_seed, representativeness
 from labeling.workflows.adjudicate import fetch_decisions
 from labeling.workflows.sync import forget_server_copy, suggestion_logs
 
@@ -169,20 +172,26 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     version = wire.suggestion_version(run)
     suggestions, logs = [], []
     hidden = no_suggestion = 0
-    at = 0
-    for rec, targets in zip(todo, asked, strict=True):
-        mine = dists[at:at + len(targets)]
+    per_task, at = [], 0
+    for targets in asked:
+        per_task.append(dists[at:at + len(targets)])
         at += len(targets)
+    # The queue order (low = served first): uncertainty x representativeness among all
+    # the project's texts, ranked within each target (labeling.suggest.queue; chosen
+    # with bench/al_sim.py).
+    dens = dict(zip((r.task_id for r in records),
+                    representativeness([_item(r.data, "").text for r in records]), strict=True))
+    scores = queue_scores([str(r.data["quote_id"]) for r in todo], per_task, asked,
+                          seed=queue_seed(cfg.seed, version),
+                          density=[dens[r.task_id] for r in todo])
+    for rec, targets, mine, score in zip(todo, asked, per_task, scores, strict=True):
         chosen: dict[str, str] = {}
-        margins = []
         for t, dist in zip(targets, mine, strict=True):
             lab = top_label(dist)
             if lab is None:
                 no_suggestion += 1
                 continue
             chosen[t] = lab
-            margins.append(margin(dist))
-        score = min(margins) if margins else 0.0  # no suggestion: as uncertain as it gets
         qid = str(rec.data["quote_id"])
         hide = cfg.show == "hidden" or (cfg.show == "ab" and hidden_for(qid, cfg.ab_hidden_share,
                                                                          cfg.seed))

@@ -1,0 +1,138 @@
+"""The queue order ``labeling suggest`` writes: one score per task, lowest served first.
+
+Label Studio's uncertainty sampling serves the task with the lowest prediction score
+first, and the order changes only when ``suggest`` runs again (every few dozen or
+hundred labels): a run's K lowest scores are, in effect, the next batch an annotator
+labels. The plain margin (the task's smallest top-two margin) makes that batch the K
+least certain tasks of the whole pool, which in practice pile up on one target (the
+one the model knows least, or whose texts are most alike) and on near-identical texts.
+
+:func:`queue_scores` instead ranks each task's margin *within its target* (the target
+with the smallest margin among those the task asks about) and scores it by that
+percentile, so each batch takes the least certain tasks of every target in proportion
+to the target's size; and a share of the tasks get a random score instead, seeded per
+run, so part of every batch is a uniform sample (uncertainty alone keeps away from the
+regions the model is wrongly sure of). The share was chosen with ``bench/al_sim.py``
+(README, "Active learning").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+RANDOM_SHARE = 0.0  # share of tasks scored at random (bench/al_sim.py: pct-mixR)
+NEIGHBOURS = 10  # representativeness: mean similarity to this many nearest texts
+MAX_REFERENCE = 3000  # neighbours sought among at most this many texts (a seeded sample)
+_CHUNK = 500  # rows of the similarity matrix held at once (memory stays ~ chunk x tasks)
+
+
+def margin(dist: Mapping[str, float]) -> float:
+    """Top probability minus the second (1 = sure, 0 = a coin toss; empty: 0)."""
+    p = sorted(dist.values(), reverse=True)
+    return p[0] - (p[1] if len(p) > 1 else 0.0) if p else 0.0
+
+
+def queue_seed(seed: int, run: str) -> int:
+    """The seed of one run's random picks: the schema's seed and the run's model version,
+    so reruns draw afresh and a run can be recomputed from what the server stores."""
+    return int.from_bytes(hashlib.sha256(f"{seed}|{run}".encode()).digest()[:4], "big")
+
+
+def _uniform(seed: int, key: str, salt: str) -> float:
+    h = hashlib.sha256(f"{seed}|{salt}|{key}".encode()).digest()
+    return int.from_bytes(h[:8], "big") / 2**64
+
+
+def representativeness(texts: Sequence[str], *, neighbours: int = NEIGHBOURS,
+                       max_reference: int = MAX_REFERENCE) -> list[float]:
+    """Per text, its mean cosine similarity (word TF-IDF) to its ``neighbours`` most similar
+    other texts: high in dense regions (many texts like it), low for outliers.
+
+    With more than ``max_reference`` texts, the neighbours are sought among a fixed
+    seeded sample of that many (and ``neighbours`` shrinks in proportion, at least 1),
+    so the cost grows with the number of texts, not its square; memory stays at a
+    chunk of rows x the reference texts.
+    """
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n = len(texts)
+    if n < 2:
+        return [0.0] * n
+    try:
+        x = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)  # rows are L2-normed
+    except ValueError:  # no word at all (empty or stop-word-only texts)
+        return [0.0] * n
+    if n > max_reference:
+        ref = np.sort(np.random.default_rng(0).choice(n, max_reference, replace=False))
+        k = max(1, round(neighbours * max_reference / n))
+    else:
+        ref = np.arange(n)
+        k = neighbours
+    k = min(k, len(ref) - 1)
+    col_of = np.full(n, -1)
+    col_of[ref] = np.arange(len(ref))
+    rt = x[ref].T.tocsc()
+    m = len(ref)
+    out = np.zeros(n)
+    for start in range(0, n, _CHUNK):
+        sims = (x[start:start + _CHUNK] @ rt).toarray()
+        rows = np.arange(sims.shape[0])
+        own = col_of[start:start + sims.shape[0]]
+        sims[rows[own >= 0], own[own >= 0]] = -1.0  # not its own neighbour
+        out[start:start + sims.shape[0]] = np.partition(sims, m - k, axis=1)[:, m - k:].mean(1)
+    return [float(v) for v in out]
+
+
+def queue_scores(keys: Sequence[str], dists: Sequence[Sequence[Mapping[str, float]]],
+                 targets: Sequence[Sequence[str]], *, seed: int,
+                 density: Sequence[float] | None = None,
+                 random_share: float = RANDOM_SHARE) -> list[float]:
+    """One score in (0, 1) per task; low = serve first.
+
+    ``keys[i]`` identifies task i (stable, e.g. its quote id), ``dists[i]`` holds the
+    model's distribution for each target ``targets[i]`` the task asks about (an empty
+    distribution: no suggestion, served before any other of its group). A task's uncertainty is its
+    smallest margin; its group is the target of that margin (the first such target on a
+    tie; a task without targets is a group of its own kind). The score is the task's
+    percentile among its group's tasks by margin, (rank + 0.5) / size, ties broken by a
+    seeded hash; so the lowest K scores spread over the targets in proportion to their
+    sizes, the least certain of each first. A seeded ``random_share`` of the tasks (the
+    same ``seed`` and keys give the same choice) get a uniform random score instead.
+
+    With ``density`` (one value >= 0 per task, e.g. :func:`representativeness`), tasks
+    are ranked within their group by (1 - margin) x density instead: an uncertain task
+    in a dense region (whose label teaches the model about many texts) before an
+    uncertain outlier.
+    """
+    if density is not None and len(density) != len(keys):
+        raise ValueError(f"{len(keys)} keys but {len(density)} density values")
+    if not len(keys) == len(dists) == len(targets):
+        raise ValueError(f"{len(keys)} keys, {len(dists)} distributions, {len(targets)} "
+                         "target lists: one each per task")
+    if not 0.0 <= random_share <= 1.0:
+        raise ValueError(f"random_share {random_share} is not between 0 and 1")
+    groups: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for i, (key, ds, ts) in enumerate(zip(keys, dists, targets, strict=True)):
+        if len(ds) != len(ts):
+            raise ValueError(f"task {key!r}: {len(ds)} distributions for {len(ts)} targets")
+        # No distribution (no suggestion): before even a coin toss.
+        ms = [margin(d) if d else -1.0 for d in ds]
+        low = min(range(len(ms)), key=lambda j: ms[j]) if ms else -1
+        group = ts[low] if low >= 0 else ""
+        m = ms[low] if low >= 0 else -1.0
+        if density is not None:  # most informative first: (1 - margin) x density, negated
+            m = -(1.0 - m) * density[i]
+        groups[group].append((m, _uniform(seed, key, "tie"), i))
+    scores = [0.0] * len(keys)
+    for members in groups.values():
+        members.sort()
+        for rank, (_, _, i) in enumerate(members):
+            scores[i] = (rank + 0.5) / len(members)
+    if random_share > 0:
+        for i, key in enumerate(keys):
+            if _uniform(seed, key, "pick") < random_share:
+                scores[i] = _uniform(seed, key, "score")
+    return scores
