@@ -18,10 +18,11 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from labeling.annotations.aggregate import aggregate
 from labeling.annotations.records import TaskRecord, item_key, votes_of
@@ -38,7 +39,9 @@ from labeling.workflows.sync import forget_server_copy, suggestion_logs
 log = logging.getLogger(__name__)
 
 UNCERTAINTY = "Uncertainty sampling"
-_BATCH = 5000  # predictions per import request
+_BATCH = 50_000  # predictions per import request (each one costs a recount: one request)
+_PARALLEL = 4  # requests at a time for the clustered tasks' suggestions
+_T = TypeVar("_T")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -145,12 +148,9 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
             f"label); suggestions need at least {cfg.min_labels} (suggestions.min_labels in "
             "the schema): label more, then run `labeling suggest` again. Nothing was changed."
         )
-    quality = None
-    if cv_folds >= 2 and len(set(labels)) >= 2:
-        tell("cross-validate", 0, 1)
-        quality = cross_validate(lambda: build_model(schema), items, labels, schema.label_names,
-                                 folds=cv_folds, seed=cfg.seed)
-        tell("cross-validate", 1, 1)
+    cv_job = (lambda: cross_validate(lambda: build_model(schema), items, labels,
+                                     schema.label_names, folds=cv_folds, seed=cfg.seed)
+              ) if cv_folds >= 2 and len(set(labels)) >= 2 else None
     tell("train", 0, 1)
     model = build_model(schema)
     model.fit(items, labels)
@@ -167,48 +167,73 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     previous = {tid: logs_[-1] for tid, logs_ in suggestion_logs(studio, pid).items()}
     run = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version = wire.suggestion_version(run)
-    suggestions, logs = [], []
+    clusters = queue_clusters(todo, schema)
+    suggestions, clustered, logs = [], [], []
     hidden = no_suggestion = 0
     at = 0
     for rec, targets in zip(todo, asked, strict=True):
         mine = dists[at:at + len(targets)]
         at += len(targets)
         chosen: dict[str, str] = {}
-        margins = []
         for t, dist in zip(targets, mine, strict=True):
             lab = top_label(dist)
             if lab is None:
                 no_suggestion += 1
                 continue
             chosen[t] = lab
-            margins.append(margin(dist))
-        score = min(margins) if margins else 0.0  # no suggestion: as uncertain as it gets
+        score = queue_score(mine)
         qid = str(rec.data["quote_id"])
         hide = cfg.show == "hidden" or (cfg.show == "ab" and hidden_for(qid, cfg.ab_hidden_share,
                                                                          cfg.seed))
         hidden += hide
-        suggestions.append(wire.suggestion_prediction(rec.task_id, rec.data, chosen, score,
-                                                      version, shown=not hide, schema=schema))
+        pred = wire.suggestion_prediction(rec.task_id, rec.data, chosen, score, version,
+                                          shown=not hide, schema=schema)
+        if rec.task_id in clusters:
+            clustered.append({**pred, "cluster": clusters[rec.task_id]})
+        else:
+            suggestions.append(pred)
         last = previous.get(rec.task_id)
         # A log only when the suggestion changed: what a vote saw is the latest log before it.
         if chosen and (last is None or dict(last.labels) != chosen or last.shown == hide):
             logs.append(wire.suggestion_log(rec.task_id, chosen, score,
                                             wire.suggestion_log_version(run, not hide)))
+    # Cross-validation needs nothing of what follows: it runs in a thread while this one
+    # waits on the server (writing is the server's work), so it adds little to a run.
+    cv = _Background(cv_job) if cv_job is not None else None
+    try:
+        return _write(studio=studio, pid=pid, version=version, records=records,
+                      n_items=len(items), suggestions=suggestions, clustered=clustered,
+                      logs=logs, hidden=hidden, no_suggestion=no_suggestion, cv=cv, tell=tell)
+    finally:
+        if cv is not None:
+            cv.cancel()
+
+
+def _write(*, studio: Studio, pid: int, version: str, records: Sequence[TaskRecord],
+           n_items: int, suggestions: list[dict[str, Any]], clustered: list[dict[str, Any]],
+           logs: list[dict[str, Any]], hidden: int, no_suggestion: int,
+           cv: _Background[Quality] | None, tell: Progress) -> SuggestResult:
+    """Write the predictions, make the version the project's, delete earlier suggestions."""
     earlier = [v for v in studio.model_versions(pid) if wire.is_suggestion_version(v)]
-    total = len(suggestions) + len(logs)
-    done = 0
+    total = len(suggestions) + len(clustered) + len(logs)
     tell("write", 0, total)
-    for chunk_start in range(0, len(suggestions), _BATCH):
-        chunk = suggestions[chunk_start:chunk_start + _BATCH]
+    # One request for the suggestions and the logs together: the server recounts the
+    # counters of every task of the project after each import request (Label Studio
+    # 1.23.2, data_import/api.py), about 8 s for 10,000 tasks on a loaded machine
+    # whether the request holds 100 predictions or 20,000.
+    done = 0
+    batch = suggestions + logs
+    for chunk_start in range(0, len(batch), _BATCH):
+        chunk = batch[chunk_start:chunk_start + _BATCH]
         studio.import_predictions(pid, chunk)
         done += len(chunk)
         tell("write", done, total)
-    for chunk_start in range(0, len(logs), _BATCH):
-        chunk = logs[chunk_start:chunk_start + _BATCH]
-        studio.import_predictions(pid, chunk)
-        done += len(chunk)
-        tell("write", done, total)
-    _set_clusters(studio, pid, version, todo, schema)
+    # The bulk import drops ``cluster``: the suggestions of tasks in a near-duplicate
+    # cluster are created one by one, a few requests at a time.
+    with ThreadPoolExecutor(_PARALLEL) as pool:
+        for _ in pool.map(studio.add_prediction, clustered):
+            done += 1
+    tell("write", done, total)
     # The new version first (the server refuses a version without predictions), then the
     # earlier suggestions go: the queue is never left without the current ones.
     proj = studio.update_project(pid, model_version=version, sampling=UNCERTAINTY)
@@ -216,19 +241,29 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     for v in earlier:
         if v != version:
             replaced += studio.delete_predictions(pid, v)
+    tell("cross-validate", 0, 1)
+    quality = cv.result() if cv is not None else None
+    tell("cross-validate", 1, 1)
     return SuggestResult(
-        project_id=pid, model_version=version, labels=len(items), tasks=len(records),
-        predicted=len(suggestions), hidden=hidden, no_suggestion=no_suggestion,
-        replaced=replaced, quality=quality, sampling=str(proj.get("sampling") or UNCERTAINTY),
+        project_id=pid, model_version=version, labels=n_items, tasks=len(records),
+        predicted=len(suggestions) + len(clustered), hidden=hidden,
+        no_suggestion=no_suggestion, replaced=replaced, quality=quality,
+        sampling=str(proj.get("sampling") or UNCERTAINTY),
     )
 
 
-def _set_clusters(studio: Studio, pid: int, version: str, todo: Sequence[TaskRecord],
-                  schema: StanceSchema) -> None:
-    """Give the suggestions of near-duplicate tasks a shared ``cluster``: uncertainty
-    sampling then serves an annotator the tasks of clusters they solved least. The
-    server's bulk import drops ``cluster``, so it is set one prediction at a time, only
-    for tasks in a cluster of two or more (a lone task's cluster changes nothing)."""
+def queue_score(dists: Sequence[Mapping[str, float]]) -> float:
+    """A task's place in the uncertainty queue (low = served first), from the model's
+    distributions over its targets: the smallest margin among the targets it suggested a
+    label for; 0.0 (as uncertain as it gets) when it suggested none."""
+    margins = [margin(d) for d in dists if top_label(d) is not None]
+    return min(margins) if margins else 0.0
+
+
+def queue_clusters(todo: Sequence[TaskRecord], schema: StanceSchema) -> dict[int, int]:
+    """task id -> ``cluster`` of its suggestion, for the tasks in a near-duplicate cluster
+    of two or more (a lone task's cluster changes nothing): uncertainty sampling serves an
+    annotator the tasks of the clusters they solved least first."""
     from labeling.dataset.rows import clusters_of, units_of_tasks
 
     units = units_of_tasks({"data": r.data} for r in todo)
@@ -236,9 +271,20 @@ def _set_clusters(studio: Studio, pid: int, version: str, todo: Sequence[TaskRec
     members: dict[str, list[int]] = defaultdict(list)
     for rec in todo:
         members[clusters.get(str(rec.data["quote_id"]), "")].append(rec.task_id)
-    shared = {tid: n for n, (_, tids) in enumerate(sorted(members.items()))
-              if len(tids) > 1 for tid in tids}
-    for tid, cluster in shared.items():
-        for pred in studio.predictions(pid, task=tid):
-            if pred.get("model_version") == version:
-                studio.update_prediction(int(pred["id"]), cluster=cluster)
+    return {tid: n for n, (_, tids) in enumerate(sorted(members.items()))
+            if len(tids) > 1 for tid in tids}
+
+
+class _Background(Generic[_T]):
+    """One function run in a thread; :meth:`result` waits for it (and raises its error)."""
+
+    def __init__(self, fn: Callable[[], _T]):
+        self._pool = ThreadPoolExecutor(1)
+        self._future = self._pool.submit(fn)
+
+    def result(self) -> _T:
+        return self._future.result()
+
+    def cancel(self) -> None:
+        """Wait for the thread to end (it cannot be interrupted) and drop its result."""
+        self._pool.shutdown(wait=True)
