@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -133,6 +134,10 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     marker = state_home(state_dir) / "suggest" / key
     marker.mkdir(parents=True, exist_ok=True)
     tell("fetch", 0, 1)
+    if cfg.model == "builtin":  # its imports, while the server makes the snapshot
+        from labeling.suggest.builtin import preload
+
+        threading.Thread(target=preload, daemon=True).start()
     # Every task, as the pull reads them (a snapshot streamed to a file; about 10 s for
     # 10,000 tasks): the model needs the texts, the votes and the spans of every task.
     with studio.snapshot(pid, spool_dir=marker) as snap:
@@ -158,98 +163,110 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
 
     overlap = int(proj.get("maximum_annotations") or schema.annotators_per_item)
     todo = [r for r in records if _needs_votes(r, overlap)]
-    asked = [task_targets(r.data, schema) for r in todo]
-    batch_items = [_item(r.data, t) for r, ts in zip(todo, asked, strict=True) for t in ts]
-    tell("predict", 0, len(todo))
-    dists = model.predict_proba(batch_items) if batch_items else []
-    tell("predict", len(todo), len(todo))
-
     previous = {tid: logs_[-1] for tid, logs_ in suggestion_logs(studio, pid).items()}
     run = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version = wire.suggestion_version(run)
     clusters = queue_clusters(todo, schema)
-    suggestions, clustered, logs = [], [], []
-    hidden = no_suggestion = 0
-    at = 0
-    for rec, targets in zip(todo, asked, strict=True):
-        mine = dists[at:at + len(targets)]
-        at += len(targets)
-        chosen: dict[str, str] = {}
-        for t, dist in zip(targets, mine, strict=True):
-            lab = top_label(dist)
-            if lab is None:
-                no_suggestion += 1
-                continue
-            chosen[t] = lab
-        score = queue_score(mine)
-        qid = str(rec.data["quote_id"])
-        hide = cfg.show == "hidden" or (cfg.show == "ab" and hidden_for(qid, cfg.ab_hidden_share,
-                                                                         cfg.seed))
-        hidden += hide
-        pred = wire.suggestion_prediction(rec.task_id, rec.data, chosen, score, version,
-                                          shown=not hide, schema=schema)
-        if rec.task_id in clusters:
-            clustered.append({**pred, "cluster": clusters[rec.task_id]})
-        else:
-            suggestions.append(pred)
-        last = previous.get(rec.task_id)
-        # A log only when the suggestion changed: what a vote saw is the latest log before it.
-        if chosen and (last is None or dict(last.labels) != chosen or last.shown == hide):
-            logs.append(wire.suggestion_log(rec.task_id, chosen, score,
-                                            wire.suggestion_log_version(run, not hide)))
-    # Cross-validation needs nothing of what follows: it runs in a thread while this one
-    # waits on the server (writing is the server's work), so it adds little to a run.
-    cv = _Background(cv_job) if cv_job is not None else None
+    made = _Made()
+
+    def predict(recs: Sequence[TaskRecord]) -> list[dict[str, Any]]:
+        asked = [task_targets(r.data, schema) for r in recs]
+        batch = [_item(r.data, t) for r, ts in zip(recs, asked, strict=True) for t in ts]
+        dists = model.predict_proba(batch) if batch else []
+        return made.add(recs, asked, dists, schema, version, run, previous)
+
+    earlier = [v for v in studio.model_versions(pid) if wire.is_suggestion_version(v)]
+    pool = ThreadPoolExecutor(_PARALLEL)
+    cv: _Background[Quality] | None = None
     try:
-        return _write(studio=studio, pid=pid, version=version, records=records,
-                      n_items=len(items), suggestions=suggestions, clustered=clustered,
-                      logs=logs, hidden=hidden, no_suggestion=no_suggestion, cv=cv, tell=tell)
+        tell("predict", 0, len(todo))
+        # The tasks of near-duplicate clusters first: the bulk import drops ``cluster``,
+        # so their suggestions go one request each, a few at a time, sent while the rest
+        # is predicted (the server's work beside ours).
+        sent = [pool.submit(studio.add_prediction, {**pred, "cluster": clusters[pred["task"]]})
+                for pred in predict([r for r in todo if r.task_id in clusters])]
+        bulk = predict([r for r in todo if r.task_id not in clusters])
+        tell("predict", len(todo), len(todo))
+        # Cross-validation needs nothing of what follows: it runs in a thread while this
+        # one waits on the server (writing is the server's work).
+        cv = _Background(cv_job) if cv_job is not None else None
+        total = len(bulk) + len(sent) + len(made.logs)
+        tell("write", 0, total)
+        # One request for the suggestions and the logs together: the server recounts the
+        # counters of every task of the project after each import request (Label Studio
+        # 1.23.2, data_import/api.py; 8 to 18 s for 10,000 tasks on a loaded machine,
+        # whether the request holds 100 predictions or 20,000).
+        done = 0
+        batch = bulk + made.logs
+        for chunk_start in range(0, len(batch), _BATCH):
+            chunk = batch[chunk_start:chunk_start + _BATCH]
+            studio.import_predictions(pid, chunk)
+            done += len(chunk)
+            tell("write", done, total)
+        for future in sent:
+            future.result()
+        tell("write", total, total)
+        # The new version first (the server refuses a version without predictions), then
+        # the earlier suggestions go: the queue is never left without the current ones.
+        proj = studio.update_project(pid, model_version=version, sampling=UNCERTAINTY)
+        replaced = 0
+        for v in earlier:
+            if v != version:
+                replaced += studio.delete_predictions(pid, v)
+        tell("cross-validate", 0, 1)
+        quality = cv.result() if cv is not None else None
+        tell("cross-validate", 1, 1)
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if cv is not None:
             cv.cancel()
-
-
-def _write(*, studio: Studio, pid: int, version: str, records: Sequence[TaskRecord],
-           n_items: int, suggestions: list[dict[str, Any]], clustered: list[dict[str, Any]],
-           logs: list[dict[str, Any]], hidden: int, no_suggestion: int,
-           cv: _Background[Quality] | None, tell: Progress) -> SuggestResult:
-    """Write the predictions, make the version the project's, delete earlier suggestions."""
-    earlier = [v for v in studio.model_versions(pid) if wire.is_suggestion_version(v)]
-    total = len(suggestions) + len(clustered) + len(logs)
-    tell("write", 0, total)
-    # One request for the suggestions and the logs together: the server recounts the
-    # counters of every task of the project after each import request (Label Studio
-    # 1.23.2, data_import/api.py), about 8 s for 10,000 tasks on a loaded machine
-    # whether the request holds 100 predictions or 20,000.
-    done = 0
-    batch = suggestions + logs
-    for chunk_start in range(0, len(batch), _BATCH):
-        chunk = batch[chunk_start:chunk_start + _BATCH]
-        studio.import_predictions(pid, chunk)
-        done += len(chunk)
-        tell("write", done, total)
-    # The bulk import drops ``cluster``: the suggestions of tasks in a near-duplicate
-    # cluster are created one by one, a few requests at a time.
-    with ThreadPoolExecutor(_PARALLEL) as pool:
-        for _ in pool.map(studio.add_prediction, clustered):
-            done += 1
-    tell("write", done, total)
-    # The new version first (the server refuses a version without predictions), then the
-    # earlier suggestions go: the queue is never left without the current ones.
-    proj = studio.update_project(pid, model_version=version, sampling=UNCERTAINTY)
-    replaced = 0
-    for v in earlier:
-        if v != version:
-            replaced += studio.delete_predictions(pid, v)
-    tell("cross-validate", 0, 1)
-    quality = cv.result() if cv is not None else None
-    tell("cross-validate", 1, 1)
     return SuggestResult(
-        project_id=pid, model_version=version, labels=n_items, tasks=len(records),
-        predicted=len(suggestions) + len(clustered), hidden=hidden,
-        no_suggestion=no_suggestion, replaced=replaced, quality=quality,
-        sampling=str(proj.get("sampling") or UNCERTAINTY),
+        project_id=pid, model_version=version, labels=len(items), tasks=len(records),
+        predicted=len(bulk) + len(sent), hidden=made.hidden, no_suggestion=made.no_suggestion,
+        replaced=replaced, quality=quality, sampling=str(proj.get("sampling") or UNCERTAINTY),
     )
+
+
+class _Made:
+    """The suggestions of one run, made a group of tasks at a time; the logs and counts
+    build up here."""
+
+    def __init__(self) -> None:
+        self.logs: list[dict[str, Any]] = []
+        self.hidden = 0
+        self.no_suggestion = 0
+
+    def add(self, recs: Sequence[TaskRecord], asked: Sequence[Sequence[str]],
+            dists: Sequence[Mapping[str, float]], schema: StanceSchema, version: str, run: str,
+            previous: Mapping[int, wire.Suggested]) -> list[dict[str, Any]]:
+        """The suggestion predictions of ``recs`` (``dists``: per task, per asked target)."""
+        cfg = schema.suggestions
+        out = []
+        at = 0
+        for rec, targets in zip(recs, asked, strict=True):
+            mine = dists[at:at + len(targets)]
+            at += len(targets)
+            chosen: dict[str, str] = {}
+            for t, dist in zip(targets, mine, strict=True):
+                lab = top_label(dist)
+                if lab is None:
+                    self.no_suggestion += 1
+                    continue
+                chosen[t] = lab
+            score = queue_score(mine)
+            qid = str(rec.data["quote_id"])
+            hide = cfg.show == "hidden" or (cfg.show == "ab" and hidden_for(
+                qid, cfg.ab_hidden_share, cfg.seed))
+            self.hidden += hide
+            out.append(wire.suggestion_prediction(rec.task_id, rec.data, chosen, score, version,
+                                                  shown=not hide, schema=schema))
+            last = previous.get(rec.task_id)
+            # A log only when the suggestion changed: what a vote saw is the latest log
+            # before it.
+            if chosen and (last is None or dict(last.labels) != chosen or last.shown == hide):
+                self.logs.append(wire.suggestion_log(rec.task_id, chosen, score,
+                                                     wire.suggestion_log_version(run, not hide)))
+        return out
 
 
 def queue_score(dists: Sequence[Mapping[str, float]]) -> float:
