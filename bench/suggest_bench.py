@@ -3,10 +3,11 @@
 Starts its own local Label Studio (temporary state folder), imports N synthetic units
 (``bench/sync_bench.py``'s corpus, one raw import request), labels L of them through the
 API with random stances (the model's quality is not the point here), then times one
-``suggest`` run (fetch, 5-fold cross-validation, training, prediction, writing the
-suggestions and their logs, switching the project) and, as the baseline, one raw
-``POST /api/projects/ID/import/predictions`` of the same suggestion JSON. Prints the
-seconds of each and the ratio.
+``suggest`` run (fetch, training, prediction, writing the suggestions and their logs,
+switching the project; the 5-fold cross-validation runs in a thread meanwhile) and, as
+the baseline, one raw ``POST /api/projects/ID/import/predictions`` of the same suggestion
+JSON. Prints the seconds of each, the ratio and the load average (1 minute) before and
+after each: the machine is shared, so only the ratio is comparable between runs.
 
     python bench/suggest_bench.py [--units 10000] [--labels 200]
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -70,6 +72,7 @@ def main() -> None:
                 choice(t.id, rng.choice(schema.label_names)) for t in schema.targets])
         print(f"{args.labels} tasks labelled", flush=True)
         stages: dict[str, float] = {}
+        load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -78,6 +81,7 @@ def main() -> None:
         res = suggest(project="suggest bench", schema=schema, studio=studio,
                       state_dir=work / "home", progress=progress)
         ours = time.perf_counter() - t0
+        load1 = os.getloadavg()[0]
         preds = [{"task": p["task"], "model_version": "raw-baseline", "score": p["score"],
                   "result": p["result"]}
                  for p in studio.predictions(pid) if p["model_version"] == res.model_version]
@@ -87,6 +91,7 @@ def main() -> None:
                           headers={"Authorization": f"Token {studio.conn.api_key}",
                                    "Content-Type": "application/json"}, timeout=3600)
         raw = time.perf_counter() - t1
+        load2 = os.getloadavg()[0]
         resp.raise_for_status()
         studio.close()
     finally:
@@ -95,10 +100,11 @@ def main() -> None:
             print(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"suggest: {res.predicted} suggestions ({res.labels} labels) in {ours:.1f} s; "
-          f"stages ended at " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
-    print(f"server's raw import of the same {len(preds)} predictions: {raw:.1f} s; "
-          f"ratio {ours / raw:.2f}x")
+    print(f"suggest: {res.predicted} suggestions ({res.labels} labels) in {ours:.1f} s "
+          f"(load average {load0:.1f} -> {load1:.1f}); stages ended at "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
+    print(f"server's raw import of the same {len(preds)} predictions: {raw:.1f} s "
+          f"(load average -> {load2:.1f}); ratio {ours / raw:.2f}x")
 
 
 if __name__ == "__main__":

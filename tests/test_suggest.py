@@ -51,6 +51,16 @@ def test_scores_are_semevals() -> None:
     assert q.no_suggestion == 1
 
 
+def test_queue_score_is_the_least_sure_target_and_zero_without_a_suggestion() -> None:
+    from labeling.workflows.suggest import queue_score
+
+    sure = {"FAVOR": 0.9, "AGAINST": 0.05, "NONE": 0.05}  # margin 0.85
+    torn = {"FAVOR": 0.45, "AGAINST": 0.35, "NONE": 0.2}  # margin 0.10
+    assert queue_score([sure, torn]) == pytest.approx(0.10)
+    assert queue_score([sure, {}]) == pytest.approx(0.85)  # a target without a suggestion
+    assert queue_score([{}, {}]) == 0.0 and queue_score([]) == 0.0  # none: served first
+
+
 def test_build_model_builtin_is_the_default(tmp_path: Path) -> None:
     schema = load_schema(config(tmp_path))
     assert isinstance(build_model(schema), BuiltinModel)
