@@ -433,10 +433,22 @@ class Studio:
     def predictions(self, project_id: int, *, task: int | None = None) -> list[dict[str, Any]]:
         """Every prediction of the project (all model versions), or of one of its tasks,
         oldest first."""
-        got = self._call(f"predictions.list(project={project_id}, task={task})",
-                         lambda o: self.sdk.predictions.list(project=project_id, task=task,
-                                                             request_options=o))
-        return sorted((_dump(p) for p in got), key=lambda p: int(p["id"]))
+        # The raw JSON, not the SDK's list: its typed models cost about 25 s of client
+        # time for 40,000 predictions on a loaded machine (half of the whole listing).
+        params: dict[str, Any] = {"project": project_id}
+        if task is not None:
+            params["task"] = task
+        body = self.json("GET", "/api/predictions/", params=params)
+        rows: list[dict[str, Any]] = []
+        while isinstance(body, dict) and "results" in body:  # a server that pages the list
+            rows.extend(body["results"])
+            if not body.get("next"):
+                break
+            params["page"] = int(params.get("page", 1)) + 1
+            body = self.json("GET", "/api/predictions/", params=params)
+        if isinstance(body, list):
+            rows.extend(body)
+        return sorted(rows, key=lambda p: int(p["id"]))
 
     def create_prediction(self, task_id: int, **fields: Any) -> dict[str, Any]:
         """Add a prediction (``result``, ``model_version``, ``score``) to a task."""
