@@ -1,15 +1,16 @@
 """``labeling suggest``: learn stance from the project's labels so far, order the queue by it.
 
-One run: fetch every task with its annotations (incrementally after the first run, like
-``status``), take each item's label (the adjudicated label, else the majority of the
-votes; ties and unvoted items are not training data), cross-validate and train the
-schema's model, and write a suggestion for every task that still needs votes: the
-segmenter's spans, the suggested stance (unless hidden: ``suggestions.show``), and a
-score, the smallest margin between the two most probable labels over the task's
-targets (low = uncertain, served first). Then it makes this run's model version the
-project's and switches the project to uncertainty sampling. A rerun deletes the
-suggestions of earlier runs (each run has a version of its own) and keeps their logs
-(:mod:`labeling.studio.wire`), which a pull reads to record what each vote was shown.
+One run: fetch every task with its annotations (a snapshot export), take each item's
+label (the adjudicated label, else the majority of the votes; ties and unvoted items are
+not training data), train the schema's model and write a suggestion for every task that
+still needs votes: the segmenter's spans, the suggested stance (unless hidden:
+``suggestions.show``), and a score (:func:`queue_score`: low = uncertain, served first).
+Then it makes this run's model version the project's and switches the project to
+uncertainty sampling. A rerun deletes the suggestions of earlier runs (each run has a
+version of its own) and keeps their logs (:mod:`labeling.studio.wire`), which a pull reads
+to record what each vote was shown. The cross-validation runs in a thread while the
+server writes; the suggestions of near-duplicate tasks (which carry a ``cluster``) are
+sent while the rest are predicted.
 """
 
 from __future__ import annotations
