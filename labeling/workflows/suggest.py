@@ -209,11 +209,13 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
         tell("write", total, total)
         # The new version first (the server refuses a version without predictions), then
         # the earlier suggestions go: the queue is never left without the current ones.
+        tell("replace", 0, 1)
         proj = studio.update_project(pid, model_version=version, sampling=UNCERTAINTY)
         replaced = 0
         for v in earlier:
             if v != version:
                 replaced += studio.delete_predictions(pid, v)
+        tell("replace", 1, 1)
         tell("cross-validate", 0, 1)
         quality = cv.result() if cv is not None else None
         tell("cross-validate", 1, 1)
