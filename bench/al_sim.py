@@ -46,6 +46,8 @@ from typing import Any
 
 import numpy as np
 
+Arr = np.ndarray[Any, Any]  # numpy arrays of any shape and type
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -87,8 +89,8 @@ class Features:
         self.text = sp.diags(1 / norms) @ base
 
 
-def fit_predict(feats: Features, labelled: np.ndarray, y: np.ndarray,
-                warm: dict[str, Any] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def fit_predict(feats: Features, labelled: Arr, y: Arr,
+                warm: dict[str, Any] | None = None) -> tuple[Arr, Arr, list[str]]:
     """(pool probabilities, eval probabilities, classes) of the model on the labelled rows.
 
     ``warm`` (one dict per curve) carries the previous step's weights: L2-regularised
@@ -116,7 +118,7 @@ def fit_predict(feats: Features, labelled: np.ndarray, y: np.ndarray,
 
 
 def fit_predict_exact(pool: list[dict[str, Any]], evals: list[dict[str, Any]],
-                      labelled: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                      labelled: Arr) -> tuple[Arr, Arr, list[str]]:
     m = BuiltinModel(LABELS)
     m.fit([Item(pool[i]["text"], pool[i]["target"]) for i in labelled],
           [pool[i]["label"] for i in labelled])
@@ -126,13 +128,13 @@ def fit_predict_exact(pool: list[dict[str, Any]], evals: list[dict[str, Any]],
             np.array([[d[lab] for lab in LABELS] for d in e]), list(LABELS))
 
 
-def f_scores(probs: np.ndarray, classes: list[str], gold: list[str]) -> tuple[float, float]:
+def f_scores(probs: Arr, classes: list[str], gold: list[str]) -> tuple[float, float]:
     pred: list[str | None] = [classes[j] for j in probs.argmax(axis=1)]
     q = score(gold, pred, LABELS)
     return q.f_avg or 0.0, q.macro_f1
 
 
-def within_target_rank(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
+def within_target_rank(values: Arr, targets: Arr) -> Arr:
     """Each value's percentile among the values of its target (0 = lowest)."""
     out = np.empty(len(values))
     for t in np.unique(targets):
@@ -142,7 +144,7 @@ def within_target_rank(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return out
 
 
-def density(feats: Features, targets: np.ndarray, k: int = 10) -> np.ndarray:
+def density(feats: Features, targets: Arr, k: int = 10) -> Arr:
     """Mean cosine similarity of each pool text to its k nearest texts of the same target."""
     out = np.zeros(feats.text.shape[0])
     for t in np.unique(targets):
@@ -154,47 +156,49 @@ def density(feats: Features, targets: np.ndarray, k: int = 10) -> np.ndarray:
     return out
 
 
-Strategy = Callable[[np.ndarray, list[str], np.ndarray, np.random.Generator], np.ndarray]
+Strategy = Callable[[Arr, list[str], Arr, np.random.Generator], Arr]
 
 
 def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, Strategy]:
     targets = np.array([r["target"] for r in pool])
-    dens_cache: list[np.ndarray] = []
+    dens_cache: list[Arr] = []
 
-    def margin(p: np.ndarray) -> np.ndarray:
-        s = np.sort(p, axis=1)
-        return s[:, -1] - s[:, -2]
+    def margin(p: Arr) -> Arr:
+        s: Arr = np.sort(p, axis=1)
+        out: Arr = s[:, -1] - s[:, -2]
+        return out
 
-    def s_margin(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-                 ) -> np.ndarray:
+    def s_margin(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+                 ) -> Arr:
         return margin(p[un])
 
-    def s_entropy(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-                  ) -> np.ndarray:
+    def s_entropy(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+                  ) -> Arr:
         q = np.clip(p[un], 1e-12, 1)
-        return (q * np.log(q)).sum(axis=1)  # = -entropy: low = uncertain
+        neg: Arr = (q * np.log(q)).sum(axis=1)  # = -entropy: low = uncertain
+        return neg
 
-    def s_pct(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-              ) -> np.ndarray:
+    def s_pct(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+              ) -> Arr:
         return within_target_rank(margin(p[un]), targets[un])
 
-    def s_class(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-                ) -> np.ndarray:
+    def s_class(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+                ) -> Arr:
         pred = np.array(cl)[p[un].argmax(axis=1)]
         groups = np.char.add(np.char.add(targets[un].astype(str), "|"), pred.astype(str))
         return within_target_rank(margin(p[un]), groups)
 
-    def s_dense(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-                ) -> np.ndarray:
+    def s_dense(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+                ) -> Arr:
         if not dens_cache:
             dens_cache.append(density(feats, targets))
         info = (1 - margin(p[un])) * dens_cache[0][un]
         return within_target_rank(-info, targets[un])
 
-    rep: list[np.ndarray] = []
+    rep: list[Arr] = []
 
-    def s_dense_left(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-                     ) -> np.ndarray:
+    def s_dense_left(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+                     ) -> Arr:
         # Density among the tasks still to label only (recomputed every step).
         dists = [dict(zip(cl, row, strict=True)) for row in p[un]]
         keys = [str(pool[i]["id"]) for i in un]
@@ -203,8 +207,8 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
                               seed=int(rng.integers(2**31)), density=dens, random_share=0.0)
         return np.array(scores)
 
-    def s_labelq(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-                 ) -> np.ndarray:
+    def s_labelq(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+                 ) -> Arr:
         # As the product calls it: density among all the project's texts (the whole pool).
         if not rep:
             rep.append(np.array(representativeness([r["text"] for r in pool])))
@@ -214,8 +218,8 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
                               seed=int(rng.integers(2**31)), density=list(rep[0][un]))
         return np.array(scores)
 
-    def s_dense_all(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-                    ) -> np.ndarray:
+    def s_dense_all(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+                    ) -> Arr:
         # Density over the whole pool (all targets), computed once.
         if not rep:
             rep.append(np.array(representativeness([r["text"] for r in pool])))
@@ -223,8 +227,8 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
         return within_target_rank(-info, targets[un])
 
     def mix(share: float) -> Strategy:
-        def s(p: np.ndarray, cl: list[str], un: np.ndarray, rng: np.random.Generator
-              ) -> np.ndarray:
+        def s(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+              ) -> Arr:
             base = s_pct(p, cl, un, rng)
             pick = rng.random(len(un)) < share
             base[pick] = rng.random(int(pick.sum()))

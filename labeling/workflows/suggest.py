@@ -1,29 +1,32 @@
 """``labeling suggest``: learn stance from the project's labels so far, order the queue by it.
 
-One run: fetch every task with its annotations (incrementally after the first run, like
-``status``), take each item's label (the adjudicated label, else the majority of the
-votes; ties and unvoted items are not training data), cross-validate and train the
-schema's model, and write a suggestion for every task that still needs votes: the
-segmenter's spans, the suggested stance (unless hidden: ``suggestions.show``), and a
-score that orders the queue (low = served first): the task's uncertainty (1 - its
-smallest margin between the two most probable labels) times its representativeness
-(similarity to its nearest texts in the project), ranked within its target
-(:func:`labeling.suggest.queue.queue_scores`). Then it makes this run's model version the
-project's and switches the project to uncertainty sampling. A rerun deletes the
-suggestions of earlier runs (each run has a version of its own) and keeps their logs
-(:mod:`labeling.studio.wire`), which a pull reads to record what each vote was shown.
+One run: fetch every task with its annotations (a snapshot export), take each item's
+label (the adjudicated label, else the majority of the votes; ties and unvoted items are
+not training data), train the schema's model and write a suggestion for every task that
+still needs votes: the segmenter's spans, the suggested stance (unless hidden:
+``suggestions.show``), and a score that orders the queue (low = served first): the task's
+uncertainty (1 - its smallest margin between the two most probable labels) times its
+representativeness (similarity to its nearest texts in the project), ranked within its
+target (:func:`labeling.suggest.queue.queue_scores`). Then it makes this run's model
+version the project's and switches the project to uncertainty sampling. A rerun deletes
+the suggestions of earlier runs (each run has a version of its own) and keeps their logs
+(:mod:`labeling.studio.wire`), which a pull reads to record what each vote was shown. The
+cross-validation runs in a thread while the server writes; the suggestions of
+near-duplicate tasks (which carry a ``cluster``) are sent while the rest is imported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from labeling.annotations.aggregate import aggregate
 from labeling.annotations.records import TaskRecord, item_key, votes_of
@@ -41,7 +44,9 @@ from labeling.workflows.sync import forget_server_copy, suggestion_logs
 log = logging.getLogger(__name__)
 
 UNCERTAINTY = "Uncertainty sampling"
-_BATCH = 5000  # predictions per import request
+_BATCH = 50_000  # predictions per import request (each one costs a recount: one request)
+_PARALLEL = 4  # requests at a time for the clustered tasks' suggestions
+_T = TypeVar("_T")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -95,12 +100,6 @@ def hidden_for(quote_id: str, share: float, seed: int) -> bool:
     return int.from_bytes(h[:8], "big") / 2**64 < share
 
 
-def margin(dist: Mapping[str, float]) -> float:
-    """Top probability minus the second (1 = sure, 0 = a coin toss)."""
-    p = sorted(dist.values(), reverse=True)
-    return p[0] - (p[1] if len(p) > 1 else 0.0) if p else 0.0
-
-
 def task_targets(data: Mapping[str, Any], schema: StanceSchema) -> list[str]:
     """The targets a task asks about: its own ``targets`` list when it has one (a record
     labelled for some targets only), else every target of the schema."""
@@ -133,6 +132,10 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     marker = state_home(state_dir) / "suggest" / key
     marker.mkdir(parents=True, exist_ok=True)
     tell("fetch", 0, 1)
+    if cfg.model == "builtin":  # its imports, while the server makes the snapshot
+        from labeling.suggest.builtin import preload
+
+        threading.Thread(target=preload, daemon=True).start()
     # Every task, as the pull reads them (a snapshot streamed to a file; about 10 s for
     # 10,000 tasks): the model needs the texts, the votes and the spans of every task.
     with studio.snapshot(pid, spool_dir=marker) as snap:
@@ -148,12 +151,9 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
             f"label); suggestions need at least {cfg.min_labels} (suggestions.min_labels in "
             "the schema): label more, then run `labeling suggest` again. Nothing was changed."
         )
-    quality = None
-    if cv_folds >= 2 and len(set(labels)) >= 2:
-        tell("cross-validate", 0, 1)
-        quality = cross_validate(lambda: build_model(schema), items, labels, schema.label_names,
-                                 folds=cv_folds, seed=cfg.seed)
-        tell("cross-validate", 1, 1)
+    cv_job = (lambda: cross_validate(lambda: build_model(schema), items, labels,
+                                     schema.label_names, folds=cv_folds, seed=cfg.seed)
+              ) if cv_folds >= 2 and len(set(labels)) >= 2 else None
     tell("train", 0, 1)
     model = build_model(schema)
     model.fit(items, labels)
@@ -161,17 +161,14 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
 
     overlap = int(proj.get("maximum_annotations") or schema.annotators_per_item)
     todo = [r for r in records if _needs_votes(r, overlap)]
-    asked = [task_targets(r.data, schema) for r in todo]
-    batch_items = [_item(r.data, t) for r, ts in zip(todo, asked, strict=True) for t in ts]
-    tell("predict", 0, len(todo))
-    dists = model.predict_proba(batch_items) if batch_items else []
-    tell("predict", len(todo), len(todo))
-
     previous = {tid: logs_[-1] for tid, logs_ in suggestion_logs(studio, pid).items()}
     run = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version = wire.suggestion_version(run)
-    suggestions, logs = [], []
-    hidden = no_suggestion = 0
+    clusters = queue_clusters(todo, schema)
+    asked = [task_targets(r.data, schema) for r in todo]
+    tell("predict", 0, len(todo))
+    batch_items = [_item(r.data, t) for r, ts in zip(todo, asked, strict=True) for t in ts]
+    dists = model.predict_proba(batch_items) if batch_items else []
     per_task, at = [], 0
     for targets in asked:
         per_task.append(dists[at:at + len(targets)])
@@ -184,60 +181,105 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     scores = queue_scores([str(r.data["quote_id"]) for r in todo], per_task, asked,
                           seed=queue_seed(cfg.seed, version),
                           density=[dens[r.task_id] for r in todo])
-    for rec, targets, mine, score in zip(todo, asked, per_task, scores, strict=True):
-        chosen: dict[str, str] = {}
-        for t, dist in zip(targets, mine, strict=True):
-            lab = top_label(dist)
-            if lab is None:
-                no_suggestion += 1
-                continue
-            chosen[t] = lab
-        qid = str(rec.data["quote_id"])
-        hide = cfg.show == "hidden" or (cfg.show == "ab" and hidden_for(qid, cfg.ab_hidden_share,
-                                                                         cfg.seed))
-        hidden += hide
-        suggestions.append(wire.suggestion_prediction(rec.task_id, rec.data, chosen, score,
-                                                      version, shown=not hide, schema=schema))
-        last = previous.get(rec.task_id)
-        # A log only when the suggestion changed: what a vote saw is the latest log before it.
-        if chosen and (last is None or dict(last.labels) != chosen or last.shown == hide):
-            logs.append(wire.suggestion_log(rec.task_id, chosen, score,
-                                            wire.suggestion_log_version(run, not hide)))
+    made = _Made()
+    preds = made.add(todo, asked, per_task, scores, schema, version, run, previous)
+    tell("predict", len(todo), len(todo))
+
     earlier = [v for v in studio.model_versions(pid) if wire.is_suggestion_version(v)]
-    total = len(suggestions) + len(logs)
-    done = 0
-    tell("write", 0, total)
-    for chunk_start in range(0, len(suggestions), _BATCH):
-        chunk = suggestions[chunk_start:chunk_start + _BATCH]
-        studio.import_predictions(pid, chunk)
-        done += len(chunk)
-        tell("write", done, total)
-    for chunk_start in range(0, len(logs), _BATCH):
-        chunk = logs[chunk_start:chunk_start + _BATCH]
-        studio.import_predictions(pid, chunk)
-        done += len(chunk)
-        tell("write", done, total)
-    _set_clusters(studio, pid, version, todo, schema)
-    # The new version first (the server refuses a version without predictions), then the
-    # earlier suggestions go: the queue is never left without the current ones.
-    proj = studio.update_project(pid, model_version=version, sampling=UNCERTAINTY)
-    replaced = 0
-    for v in earlier:
-        if v != version:
-            replaced += studio.delete_predictions(pid, v)
+    pool = ThreadPoolExecutor(_PARALLEL)
+    cv: _Background[Quality] | None = None
+    try:
+        # The bulk import drops ``cluster``: the suggestions of near-duplicate tasks go
+        # one request each, a few at a time, sent while the server imports the rest.
+        sent = [pool.submit(studio.add_prediction, {**pred, "cluster": clusters[pred["task"]]})
+                for pred in preds if pred["task"] in clusters]
+        bulk = [pred for pred in preds if pred["task"] not in clusters]
+        # Cross-validation needs nothing of what follows: it runs in a thread while this
+        # one waits on the server (writing is the server's work).
+        cv = _Background(cv_job) if cv_job is not None else None
+        total = len(bulk) + len(sent) + len(made.logs)
+        tell("write", 0, total)
+        # One request for the suggestions and the logs together: the server recounts the
+        # counters of every task of the project after each import request (Label Studio
+        # 1.23.2, data_import/api.py; 8 to 18 s for 10,000 tasks on a loaded machine,
+        # whether the request holds 100 predictions or 20,000).
+        done = 0
+        batch = bulk + made.logs
+        for chunk_start in range(0, len(batch), _BATCH):
+            chunk = batch[chunk_start:chunk_start + _BATCH]
+            studio.import_predictions(pid, chunk)
+            done += len(chunk)
+            tell("write", done, total)
+        for future in sent:
+            future.result()
+        tell("write", total, total)
+        # The new version first (the server refuses a version without predictions), then
+        # the earlier suggestions go: the queue is never left without the current ones.
+        tell("replace", 0, 1)
+        proj = studio.update_project(pid, model_version=version, sampling=UNCERTAINTY)
+        replaced = 0
+        for v in earlier:
+            if v != version:
+                replaced += studio.delete_predictions(pid, v)
+        tell("replace", 1, 1)
+        tell("cross-validate", 0, 1)
+        quality = cv.result() if cv is not None else None
+        tell("cross-validate", 1, 1)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if cv is not None:
+            cv.cancel()
     return SuggestResult(
         project_id=pid, model_version=version, labels=len(items), tasks=len(records),
-        predicted=len(suggestions), hidden=hidden, no_suggestion=no_suggestion,
+        predicted=len(bulk) + len(sent), hidden=made.hidden, no_suggestion=made.no_suggestion,
         replaced=replaced, quality=quality, sampling=str(proj.get("sampling") or UNCERTAINTY),
     )
 
 
-def _set_clusters(studio: Studio, pid: int, version: str, todo: Sequence[TaskRecord],
-                  schema: StanceSchema) -> None:
-    """Give the suggestions of near-duplicate tasks a shared ``cluster``: uncertainty
-    sampling then serves an annotator the tasks of clusters they solved least. The
-    server's bulk import drops ``cluster``, so it is set one prediction at a time, only
-    for tasks in a cluster of two or more (a lone task's cluster changes nothing)."""
+class _Made:
+    """The suggestions of one run, made a group of tasks at a time; the logs and counts
+    build up here."""
+
+    def __init__(self) -> None:
+        self.logs: list[dict[str, Any]] = []
+        self.hidden = 0
+        self.no_suggestion = 0
+
+    def add(self, recs: Sequence[TaskRecord], asked: Sequence[Sequence[str]],
+            dists: Sequence[Sequence[Mapping[str, float]]], scores: Sequence[float],
+            schema: StanceSchema, version: str, run: str,
+            previous: Mapping[int, wire.Suggested]) -> list[dict[str, Any]]:
+        """The suggestion predictions of ``recs`` (``dists``: per task, one distribution
+        per asked target; ``scores``: per task, its place in the queue)."""
+        cfg = schema.suggestions
+        out = []
+        for rec, targets, mine, score in zip(recs, asked, dists, scores, strict=True):
+            chosen: dict[str, str] = {}
+            for t, dist in zip(targets, mine, strict=True):
+                lab = top_label(dist)
+                if lab is None:
+                    self.no_suggestion += 1
+                    continue
+                chosen[t] = lab
+            qid = str(rec.data["quote_id"])
+            hide = cfg.show == "hidden" or (cfg.show == "ab" and hidden_for(
+                qid, cfg.ab_hidden_share, cfg.seed))
+            self.hidden += hide
+            out.append(wire.suggestion_prediction(rec.task_id, rec.data, chosen, score, version,
+                                                  shown=not hide, schema=schema))
+            last = previous.get(rec.task_id)
+            # A log only when the suggestion changed: what a vote saw is the latest log
+            # before it.
+            if chosen and (last is None or dict(last.labels) != chosen or last.shown == hide):
+                self.logs.append(wire.suggestion_log(rec.task_id, chosen, score,
+                                                     wire.suggestion_log_version(run, not hide)))
+        return out
+
+
+def queue_clusters(todo: Sequence[TaskRecord], schema: StanceSchema) -> dict[int, int]:
+    """task id -> ``cluster`` of its suggestion, for the tasks in a near-duplicate cluster
+    of two or more (a lone task's cluster changes nothing): uncertainty sampling serves an
+    annotator the tasks of the clusters they solved least first."""
     from labeling.dataset.rows import clusters_of, units_of_tasks
 
     units = units_of_tasks({"data": r.data} for r in todo)
@@ -245,9 +287,20 @@ def _set_clusters(studio: Studio, pid: int, version: str, todo: Sequence[TaskRec
     members: dict[str, list[int]] = defaultdict(list)
     for rec in todo:
         members[clusters.get(str(rec.data["quote_id"]), "")].append(rec.task_id)
-    shared = {tid: n for n, (_, tids) in enumerate(sorted(members.items()))
-              if len(tids) > 1 for tid in tids}
-    for tid, cluster in shared.items():
-        for pred in studio.predictions(pid, task=tid):
-            if pred.get("model_version") == version:
-                studio.update_prediction(int(pred["id"]), cluster=cluster)
+    return {tid: n for n, (_, tids) in enumerate(sorted(members.items()))
+            if len(tids) > 1 for tid in tids}
+
+
+class _Background(Generic[_T]):
+    """One function run in a thread; :meth:`result` waits for it (and raises its error)."""
+
+    def __init__(self, fn: Callable[[], _T]):
+        self._pool = ThreadPoolExecutor(1)
+        self._future = self._pool.submit(fn)
+
+    def result(self) -> _T:
+        return self._future.result()
+
+    def cancel(self) -> None:
+        """Wait for the thread to end (it cannot be interrupted) and drop its result."""
+        self._pool.shutdown(wait=True)
