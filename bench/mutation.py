@@ -38,6 +38,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "card": ("labeling/dataset/card.py", ["tests/test_card.py"]),
     "schema": ("labeling/schema.py", ["tests/test_schema.py", "tests/test_lsformat.py"]),
     "wire": ("labeling/studio/wire.py", ["tests/test_lsformat.py", "tests/test_wire.py"]),
+    "queue": ("labeling/suggest/queue.py", ["tests/test_queue.py"]),
 }
 KILLED = {"killed", "timeout"}
 
