@@ -134,6 +134,29 @@ KILLED = {"killed", "timeout"}
 #     _bootstrap_counts__mutmut_37, cohen_kappa_matrix__mutmut_44, VoteTable.counts
 #       __mutmut_13, VoteTable.from_votes__mutmut_20, _23, _53, _55, _57, _59, _61, _63, _72,
 #       _74 (an explicit int64/float64 dtype left out): numpy's default here is the same.
+#   queue
+#     _uniform__mutmut_7, queue_seed__mutmut_4 (int.from_bytes without "big"): big-endian
+#       is the default since Python 3.11 (requires-python >= 3.11).
+#     queue_scores__mutmut_23, _27, _28 (zip without strict): the lengths are checked
+#       just before, with a clearer error.
+#     queue_scores__mutmut_36, _59 (margin -2 instead of -1 for no suggestion / no
+#       target): these tasks sort first by the has-a-suggestion flag; among themselves the
+#       key scales (-2 x density vs -3 x density, or a constant), so the order is the same.
+#     queue_scores__mutmut_47 (low -2 for no target): any negative means "no target".
+#     queue_scores__mutmut_80 (scores start at 1.0): every task's score is then set.
+#     queue_scores__mutmut_86 (random draws also at share 0), _97 (draw <= share): a draw
+#       is k / 2**64 and never equals the share in practice (0 only if 8 hash bytes are 0;
+#       at 1.0 every draw is below).
+#     representativeness__mutmut_12 (n >= max_reference samples): a sample of all n texts
+#       is every text, sorted, and k = round(neighbours x n / n) = neighbours.
+#     representativeness__mutmut_17 (replace=None): falsy, so still without replacement.
+#     representativeness__mutmut_49 (-2 for "not in the reference"), _77 (own column
+#       set to -2): only >= 0 is tested, and any negative is below every similarity
+#       (TF-IDF cosines are >= 0) while k <= reference size - 1.
+#     representativeness__mutmut_61 (range without its step: a chunk starting at every
+#       row): each row's value is written again, the same; only slower.
+#     representativeness__mutmut_87 (np.partition without axis=1): the default is the
+#       last axis, 1.
 
 
 def repo_files() -> list[str]:

@@ -36,11 +36,16 @@ def margin(dist: Mapping[str, float]) -> float:
 
 def queue_seed(seed: int, run: str) -> int:
     """The seed of one run's random picks: the schema's seed and the run's model version,
-    so reruns draw afresh and a run can be recomputed from what the server stores."""
+    so reruns draw afresh and a run can be recomputed from what the server stores.
+
+    The first 4 bytes, big-endian, of the SHA-256 of ``"{seed}|{run}"`` (fixed: a change
+    would make earlier runs impossible to recompute)."""
     return int.from_bytes(hashlib.sha256(f"{seed}|{run}".encode()).digest()[:4], "big")
 
 
 def _uniform(seed: int, key: str, salt: str) -> float:
+    """A seeded uniform draw in [0, 1): the first 8 bytes, big-endian, of the SHA-256 of
+    ``"{seed}|{salt}|{key}"``, over 2**64."""
     h = hashlib.sha256(f"{seed}|{salt}|{key}".encode()).digest()
     return int.from_bytes(h[:8], "big") / 2**64
 
@@ -48,12 +53,13 @@ def _uniform(seed: int, key: str, salt: str) -> float:
 def representativeness(texts: Sequence[str], *, neighbours: int = NEIGHBOURS,
                        max_reference: int = MAX_REFERENCE) -> list[float]:
     """Per text, its mean cosine similarity (word TF-IDF) to its ``neighbours`` most similar
-    other texts: high in dense regions (many texts like it), low for outliers.
+    other texts: high in dense regions (many texts like it), low for outliers. TF-IDF
+    with sublinear term frequency; ``neighbours`` is capped at the reference size - 1.
 
     With more than ``max_reference`` texts, the neighbours are sought among a fixed
-    seeded sample of that many (and ``neighbours`` shrinks in proportion, at least 1),
-    so the cost grows with the number of texts, not its square; memory stays at a
-    chunk of rows x the reference texts.
+    seeded sample of that many (numpy's ``default_rng(0)``, without replacement; and
+    ``neighbours`` shrinks in proportion, at least 1), so the cost grows with the number
+    of texts, not its square; memory stays at a chunk of rows x the reference texts.
     """
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -94,13 +100,16 @@ def queue_scores(keys: Sequence[str], dists: Sequence[Sequence[Mapping[str, floa
 
     ``keys[i]`` identifies task i (stable, e.g. its quote id), ``dists[i]`` holds the
     model's distribution for each target ``targets[i]`` the task asks about (an empty
-    distribution: no suggestion, served before any other of its group). A task's uncertainty is its
+    distribution: no suggestion, served before any other of its group, with or without
+    ``density``). A task's uncertainty is its
     smallest margin; its group is the target of that margin (the first such target on a
     tie; a task without targets is a group of its own kind). The score is the task's
     percentile among its group's tasks by margin, (rank + 0.5) / size, ties broken by a
     seeded hash; so the lowest K scores spread over the targets in proportion to their
     sizes, the least certain of each first. A seeded ``random_share`` of the tasks (the
     same ``seed`` and keys give the same choice) get a uniform random score instead.
+    The seeded draws are :func:`_uniform` with the salts ``"tie"``, ``"pick"`` (picked if
+    below ``random_share``) and ``"score"``.
 
     With ``density`` (one value >= 0 per task, e.g. :func:`representativeness`), tasks
     are ranked within their group by (1 - margin) x density instead: an uncertain task
@@ -114,23 +123,27 @@ def queue_scores(keys: Sequence[str], dists: Sequence[Sequence[Mapping[str, floa
                          "target lists: one each per task")
     if not 0.0 <= random_share <= 1.0:
         raise ValueError(f"random_share {random_share} is not between 0 and 1")
-    groups: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    # group -> (has a suggestion, rank key, tie hash, index); None: the tasks without targets
+    groups: dict[str | None, list[tuple[bool, float, float, int]]] = defaultdict(list)
     for i, (key, ds, ts) in enumerate(zip(keys, dists, targets, strict=True)):
         if len(ds) != len(ts):
             raise ValueError(f"task {key!r}: {len(ds)} distributions for {len(ts)} targets")
         # No distribution (no suggestion): before even a coin toss.
         ms = [margin(d) if d else -1.0 for d in ds]
         low = min(range(len(ms)), key=lambda j: ms[j]) if ms else -1
-        group = ts[low] if low >= 0 else ""
+        group = ts[low] if low >= 0 else None
         m = ms[low] if low >= 0 else -1.0
+        rank = m
         if density is not None:  # most informative first: (1 - margin) x density, negated
-            m = -(1.0 - m) * density[i]
-        groups[group].append((m, _uniform(seed, key, "tie"), i))
+            rank = -(1.0 - m) * density[i]
+        # A task without a suggestion stays first even when density weighs the others
+        # (a density-weighted key alone let a low-density one fall behind them).
+        groups[group].append((m >= 0, rank, _uniform(seed, key, "tie"), i))
     scores = [0.0] * len(keys)
     for members in groups.values():
         members.sort()
-        for rank, (_, _, i) in enumerate(members):
-            scores[i] = (rank + 0.5) / len(members)
+        for pos, (_, _, _, i) in enumerate(members):
+            scores[i] = (pos + 0.5) / len(members)
     if random_share > 0:
         for i, key in enumerate(keys):
             if _uniform(seed, key, "pick") < random_share:
