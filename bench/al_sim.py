@@ -14,7 +14,8 @@ texts (unlabelled texts are known to the tool too); each step fits the same bala
 logistic regression on the labelled rows, restricted to the columns they use (a column
 no labelled row uses gets weight 0 under L2 anyway), warm-started from the previous
 step's weights (the same optimum, reached faster). ``--exact`` refits the product's
-``BuiltinModel`` (vocabulary from the labelled texts only) at every step instead: slower.
+``BuiltinModel`` at every step instead, as ``labeling suggest`` does (it observes the
+pool's texts, then fits on the labelled ones): slower.
 
 Strategies (``--strategies``, comma-separated):
 
@@ -120,6 +121,7 @@ def fit_predict(feats: Features, labelled: Arr, y: Arr,
 def fit_predict_exact(pool: list[dict[str, Any]], evals: list[dict[str, Any]],
                       labelled: Arr) -> tuple[Arr, Arr, list[str]]:
     m = BuiltinModel(LABELS)
+    m.observe([Item(r["text"], "") for r in pool])  # as suggest does: every project text
     m.fit([Item(pool[i]["text"], pool[i]["target"]) for i in labelled],
           [pool[i]["label"] for i in labelled])
     p = m.predict_proba([Item(r["text"], r["target"]) for r in pool])

@@ -72,8 +72,12 @@ def unit_of(rec: dict[str, Any]) -> Unit:
                 context_end=len(text))
 
 
-def evaluate(labelled: list[dict[str, Any]], evals: list[dict[str, Any]]) -> tuple[float, float]:
+def evaluate(labelled: list[dict[str, Any]], evals: list[dict[str, Any]],
+             pool: list[dict[str, Any]]) -> tuple[float, float]:
+    """The built-in model as ``suggest`` trains it (it sees the texts of every task of the
+    project, the pool, and learns from the labelled ones), scored on ``evals``."""
     model = BuiltinModel(LABELS)
+    model.observe([Item(r["text"], "") for r in pool])
     model.fit([Item(r["text"], r["target"]) for r in labelled], [r["label"] for r in labelled])
     pred = [top_label(d) for d in model.predict_proba([Item(r["text"], r["target"])
                                                        for r in evals])]
@@ -114,7 +118,7 @@ def run_order(studio: Studio, schema: StanceSchema, pool: list[dict[str, Any]],
             "type": "choices", "value": {"choices": [rec["label"]]}}])
         labelled.append(rec)
         if len(labelled) % k == 0 or len(labelled) == stop:
-            f_avg, macro = evaluate(labelled, evals)
+            f_avg, macro = evaluate(labelled, evals, pool)
             curve.append((len(labelled), f_avg, macro, time.perf_counter() - t0))
             print(f"  {order:<11} {len(labelled):>5} labels: F_avg {f_avg:5.1f}  "
                   f"macro F1 {macro:5.1f}", flush=True)
@@ -177,7 +181,7 @@ def main() -> None:
             cells.append(f"{hit[1]:>13.1f} / {hit[2]:>5.1f}" if hit else f"{'':>21}")
         print(f"{n:>7}" + "".join(f"  {x:>24}" for x in cells))
     # Without sequential order, the model trained on the whole pool (its last point).
-    full = curves["sequential"][-1][1] if "sequential" in curves else evaluate(pool, evals)[0]
+    full = curves["sequential"][-1][1] if "sequential" in curves else evaluate(pool, evals, pool)[0]
     need = {o: next((n for n, f, *_ in curves[o] if f >= full - 1.0), None) for o in curves}
     print(f"\nfull-pool F_avg {full:.1f}; labels to come within 1 point: "
           + ", ".join(f"{o} {need[o]}" for o in curves))

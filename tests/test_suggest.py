@@ -44,6 +44,55 @@ def test_builtin_model_learns_a_separable_toy_set() -> None:
     assert q.f_avg is not None and q.f_avg > 90 and q.n_labels == 24
 
 
+def _toy_texts(n: int) -> tuple[list[Item], list[str]]:
+    words = {"FAVOR": ["yes", "support", "back"], "AGAINST": ["no", "oppose", "reject"],
+             "NONE": ["lunch", "weather", "train"]}
+    items, labels = [], []
+    for lab, ws in words.items():
+        for i in range(n):
+            items.append(Item(text=f"{ws[i % 3]} {ws[(i + 1) % 3]} note{i % 7}", target="t1"))
+            labels.append(lab)
+    return items, labels
+
+
+def test_observe_fits_the_vocabulary_on_every_text_and_labels_are_not_needed() -> None:
+    items, labels = _toy_texts(20)
+    unlabelled = [Item(f"quokka {w} sighting", "") for w in ("yes", "no", "lunch")] * 3
+    plain, seen = BuiltinModel(LABELS), BuiltinModel(LABELS)
+    seen.observe([Item(i.text, "") for i in items] + unlabelled)
+    plain.fit(items, labels)
+    seen.fit(items, labels)
+    # A word only unlabelled texts have is in the vocabulary (and lowers a text's
+    # certainty: part of its length goes to features with no weight yet).
+    assert "quokka" in seen._word.vocabulary_ and "quokka" not in plain._word.vocabulary_
+    new = [Item("quokka support yes sighting", "t1")]
+    p_plain, p_seen = plain.predict_proba(new)[0], seen.predict_proba(new)[0]
+    assert top_label(p_seen) == top_label(p_plain) == "FAVOR"
+    assert p_seen["FAVOR"] < p_plain["FAVOR"]
+
+
+def test_observing_only_the_training_texts_changes_nothing() -> None:
+    items, labels = _toy_texts(21)  # 63 distinct texts: the char n-grams min_df is 2 either way
+    plain, seen = BuiltinModel(LABELS), BuiltinModel(LABELS)
+    seen.observe(items)
+    plain.fit(items, labels)
+    seen.fit(items, labels)
+    new = [Item("support back", "t1"), Item("reject no note3", "t1"), Item("weather", "t1")]
+    for a, b in zip(plain.predict_proba(new), seen.predict_proba(new), strict=True):
+        assert a.keys() == b.keys()
+        assert all(abs(a[k] - b[k]) < 1e-9 for k in a)
+
+
+def test_models_observing_the_same_texts_share_one_fit() -> None:
+    items, labels = _toy_texts(10)
+    first, second, other = BuiltinModel(LABELS), BuiltinModel(LABELS), BuiltinModel(LABELS)
+    first.observe(items)
+    second.observe(list(items))
+    other.observe(items[:-1])
+    assert first._corpus is second._corpus  # cross-validation folds refit nothing
+    assert other._corpus is not first._corpus
+
+
 def test_scores_are_semevals() -> None:
     gold = ["FAVOR", "FAVOR", "AGAINST", "NONE"]
     pred: list[str | None] = ["FAVOR", "AGAINST", "AGAINST", None]

@@ -4,6 +4,10 @@ A model is trained per project on the human labels so far (one example per unit 
 target: the item's majority or adjudicated label) and gives, per unit x target, a
 distribution over the schema's labels. An empty distribution means "no suggestion"
 (e.g. an LLM answer that could not be parsed); callers count those, never guess.
+
+A model may also have ``observe(items)``: called before ``fit`` with every unit of the
+project, labelled or not (``target`` empty), for what can be learnt from texts alone (the
+built-in model fits its vocabulary on them).
 """
 
 from __future__ import annotations
@@ -34,3 +38,11 @@ class StanceModel(Protocol):
     def predict_proba(self, items: Sequence[Item]) -> list[Mapping[str, float]]:
         """Per item, label name -> probability (summing to 1), or ``{}`` for no suggestion."""
         ...
+
+
+def observe_all(model: StanceModel, items: Sequence[Item]) -> StanceModel:
+    """Show the model every item of the project if it has ``observe``; returns the model."""
+    hook = getattr(model, "observe", None)
+    if callable(hook):
+        hook(items)
+    return model

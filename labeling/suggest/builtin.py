@@ -5,7 +5,12 @@ within word boundaries) TF-IDF features of its text (plus the speaker as one tok
 The features are used twice: once shared by every target, once conjoined with the
 item's target (a copy that is non-zero only for that target's items), so one logistic
 regression learns what signals stance in general and what signals it toward each
-target; a target never seen in training falls back to the shared part. Logistic
+target; a target never seen in training falls back to the shared part. The vocabulary
+and IDF weights come from every text of the project when the caller shows them
+(:meth:`BuiltinModel.observe`: texts are known before their labels), else from the
+training texts; with few labels, document frequencies over the whole project are the
+better estimate, and n-grams of texts nobody labelled yet still count in a text's
+length normalisation, so the model is less sure of novel texts. Logistic
 regression gives probabilities directly (no extra calibration step is needed for
 ranking by uncertainty); classes are weighted by their inverse frequency, since
 FAVOR and AGAINST, which F_avg scores, are often the rarer labels.
@@ -13,8 +18,11 @@ FAVOR and AGAINST, which F_avg scores, are often the rarer labels.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -51,6 +59,55 @@ def preload() -> None:
         pass
 
 
+@dataclass(frozen=True)
+class _Corpus:
+    """Vectorisers fitted on a project's texts, and those texts' feature rows (one per
+    distinct document): shared by every model that observes the same texts (the model
+    and its cross-validation folds), read-only once made."""
+
+    word: Any
+    char: Any
+    rows: dict[str, int]
+    base: Any  # CSR matrix, word then char columns
+
+
+_CORPORA: dict[tuple[str, int], _Corpus] = {}  # the last few, by texts and settings
+_CORPORA_LOCK = threading.Lock()
+
+
+def _vectorisers(n_docs: int, max_features: int) -> tuple[Any, Any]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True,
+                           max_features=max_features)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                           min_df=2 if n_docs >= 50 else 1, max_features=max_features)
+    return word, char
+
+
+def _corpus(docs: Sequence[str], max_features: int) -> _Corpus:
+    """The fitted corpus of these documents (distinct, in first-seen order), cached."""
+    import scipy.sparse as sp
+
+    digest = hashlib.sha256()
+    for d in docs:
+        digest.update(d.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    key = (digest.hexdigest(), max_features)
+    with _CORPORA_LOCK:
+        hit = _CORPORA.get(key)
+        if hit is not None:
+            return hit
+        word, char = _vectorisers(len(docs), max_features)
+        with _one_blas_thread():
+            base = sp.hstack([word.fit_transform(docs), char.fit_transform(docs)]).tocsr()
+        made = _Corpus(word, char, {d: i for i, d in enumerate(docs)}, base)
+        while len(_CORPORA) >= 2:  # a run needs one; a test or a bench may alternate two
+            del _CORPORA[next(iter(_CORPORA))]
+        _CORPORA[key] = made
+        return made
+
+
 class BuiltinModel:
     """TF-IDF word and character n-grams, shared and target-conjoined, logistic regression.
 
@@ -69,6 +126,16 @@ class BuiltinModel:
         self._char: Any = None
         self._clf: Any = None
         self._constant: str | None = None
+        self._corpus: _Corpus | None = None
+
+    def observe(self, items: Sequence[Item]) -> None:
+        """Fit the vocabulary and IDF weights on these items' texts: every unit of the
+        project, labelled or not (only texts are used, never labels). A later
+        :meth:`fit` keeps them; without this call, it fits them on its training texts.
+        Models observing the same texts share one fitted corpus (cross-validation folds
+        cost no refit)."""
+        docs = list(dict.fromkeys(_doc(i) for i in items))
+        self._corpus = _corpus(docs, self.max_features) if docs else None
 
     def _features(self, items: Sequence[Item]) -> Any:
         import scipy.sparse as sp
@@ -77,7 +144,7 @@ class BuiltinModel:
         row_of: dict[str, int] = {}
         rows = [row_of.setdefault(_doc(i), len(row_of)) for i in items]
         docs = list(row_of)
-        base = sp.hstack([self._word.transform(docs), self._char.transform(docs)]).tocsr()
+        base = self._base(docs)
         if len(docs) != len(items):
             base = base[np.asarray(rows)]
         n_t = len(self._targets)
@@ -89,9 +156,19 @@ class BuiltinModel:
             blocks.append(mask @ base)
         return sp.hstack(blocks).tocsr()
 
+    def _base(self, docs: list[str]) -> Any:
+        """The shared features of distinct documents (observed ones are looked up)."""
+        import scipy.sparse as sp
+
+        corpus = self._corpus
+        if corpus is not None and corpus.word is self._word:
+            known = [corpus.rows.get(d, -1) for d in docs]
+            if min(known, default=0) >= 0:
+                return corpus.base[np.asarray(known, dtype=np.int64)]
+        return sp.hstack([self._word.transform(docs), self._char.transform(docs)]).tocsr()
+
     def fit(self, items: Sequence[Item], labels: Sequence[str]) -> None:
         """Learn from labelled items; ``labels[i]`` is one of the model's labels."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
         if len(items) != len(labels):
@@ -104,14 +181,13 @@ class BuiltinModel:
         if len(set(labels)) < 2:
             self._constant = labels[0] if labels else None
             return
-        docs = [_doc(i) for i in items]
-        self._word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, lowercase=True,
-                                     max_features=self.max_features)
-        self._char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
-                                     min_df=2 if len(items) >= 50 else 1,
-                                     max_features=self.max_features)
-        self._word.fit(docs)
-        self._char.fit(docs)
+        if self._corpus is not None:
+            self._word, self._char = self._corpus.word, self._corpus.char
+        else:
+            docs = [_doc(i) for i in items]
+            self._word, self._char = _vectorisers(len(items), self.max_features)
+            self._word.fit(docs)
+            self._char.fit(docs)
         self._clf = LogisticRegression(C=self.c, max_iter=3000, class_weight="balanced",
                                        random_state=self.seed)
         with _one_blas_thread():

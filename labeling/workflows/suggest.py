@@ -35,7 +35,7 @@ from labeling.schema import StanceSchema
 from labeling.state import state_home
 from labeling.studio import wire
 from labeling.studio.client import Studio
-from labeling.suggest.base import Item
+from labeling.suggest.base import Item, observe_all
 from labeling.suggest.models import Quality, build_model, cross_validate, top_label
 from labeling.suggest.queue import queue_scores, queue_seed, representativeness
 from labeling.workflows.adjudicate import fetch_decisions
@@ -151,11 +151,13 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
             f"label); suggestions need at least {cfg.min_labels} (suggestions.min_labels in "
             "the schema): label more, then run `labeling suggest` again. Nothing was changed."
         )
-    cv_job = (lambda: cross_validate(lambda: build_model(schema), items, labels,
-                                     schema.label_names, folds=cv_folds, seed=cfg.seed)
+    # Every unit's text, labelled or not (the targets do not matter to what is seen).
+    seen = [_item(r.data, "") for r in records]
+    cv_job = (lambda: cross_validate(lambda: observe_all(build_model(schema), seen), items,
+                                     labels, schema.label_names, folds=cv_folds, seed=cfg.seed)
               ) if cv_folds >= 2 and len(set(labels)) >= 2 else None
     tell("train", 0, 1)
-    model = build_model(schema)
+    model = observe_all(build_model(schema), seen)
     model.fit(items, labels)
     tell("train", 1, 1)
 
@@ -177,7 +179,7 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     # the project's texts, ranked within each target (labeling.suggest.queue; chosen
     # with bench/al_sim.py).
     dens = dict(zip((r.task_id for r in records),
-                    representativeness([_item(r.data, "").text for r in records]), strict=True))
+                    representativeness([i.text for i in seen]), strict=True))
     scores = queue_scores([str(r.data["quote_id"]) for r in todo], per_task, asked,
                           seed=queue_seed(cfg.seed, version),
                           density=[dens[r.task_id] for r in todo])
