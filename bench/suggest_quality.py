@@ -2,8 +2,11 @@
 
 Prints F_avg (mean F1 of FAVOR and AGAINST, pooled over targets) and macro F1:
 trained on the training file and scored on the validation file, and k-fold
-cross-validated on both together. SemEval-2016's test tweets are not available here,
-so neither figure is the published test-set figure.
+cross-validated on both together. The model is trained as ``labeling suggest`` trains it:
+it first observes the texts of the project (the training file; for cross-validation both
+files, the held-out fold's texts without their labels), then fits on the labelled ones.
+SemEval-2016's test tweets are not available here, so neither figure is the published
+test-set figure.
 
     python bench/suggest_quality.py [TRAIN.jsonl VAL.jsonl] [--folds 5] [--c 10]
 """
@@ -15,7 +18,7 @@ import json
 import time
 from pathlib import Path
 
-from labeling.suggest.base import Item
+from labeling.suggest.base import Item, observe_all
 from labeling.suggest.builtin import BuiltinModel
 from labeling.suggest.models import cross_validate, score, top_label
 
@@ -54,6 +57,7 @@ def main() -> None:
     va_items, va_labels = load(Path(args.val))
     t = time.perf_counter()
     model = BuiltinModel(LABELS, c=args.c)
+    model.observe(tr_items)
     model.fit(tr_items, tr_labels)
     pred = [top_label(d) for d in model.predict_proba(va_items)]
     q = score(va_labels, pred, LABELS)
@@ -61,7 +65,8 @@ def main() -> None:
           f"macro F1 {q.macro_f1:.1f}  [{time.perf_counter() - t:.1f} s]", flush=True)
     if not args.no_cv:
         t = time.perf_counter()
-        cv = cross_validate(lambda: BuiltinModel(LABELS, c=args.c), tr_items + va_items,
+        every = tr_items + va_items
+        cv = cross_validate(lambda: observe_all(BuiltinModel(LABELS, c=args.c), every), every,
                             tr_labels + va_labels, LABELS, folds=args.folds)
         print(f"{cv.folds}-fold CV on train+val ({cv.n_labels}): F_avg {cv.f_avg:.1f}, "
               f"macro F1 {cv.macro_f1:.1f}  [{time.perf_counter() - t:.1f} s]")
