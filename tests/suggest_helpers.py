@@ -65,3 +65,16 @@ def hash_dist(item: Item) -> dict[str, float]:
     h = hashlib.sha256(f"{item.target}|{item.text}".encode()).digest()
     w = [1 + b for b in h[:3]]
     return {lab: x / sum(w) for lab, x in zip(("FAVOR", "AGAINST", "NONE"), w, strict=True)}
+
+
+class ObservingModel(HashModel):
+    """HashModel that records what it was shown: ``events`` (class-wide, in order) holds
+    ("observe", texts) and ("fit", texts) for every instance."""
+
+    events: list[tuple[str, list[str]]] = []
+
+    def observe(self, items: Sequence[Item]) -> None:
+        ObservingModel.events.append(("observe", [i.text for i in items]))
+
+    def fit(self, items: Sequence[Item], labels: Sequence[str]) -> None:
+        ObservingModel.events.append(("fit", [i.text for i in items]))

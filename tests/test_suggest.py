@@ -182,6 +182,38 @@ def test_suggest_writes_one_prediction_per_unlabelled_task_and_reruns_cleanly(
         assert len(logs) == len(unlabelled) * 2 - 1
 
 
+def test_suggest_shows_a_model_every_text_before_it_fits(
+        studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
+    """A model with ``observe`` sees every unit's text (labelled or not) before each fit,
+    the cross-validation folds' models too; it learns only from the labelled ones."""
+    from .suggest_helpers import ObservingModel
+
+    cfg = config(tmp_path, model="python", python_model="tests.suggest_helpers:ObservingModel")
+    tasks = push_toy(studio_server, tmp_path, project_title, cfg)
+    with studio_server.client() as studio:
+        for i in range(9):
+            label(studio, tasks[f"a{i:02d}"], gold_of(i))
+        pid = int(studio.project(project_title)["id"])
+        data = {int(t["id"]): t["data"] for t in studio.iter_tasks(pid, include="id,data")}
+    texts = sorted(str(d["quote"]) for d in data.values())
+    labelled = sorted(str(data[tasks[f"a{i:02d}"]]["quote"]) for i in range(9))
+    ObservingModel.events.clear()
+    r = cli(["suggest", "--project", project_title, "--config", str(cfg), "-q"],
+            studio_server.env())
+    assert r.exit_code == 0, r.output
+    events = list(ObservingModel.events)
+    kinds = [k for k, _ in events]
+    assert kinds[:2] == ["observe", "fit"] and kinds.count("fit") >= 3  # the model, CV folds
+    assert kinds == ["observe", "fit"] * (len(kinds) // 2)  # each model observes, then fits
+    assert len(texts) > len(labelled)
+    for kind, seen in events:
+        if kind == "observe":
+            assert sorted(seen) == texts  # every task, once
+        else:
+            assert set(seen) <= set(labelled)
+    assert sorted(events[1][1]) == sorted(labelled * 2)  # both targets of each labelled task
+
+
 def test_suggest_writes_the_queue_scores(
         studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
     """Each suggestion's score is labeling.suggest.queue's, for the model's distributions

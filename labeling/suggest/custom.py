@@ -2,7 +2,8 @@
 
 The schema names a class as ``package.module:Class``; it is imported, instantiated with
 no arguments and checked for the two methods of :class:`~labeling.suggest.base.StanceModel`
-(``fit`` and ``predict_proba``). Every failure is a :class:`ConfigError` naming the spec.
+(``fit`` and ``predict_proba``; an ``observe`` method, if it has one, is shown every unit's
+text before each fit). Every failure is a :class:`ConfigError` naming the spec.
 """
 
 from __future__ import annotations
