@@ -125,6 +125,7 @@ class BuiltinModel:
         self._word: Any = None
         self._char: Any = None
         self._clf: Any = None
+        self._cols: Any = None  # the feature columns the classifier was fitted on
         self._constant: str | None = None
         self._corpus: _Corpus | None = None
 
@@ -190,8 +191,14 @@ class BuiltinModel:
             self._char.fit(docs)
         self._clf = LogisticRegression(C=self.c, max_iter=3000, class_weight="balanced",
                                        random_state=self.seed)
+        features = self._features(items)
+        # Only the columns some training row uses: under the L2 penalty every other
+        # column's weight is 0 at the optimum, and a vocabulary fitted on a whole project
+        # has many (1.2 million columns against 20,000 used for 400 labels of 10,000 texts:
+        # the fit took 2.7 s instead of 0.4 s).
+        self._cols = np.unique(features.indices)
         with _one_blas_thread():
-            self._clf.fit(self._features(items), list(labels))
+            self._clf.fit(features[:, self._cols], list(labels))
 
     def predict_proba(self, items: Sequence[Item]) -> list[Mapping[str, float]]:
         """Per item, label -> probability over the model's labels ({} before any fit)."""
@@ -203,7 +210,7 @@ class BuiltinModel:
             return []
         features = self._features(items)
         with _one_blas_thread():
-            probs = self._clf.predict_proba(features)
+            probs = self._clf.predict_proba(features[:, self._cols])
         classes = [str(c) for c in self._clf.classes_]
         out: list[Mapping[str, float]] = []
         for row in probs:
