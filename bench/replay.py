@@ -35,12 +35,13 @@ from labeling.corpus.readers import Article  # noqa: E402
 from labeling.corpus.units import Unit  # noqa: E402
 from labeling.schema import StanceSchema  # noqa: E402
 from labeling.segmenter.types import Quote  # noqa: E402
+from labeling.state import state_home  # noqa: E402
 from labeling.studio import wire  # noqa: E402
 from labeling.studio.client import Connection, Studio  # noqa: E402
 from labeling.studio.server import LocalStudio  # noqa: E402
-from labeling.suggest.base import Item  # noqa: E402
+from labeling.suggest.base import Item, observe_all  # noqa: E402
 from labeling.suggest.builtin import BuiltinModel  # noqa: E402
-from labeling.suggest.models import score, top_label  # noqa: E402
+from labeling.suggest.models import build_model, score, top_label  # noqa: E402
 from labeling.workflows.push import project_fields  # noqa: E402
 from labeling.workflows.suggest import suggest  # noqa: E402
 
@@ -52,13 +53,14 @@ def load(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def schema_of(records: list[dict[str, Any]]) -> StanceSchema:
+def schema_of(records: list[dict[str, Any]], encoder: str = "none") -> StanceSchema:
     names = {r["target"]: r.get("target_name") or r["target"] for r in records}
     return StanceSchema.model_validate({
         "title": "replay", "annotators_per_item": 1, "context": "article",
         "targets": [{"id": t, "name": n} for t, n in sorted(names.items())],
         "labels": [{"value": v} for v in LABELS],
-        "suggestions": {"model": "builtin", "show": "hidden", "min_labels": 10},
+        "suggestions": {"model": "builtin", "show": "hidden", "min_labels": 10,
+                        "encoder": encoder},
     })
 
 
@@ -73,11 +75,14 @@ def unit_of(rec: dict[str, Any]) -> Unit:
 
 
 def evaluate(labelled: list[dict[str, Any]], evals: list[dict[str, Any]],
-             pool: list[dict[str, Any]]) -> tuple[float, float]:
+             pool: list[dict[str, Any]], schema: StanceSchema | None = None,
+             home: Path | None = None) -> tuple[float, float]:
     """The built-in model as ``suggest`` trains it (it sees the texts of every task of the
-    project, the pool, and learns from the labelled ones), scored on ``evals``."""
-    model = BuiltinModel(LABELS)
-    model.observe([Item(r["text"], "") for r in pool])
+    project, the pool, and learns from the labelled ones), scored on ``evals``; with the
+    schema's encoder, if any (its embeddings cached where ``suggest`` keeps them)."""
+    model = (build_model(schema, state_home(home) / "suggest") if schema is not None
+             else BuiltinModel(LABELS))
+    observe_all(model, [Item(r["text"], "") for r in pool])
     model.fit([Item(r["text"], r["target"]) for r in labelled], [r["label"] for r in labelled])
     pred = [top_label(d) for d in model.predict_proba([Item(r["text"], r["target"])
                                                        for r in evals])]
@@ -118,7 +123,7 @@ def run_order(studio: Studio, schema: StanceSchema, pool: list[dict[str, Any]],
             "type": "choices", "value": {"choices": [rec["label"]]}}])
         labelled.append(rec)
         if len(labelled) % k == 0 or len(labelled) == stop:
-            f_avg, macro = evaluate(labelled, evals, pool)
+            f_avg, macro = evaluate(labelled, evals, pool, schema, home)
             curve.append((len(labelled), f_avg, macro, time.perf_counter() - t0))
             print(f"  {order:<11} {len(labelled):>5} labels: F_avg {f_avg:5.1f}  "
                   f"macro F1 {macro:5.1f}", flush=True)
@@ -143,6 +148,8 @@ def main() -> None:
                     help="stop the orders other than sequential after this many labels "
                     "(0: the whole pool); the full-pool F_avg is then a model on the whole pool")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--encoder", default="none", choices=["none", "minilm"],
+                    help="the built-in model's suggestions.encoder (minilm: the encoder extra)")
     args = ap.parse_args()
     records = load(args.gold)
     rng = random.Random(args.seed)
@@ -155,7 +162,7 @@ def main() -> None:
     if args.pool and args.pool < len(pool):
         pool = rng.sample(pool, args.pool)
         pool.sort(key=lambda r: records.index(r))  # sequential = the file's order
-    schema = schema_of(pool + evals)
+    schema = schema_of(pool + evals, args.encoder)
     work = Path(tempfile.mkdtemp(prefix="replay-"))
     local = LocalStudio(work / "state")
     curves: dict[str, list[tuple[int, float, float, float]]] = {}
@@ -169,6 +176,9 @@ def main() -> None:
             curves[order] = run_order(studio, schema, pool, evals, order, args.k, work / "home",
                                       0 if order == "sequential" else args.max_labels)
         studio.close()
+        # Without sequential order, the model trained on the whole pool (its last point).
+        full = (curves["sequential"][-1][1] if "sequential" in curves
+                else evaluate(pool, evals, pool, schema, work / "home")[0])
     finally:
         local.down()
         shutil.rmtree(work, ignore_errors=True)
@@ -180,8 +190,6 @@ def main() -> None:
             hit = next((x for x in c if x[0] == n), None)
             cells.append(f"{hit[1]:>13.1f} / {hit[2]:>5.1f}" if hit else f"{'':>21}")
         print(f"{n:>7}" + "".join(f"  {x:>24}" for x in cells))
-    # Without sequential order, the model trained on the whole pool (its last point).
-    full = curves["sequential"][-1][1] if "sequential" in curves else evaluate(pool, evals, pool)[0]
     need = {o: next((n for n, f, *_ in curves[o] if f >= full - 1.0), None) for o in curves}
     print(f"\nfull-pool F_avg {full:.1f}; labels to come within 1 point: "
           + ", ".join(f"{o} {need[o]}" for o in curves))

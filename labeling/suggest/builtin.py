@@ -29,6 +29,9 @@ import numpy as np
 
 from labeling.suggest.base import Item
 
+# The embedding columns' scale against the TF-IDF rows (each part L2-normed): chosen with
+# bench/al_sim.py-style runs on 15 folds of SemEval (README, "Active learning").
+ENCODER_WEIGHT = 1.0
 
 def _doc(item: Item) -> str:
     # The speaker as one token: who says it often predicts the stance (a party's leader).
@@ -68,10 +71,10 @@ class _Corpus:
     word: Any
     char: Any
     rows: dict[str, int]
-    base: Any  # CSR matrix, word then char columns
+    base: Any  # CSR matrix: word, char, then the weighted embedding columns if any
 
 
-_CORPORA: dict[tuple[str, int], _Corpus] = {}  # the last few, by texts and settings
+_CORPORA: dict[tuple[str, int, str, float], _Corpus] = {}  # the last few, by texts and settings
 _CORPORA_LOCK = threading.Lock()
 
 
@@ -85,22 +88,34 @@ def _vectorisers(n_docs: int, max_features: int) -> tuple[Any, Any]:
     return word, char
 
 
-def _corpus(docs: Sequence[str], max_features: int) -> _Corpus:
-    """The fitted corpus of these documents (distinct, in first-seen order), cached."""
+def _embedded(texts: Sequence[str], encoder: Any, weight: float) -> Any:
+    """The encoder's vectors of these texts as weighted sparse columns."""
+    import scipy.sparse as sp
+
+    return sp.csr_matrix(np.asarray(encoder.embed(texts), dtype=np.float64) * weight)
+
+
+def _corpus(docs: Sequence[str], texts: Sequence[str], max_features: int,
+            encoder: Any = None, weight: float = 1.0) -> _Corpus:
+    """The fitted corpus of these documents (distinct, in first-seen order; ``texts[i]``
+    is what the encoder embeds of ``docs[i]``), cached."""
     import scipy.sparse as sp
 
     digest = hashlib.sha256()
     for d in docs:
         digest.update(d.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
-    key = (digest.hexdigest(), max_features)
+    key = (digest.hexdigest(), max_features, getattr(encoder, "name", ""), weight)
     with _CORPORA_LOCK:
         hit = _CORPORA.get(key)
         if hit is not None:
             return hit
         word, char = _vectorisers(len(docs), max_features)
         with _one_blas_thread():
-            base = sp.hstack([word.fit_transform(docs), char.fit_transform(docs)]).tocsr()
+            parts = [word.fit_transform(docs), char.fit_transform(docs)]
+            if encoder is not None:
+                parts.append(_embedded(texts, encoder, weight))
+            base = sp.hstack(parts).tocsr()
         made = _Corpus(word, char, {d: i for i, d in enumerate(docs)}, base)
         while len(_CORPORA) >= 2:  # a run needs one; a test or a bench may alternate two
             del _CORPORA[next(iter(_CORPORA))]
@@ -113,14 +128,23 @@ class BuiltinModel:
 
     ``labels`` fixes the label order of the distributions. With one label only in the
     training data, every prediction is that label with probability 1.
+
+    ``encoder`` (optional; :mod:`labeling.suggest.encoder`, ``suggestions.encoder`` in the
+    schema): an object with ``name`` and ``embed(texts)`` giving L2-normed sentence
+    vectors; they join the features (shared and target-conjoined, like the n-grams),
+    scaled by ``encoder_weight``. With them the model generalises past the words it was
+    shown (paraphrases, synonyms), which matters most while labels are few.
     """
 
     def __init__(self, labels: Sequence[str], *, c: float = 10.0, seed: int = 0,
-                 max_features: int = 200_000):
+                 max_features: int = 200_000, encoder: Any = None,
+                 encoder_weight: float = ENCODER_WEIGHT):
         self.labels = list(labels)
         self.c = c
         self.seed = seed
         self.max_features = max_features
+        self.encoder = encoder
+        self.encoder_weight = encoder_weight
         self._targets: dict[str, int] = {}
         self._word: Any = None
         self._char: Any = None
@@ -135,17 +159,27 @@ class BuiltinModel:
         :meth:`fit` keeps them; without this call, it fits them on its training texts.
         Models observing the same texts share one fitted corpus (cross-validation folds
         cost no refit)."""
-        docs = list(dict.fromkeys(_doc(i) for i in items))
-        self._corpus = _corpus(docs, self.max_features) if docs else None
+        text_of: dict[str, str] = {}
+        for i in items:
+            text_of.setdefault(_doc(i), i.text)
+        self._corpus = (_corpus(list(text_of), list(text_of.values()), self.max_features,
+                                self.encoder, self.encoder_weight) if text_of else None)
 
     def _features(self, items: Sequence[Item]) -> Any:
         import scipy.sparse as sp
 
         # A unit is asked about every target: vectorise each distinct text once.
         row_of: dict[str, int] = {}
-        rows = [row_of.setdefault(_doc(i), len(row_of)) for i in items]
+        texts: list[str] = []
+        rows = []
+        for i in items:
+            d = _doc(i)
+            if d not in row_of:
+                row_of[d] = len(row_of)
+                texts.append(i.text)
+            rows.append(row_of[d])
         docs = list(row_of)
-        base = self._base(docs)
+        base = self._base(docs, texts)
         if len(docs) != len(items):
             base = base[np.asarray(rows)]
         n_t = len(self._targets)
@@ -157,8 +191,9 @@ class BuiltinModel:
             blocks.append(mask @ base)
         return sp.hstack(blocks).tocsr()
 
-    def _base(self, docs: list[str]) -> Any:
-        """The shared features of distinct documents (observed ones are looked up)."""
+    def _base(self, docs: list[str], texts: list[str]) -> Any:
+        """The shared features of distinct documents (observed ones are looked up;
+        ``texts[i]`` is what the encoder embeds of ``docs[i]``)."""
         import scipy.sparse as sp
 
         corpus = self._corpus
@@ -166,7 +201,10 @@ class BuiltinModel:
             known = [corpus.rows.get(d, -1) for d in docs]
             if min(known, default=0) >= 0:
                 return corpus.base[np.asarray(known, dtype=np.int64)]
-        return sp.hstack([self._word.transform(docs), self._char.transform(docs)]).tocsr()
+        parts = [self._word.transform(docs), self._char.transform(docs)]
+        if self.encoder is not None:
+            parts.append(_embedded(texts, self.encoder, self.encoder_weight))
+        return sp.hstack(parts).tocsr()
 
     def fit(self, items: Sequence[Item], labels: Sequence[str]) -> None:
         """Learn from labelled items; ``labels[i]`` is one of the model's labels."""

@@ -13,22 +13,32 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from labeling.errors import ConfigError
 from labeling.schema import StanceSchema
+from labeling.state import state_home
 from labeling.suggest.base import Item, StanceModel
 
 # The two labels SemEval-2016's F_avg averages; a schema without them scores macro F1 only.
 FAVG_LABELS = ("FAVOR", "AGAINST")
 
 
-def build_model(schema: StanceSchema) -> StanceModel:
-    """The stance model the schema's ``suggestions`` section names (untrained)."""
+def build_model(schema: StanceSchema, cache_dir: Path | None = None) -> StanceModel:
+    """The stance model the schema's ``suggestions`` section names (untrained).
+
+    ``cache_dir`` keeps the encoder's embeddings (``suggestions.encoder``; default: the
+    state folder's ``suggest/``)."""
     cfg = schema.suggestions
     if cfg.model == "builtin":
         from labeling.suggest.builtin import BuiltinModel
 
-        return BuiltinModel(schema.label_names, seed=cfg.seed)
+        encoder = None
+        if cfg.encoder != "none":
+            from labeling.suggest.encoder import load_encoder
+
+            encoder = load_encoder(cfg.encoder, cache_dir or state_home() / "suggest")
+        return BuiltinModel(schema.label_names, seed=cfg.seed, encoder=encoder)
     if cfg.model == "llm":
         from labeling.suggest.llm import LLMModel  # type: ignore[import-not-found,unused-ignore]
 

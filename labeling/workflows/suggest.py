@@ -153,11 +153,19 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
         )
     # Every unit's text, labelled or not (the targets do not matter to what is seen).
     seen = [_item(r.data, "") for r in records]
-    cv_job = (lambda: cross_validate(lambda: observe_all(build_model(schema), seen), items,
-                                     labels, schema.label_names, folds=cv_folds, seed=cfg.seed)
+    cache = state_home(state_dir) / "suggest"
+    if cfg.model == "builtin" and cfg.encoder != "none":
+        # Sentence embeddings, once per text (cached on disk): the slow part, with progress.
+        from labeling.suggest.encoder import load_encoder
+
+        load_encoder(cfg.encoder, cache).embed([i.text for i in seen],
+                                               progress=lambda d, t: tell("embed", d, t))
+    cv_job = (lambda: cross_validate(lambda: observe_all(build_model(schema, cache), seen),
+                                     items, labels, schema.label_names, folds=cv_folds,
+                                     seed=cfg.seed)
               ) if cv_folds >= 2 and len(set(labels)) >= 2 else None
     tell("train", 0, 1)
-    model = observe_all(build_model(schema), seen)
+    model = observe_all(build_model(schema, cache), seen)
     model.fit(items, labels)
     tell("train", 1, 1)
 
