@@ -125,9 +125,12 @@ def fit_predict(feats: Features, labelled: Arr, y: Arr,
             [str(c) for c in clf.classes_])
 
 
+ENCODER: list[Any] = []  # --encoder: the sentence encoder of the exact model, if any
+
+
 def fit_predict_exact(pool: list[dict[str, Any]], evals: list[dict[str, Any]],
                       labelled: Arr) -> tuple[Arr, Arr, list[str]]:
-    m = BuiltinModel(LABELS)
+    m = BuiltinModel(LABELS, encoder=ENCODER[0] if ENCODER else None)
     m.observe([Item(r["text"], "") for r in pool])  # as suggest does: every project text
     m.fit([Item(pool[i]["text"], pool[i]["target"]) for i in labelled],
           [pool[i]["label"] for i in labelled])
@@ -291,14 +294,15 @@ def run(name: str, pool: list[dict[str, Any]], evals: list[dict[str, Any]], feat
 
 
 def fold_gaps(records: list[dict[str, Any]], folds: int, names: list[str], k: int,
-              max_labels: int, seeds: int, exact: bool) -> None:
-    """Print, per strategy, the mean gap to each fold's full-pool F_avg at every step."""
-    rng = np.random.default_rng(7)
-    fold_of = np.empty(len(records), int)
-    fold_of[rng.permutation(len(records))] = np.arange(len(records)) % folds
+              max_labels: int, seeds: int, exact: bool, repeats: int = 1) -> None:
+    """Print, per strategy, the mean gap to each fold's full-pool F_avg at every step
+    (``repeats`` partitions into folds, seeded 7, 8, ...)."""
     gaps: dict[str, list[dict[int, float]]] = {}
     t0 = time.perf_counter()
-    for f in range(folds):
+    for r, f in ((r, f) for r in range(repeats) for f in range(folds)):
+        rng = np.random.default_rng(7 + r)
+        fold_of = np.empty(len(records), int)
+        fold_of[rng.permutation(len(records))] = np.arange(len(records)) % folds
         pool = [r for i, r in enumerate(records) if fold_of[i] != f]
         evals = [r for i, r in enumerate(records) if fold_of[i] == f]
         feats = Features(pool, evals)
@@ -313,13 +317,15 @@ def fold_gaps(records: list[dict[str, Any]], folds: int, names: list[str], k: in
             seeded = name == "random" or name.startswith("pct-mix")
             for seed in range(seeds if seeded else 1):
                 cap = len(pool) if name == "sequential" else max_labels
-                c = run(name, pool, evals, feats, k, cap, seed + 100 * f, exact, strategies)
+                c = run(name, pool, evals, feats, k, cap, seed + 100 * f + 1000 * r, exact,
+                        strategies)
                 gaps.setdefault(name, []).append({m: full - fa for m, fa, _ in c})
-                print(f"fold {f} (pool {len(pool)}, scored on {len(evals)}, full-pool F_avg "
+                print(f"partition {r} fold {f} (pool {len(pool)}, scored on {len(evals)}, full-pool F_avg "
                       f"{full:.1f}) {name} seed {seed}: gap "
                       + " ".join(f"{m}:{full - fa:.1f}" for m, fa, _ in c)
                       + f"  [{time.perf_counter() - t0:.0f} s]", flush=True)
-    print(f"\nmean gap to the fold's full-pool F_avg ({folds} folds; within 1 point is the goal):")
+    print(f"\nmean gap to the fold's full-pool F_avg ({repeats} x {folds} folds; within 1 point "
+          "is the goal):")
     for name, gs in gaps.items():
         steps = sorted(set.intersection(*(set(g) for g in gs)))
         hits = [next((m for m in sorted(g) if g[m] <= 1.0), None) for g in gs]
@@ -340,11 +346,21 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=None, help="also write the curves here")
     ap.add_argument("--folds", type=int, default=0,
                     help="score on N folds of GOLD + EVAL instead of EVAL (mean gap per step)")
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="with --folds: this many seeded partitions into folds")
+    ap.add_argument("--encoder", default="none", choices=["none", "minilm"],
+                    help="with --exact: the built-in model's sentence encoder (the encoder extra)")
     args = ap.parse_args()
     pool, evals = load(args.gold), load(args.eval)
+    if args.encoder != "none":
+        if not args.exact:
+            ap.error("--encoder needs --exact")
+        from labeling.suggest.encoder import load_encoder
+
+        ENCODER.append(load_encoder(args.encoder, None))  # in memory: one embedding per text
     if args.folds:
         fold_gaps(pool + evals, args.folds, args.strategies.split(","), args.k,
-                  args.max_labels, args.seeds, args.exact)
+                  args.max_labels, args.seeds, args.exact, args.repeats)
         return
     t0 = time.perf_counter()
     feats = Features(pool, evals)

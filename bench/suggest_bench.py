@@ -9,7 +9,7 @@ the baseline, one raw ``POST /api/projects/ID/import/predictions`` of the same s
 JSON. Prints the seconds of each, the ratio and the load average (1 minute) before and
 after each: the machine is shared, so only the ratio is comparable between runs.
 
-    python bench/suggest_bench.py [--units 10000] [--labels 200] [--rerun 50]
+    python bench/suggest_bench.py [--units 10000] [--labels 200] [--rerun 50] [--encoder minilm]
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ def main() -> None:
     ap.add_argument("--rerun", type=int, default=0, metavar="N",
                     help="then label N more tasks and time a second run")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--encoder", default="none", choices=["none", "minilm"],
+                    help="the built-in model's suggestions.encoder (minilm: the encoder extra; "
+                    "the first run embeds every text, a rerun reads them from its cache)")
     args = ap.parse_args()
     n = args.units - args.units % QUOTES_PER_ARTICLE
     work = Path(tempfile.mkdtemp(prefix="suggest-bench-"))
@@ -69,6 +72,8 @@ def main() -> None:
         ids = sorted(int(t["id"]) for t in studio.iter_tasks(pid, include="id"))
         rng = random.Random(0)
         schema = load_schema(CONFIG)
+        schema = schema.model_copy(update={"suggestions": schema.suggestions.model_copy(
+            update={"encoder": args.encoder})})
         studio.update_project(pid, maximum_annotations=1)
         sample = rng.sample(ids, args.labels)
         for tid in sample:

