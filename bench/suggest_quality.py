@@ -52,11 +52,18 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--c", type=float, default=10.0)
     ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--encoder", default="none", choices=["none", "minilm"],
+                    help="the built-in model's sentence encoder (the encoder extra)")
     args = ap.parse_args()
+    encoder = None
+    if args.encoder != "none":
+        from labeling.suggest.encoder import load_encoder
+
+        encoder = load_encoder(args.encoder, None)  # in memory: each text embedded once
     tr_items, tr_labels = load(Path(args.train))
     va_items, va_labels = load(Path(args.val))
     t = time.perf_counter()
-    model = BuiltinModel(LABELS, c=args.c)
+    model = BuiltinModel(LABELS, c=args.c, encoder=encoder)
     model.observe(tr_items)
     model.fit(tr_items, tr_labels)
     pred = [top_label(d) for d in model.predict_proba(va_items)]
@@ -66,8 +73,9 @@ def main() -> None:
     if not args.no_cv:
         t = time.perf_counter()
         every = tr_items + va_items
-        cv = cross_validate(lambda: observe_all(BuiltinModel(LABELS, c=args.c), every), every,
-                            tr_labels + va_labels, LABELS, folds=args.folds)
+        cv = cross_validate(
+            lambda: observe_all(BuiltinModel(LABELS, c=args.c, encoder=encoder), every),
+            every, tr_labels + va_labels, LABELS, folds=args.folds)
         print(f"{cv.folds}-fold CV on train+val ({cv.n_labels}): F_avg {cv.f_avg:.1f}, "
               f"macro F1 {cv.macro_f1:.1f}  [{time.perf_counter() - t:.1f} s]")
 
