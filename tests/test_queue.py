@@ -10,7 +10,14 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 import labeling.suggest.queue as queue_mod
-from labeling.suggest.queue import _uniform, margin, queue_scores, queue_seed, representativeness
+from labeling.suggest.queue import (
+    _uniform,
+    margin,
+    queue_scores,
+    queue_seed,
+    representativeness,
+    spread_duplicates,
+)
 
 
 def dist(m: float) -> dict[str, float]:
@@ -308,3 +315,43 @@ def test_representativeness_with_a_sample_equals_brute_force_on_it(
     ref = sorted(int(i) for i in np.random.default_rng(0).choice(n, 20, replace=False))
     assert representativeness(texts, neighbours=neighbours, max_reference=20) == \
         pytest.approx(brute_rep(texts, k, ref))  # k = neighbours x 20 / n, at least 1
+
+
+# ------------------------------------------------------------------ near-duplicates
+def _order(scores: list[float]) -> list[int]:
+    return sorted(range(len(scores)), key=lambda i: scores[i])
+
+
+def test_a_near_duplicate_comes_after_every_task_not_yet_served_of_another_cluster() -> None:
+    # q1 and q3 print the same quote; q1 is the less certain of the two.
+    scores = [0.5, 0.1, 0.3, 0.2, 0.9]
+    out = spread_duplicates(scores, [None, "c", None, "c", None])
+    assert _order(out) == [1, 2, 0, 4, 3]  # q3 after every other task
+    assert all(0.0 <= x < 1.0 for x in out)
+
+
+def test_a_cluster_already_served_comes_after_the_rest() -> None:
+    # The cluster of q0 had a task labelled before: both its open tasks go after q1 and q2,
+    # the less certain of them first.
+    scores = [0.1, 0.6, 0.8, 0.05]
+    out = spread_duplicates(scores, ["c", None, None, "c"], {"c": 1})
+    assert _order(out) == [1, 2, 3, 0]
+
+
+def test_the_tasks_of_a_cluster_follow_one_another_by_score_behind_fresh_clusters() -> None:
+    # clusters a (3 tasks) and b (2): the first of each, then the second of each, then a's third
+    scores = [0.7, 0.2, 0.4, 0.3, 0.6]
+    out = spread_duplicates(scores, ["a", "a", "a", "b", "b"])
+    assert _order(out) == [1, 3, 2, 4, 0]
+
+
+def test_without_near_duplicates_the_scores_do_not_change() -> None:
+    scores = [0.25, 0.75, 0.5]
+    assert spread_duplicates(scores, [None, None, None]) == scores
+    assert spread_duplicates(scores, ["a", "b", "c"]) == scores  # each its own cluster
+    assert spread_duplicates([], []) == []
+
+
+def test_spread_duplicates_checks_its_lengths() -> None:
+    with pytest.raises(ValueError, match="2 scores but 1 clusters"):
+        spread_duplicates([0.1, 0.2], [None])

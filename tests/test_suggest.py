@@ -18,7 +18,7 @@ from labeling.studio import wire
 from labeling.suggest.base import Item
 from labeling.suggest.builtin import BuiltinModel
 from labeling.suggest.models import build_model, cross_validate, score, top_label
-from labeling.suggest.queue import queue_scores, queue_seed, representativeness
+from labeling.suggest.queue import queue_scores, queue_seed, representativeness, spread_duplicates
 
 from .helpers import RunningStudio
 from .suggest_helpers import hash_dist
@@ -143,10 +143,8 @@ def test_suggest_writes_one_prediction_per_unlabelled_task_and_reruns_cleanly(
         n_logs = sum(1 for p in studio.predictions(int(proj["id"]))
                      if p["model_version"].startswith(wire.SUGGEST_LOG_PREFIX))
         assert n_logs == len(unlabelled)
-        # a10 and a16 print the same quote: one near-duplicate cluster, a11 in another
-        assert by_task[tasks["a10"]]["cluster"] is not None
-        assert by_task[tasks["a10"]]["cluster"] == by_task[tasks["a16"]]["cluster"]
-        assert by_task[tasks["a11"]]["cluster"] != by_task[tasks["a10"]]["cluster"]
+        # no ``cluster``: the server would serve every task with one before all others
+        assert all(p.get("cluster") is None for p in preds)
         # Label one more, rerun (now hidden): the earlier suggestions go, the new ones
         # cover the rest.
         label(studio, tasks["a09"], gold_of(9))
@@ -214,10 +212,12 @@ def test_suggest_shows_a_model_every_text_before_it_fits(
     assert sorted(events[1][1]) == sorted(labelled * 2)  # both targets of each labelled task
 
 
-def test_suggest_writes_the_queue_scores(
+def test_suggest_writes_the_queue_scores_and_the_server_serves_them_in_order(
         studio_server: RunningStudio, tmp_path: Path, project_title: str) -> None:
     """Each suggestion's score is labeling.suggest.queue's, for the model's distributions
-    and this run's seed (recomputable from the version the project now has)."""
+    and this run's seed (recomputable from the version the project now has), with each
+    near-duplicate after the first of its cluster; and the server serves the tasks in
+    that order."""
     cfg = config(tmp_path, model="python", python_model="tests.suggest_helpers:HashModel",
                  seed=5)
     tasks = push_toy(studio_server, tmp_path, project_title, cfg)
@@ -244,7 +244,27 @@ def test_suggest_writes_the_queue_scores(
         [[hash_dist(Item(str(data[t]["quote"]), x)) for x in targets] for t in todo],
         [targets] * len(todo), seed=queue_seed(5, version),
         density=[dens[t] for t in todo])
+    # The toy's quotes of one stance differ by a city name only: near-duplicates, one
+    # cluster per stance, but two for NONE, whose city sits mid-sentence (Rome: i % 6 == 2,
+    # Prague: 5). a00-a08 (labelled) were served already.
+    def cluster(i: int) -> str:
+        return str(i % 6 if i % 3 == 2 else i % 3)
+
+    article = {tid: int(aid[1:]) for aid, tid in tasks.items()}
+    done = {c: sum(1 for i in range(9) if cluster(i) == c) for c in map(cluster, range(18))}
+    expected = spread_duplicates(expected, [cluster(article[t]) for t in todo], done)
     assert [got[t] for t in todo] == pytest.approx(expected)
+    assert all(0.0 <= x < 1.0 for x in got.values())
+    # The annotator is served the tasks in the order of these scores, lowest first: the
+    # first task of each cluster not yet served before the second.
+    served = []
+    with studio_server.client() as studio:
+        for _ in todo:
+            task = studio.next_task(pid)
+            assert task is not None
+            served.append(int(task["id"]))
+            label(studio, int(task["id"]), "NONE")
+    assert served == sorted(todo, key=lambda t: got[t])
 
 
 def test_too_few_labels_is_an_error_and_changes_nothing(

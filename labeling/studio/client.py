@@ -482,23 +482,14 @@ class Studio:
                            predictions: Sequence[Mapping[str, Any]]) -> int:
         """Add predictions to existing tasks in one request (each names its ``task``);
         returns how many were created. The server keeps ``result``, ``score`` and
-        ``model_version`` of each, not ``cluster`` (see :meth:`add_prediction`), and
-        recounts every task of the project after each request (Label Studio 1.23.2): send
-        many predictions at once."""
+        ``model_version`` of each, not ``cluster``, and recounts every task of the project
+        after each request (Label Studio 1.23.2): send many predictions at once."""
         body = self.json(
             "POST", f"/api/projects/{project_id}/import/predictions", retry=False,
             content=json.dumps(list(predictions), ensure_ascii=False).encode("utf-8"),
             headers={"Content-Type": "application/json"},
         )
         return int((body or {}).get("created", 0))
-
-    def add_prediction(self, prediction: Mapping[str, Any]) -> dict[str, Any]:
-        """Add one prediction (``task``, ``result``, ``model_version``, ``score`` and
-        ``cluster``, which :meth:`import_predictions` drops) in one request. Not retried:
-        a retry after a lost answer would add it twice."""
-        result: dict[str, Any] = self.json("POST", "/api/predictions/", retry=False,
-                                           json=dict(prediction))
-        return result
 
     def update_prediction(self, prediction_id: int, **fields: Any) -> dict[str, Any]:
         result: dict[str, Any] = self.json("PATCH", f"/api/predictions/{prediction_id}/",

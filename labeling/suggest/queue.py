@@ -14,6 +14,11 @@ to the target's size; and a share of the tasks get a random score instead, seede
 run, so part of every batch is a uniform sample (uncertainty alone keeps away from the
 regions the model is wrongly sure of). The share was chosen with ``bench/al_sim.py``
 (README, "Active learning").
+
+:func:`spread_duplicates` then puts each near-duplicate after its cluster's first task:
+Label Studio's own ``cluster`` field would do it per annotator, but its uncertainty
+sampling gives every task without a cluster the count of all the solved tasks without
+one, so it served every clustered task before any other (``next_task.py``, 1.23.2).
 """
 
 from __future__ import annotations
@@ -149,3 +154,33 @@ def queue_scores(keys: Sequence[str], dists: Sequence[Sequence[Mapping[str, floa
             if _uniform(seed, key, "pick") < random_share:
                 scores[i] = _uniform(seed, key, "score")
     return scores
+
+
+def spread_duplicates(scores: Sequence[float], clusters: Sequence[str | None],
+                      done: Mapping[str, int] | None = None) -> list[float]:
+    """The queue scores with near-duplicates spread: a task's score plus the number of its
+    near-duplicates served before it, so the first of each cluster keeps its place and the
+    others come after every task whose cluster has not been served yet.
+
+    ``clusters[i]`` names task i's near-duplicate cluster (``None``: a task of its own);
+    ``done`` counts, per cluster, the tasks already labelled, which come first. Within a
+    cluster the tasks keep the order of their scores (ties: the earlier task first).
+    With scores in [0, 1) the result orders tasks as Label Studio's ``cluster`` meant to
+    (fewest served of their cluster first, then by score), for every annotator at once.
+    The sums are divided by 1 + the largest count added, so they stay in [0, 1) (the
+    server refuses a prediction score above 1); without near-duplicates nothing changes.
+    """
+    if len(scores) != len(clusters):
+        raise ValueError(f"{len(scores)} scores but {len(clusters)} clusters")
+    done = done or {}
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(clusters):
+        if c is not None:
+            members[c].append(i)
+    add = [0] * len(scores)
+    for c, ix in members.items():
+        before = done.get(c, 0)
+        for pos, i in enumerate(sorted(ix, key=lambda i: (scores[i], i))):
+            add[i] = before + pos
+    scale = 1 + max(add, default=0)
+    return [(float(s) + n) / scale for s, n in zip(scores, add, strict=True)]

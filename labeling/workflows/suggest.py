@@ -7,12 +7,12 @@ still needs votes: the segmenter's spans, the suggested stance (unless hidden:
 ``suggestions.show``), and a score that orders the queue (low = served first): the task's
 uncertainty (1 - its smallest margin between the two most probable labels) times its
 representativeness (similarity to its nearest texts in the project), ranked within its
-target (:func:`labeling.suggest.queue.queue_scores`). Then it makes this run's model
-version the project's and switches the project to uncertainty sampling. A rerun deletes
-the suggestions of earlier runs (each run has a version of its own) and keeps their logs
-(:mod:`labeling.studio.wire`), which a pull reads to record what each vote was shown. The
-cross-validation runs in a thread while the server writes; the suggestions of
-near-duplicate tasks (which carry a ``cluster``) are sent while the rest is imported.
+target (:func:`labeling.suggest.queue.queue_scores`), a near-duplicate's after the first
+task of its cluster (:func:`labeling.suggest.queue.spread_duplicates`). Then it makes this
+run's model version the project's and switches the project to uncertainty sampling. A
+rerun deletes the suggestions of earlier runs (each run has a version of its own) and
+keeps their logs (:mod:`labeling.studio.wire`), which a pull reads to record what each
+vote was shown. The cross-validation runs in a thread while the server writes.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from labeling.studio import wire
 from labeling.studio.client import Studio
 from labeling.suggest.base import Item, observe_all
 from labeling.suggest.models import Quality, build_model, cross_validate, top_label
-from labeling.suggest.queue import queue_scores, queue_seed, representativeness
+from labeling.suggest.queue import queue_scores, queue_seed, representativeness, spread_duplicates
 from labeling.workflows.adjudicate import fetch_decisions
 from labeling.workflows.sync import forget_server_copy, suggestion_logs
 
@@ -45,7 +45,6 @@ log = logging.getLogger(__name__)
 
 UNCERTAINTY = "Uncertainty sampling"
 _BATCH = 50_000  # predictions per import request (each one costs a recount: one request)
-_PARALLEL = 4  # requests at a time for the clustered tasks' suggestions
 _T = TypeVar("_T")
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -174,7 +173,7 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     previous = {tid: logs_[-1] for tid, logs_ in suggestion_logs(studio, pid).items()}
     run = run_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     version = wire.suggestion_version(run)
-    clusters = queue_clusters(todo, schema)
+    dup_of, dup_done = near_duplicates(records, todo, schema)
     asked = [task_targets(r.data, schema) for r in todo]
     tell("predict", 0, len(todo))
     batch_items = [_item(r.data, t) for r, ts in zip(todo, asked, strict=True) for t in ts]
@@ -191,38 +190,31 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
     scores = queue_scores([str(r.data["quote_id"]) for r in todo], per_task, asked,
                           seed=queue_seed(cfg.seed, version),
                           density=[dens[r.task_id] for r in todo])
+    scores = spread_duplicates(scores, [dup_of.get(r.task_id) for r in todo], dup_done)
     made = _Made()
     preds = made.add(todo, asked, per_task, scores, schema, version, run, previous)
     tell("predict", len(todo), len(todo))
 
     earlier = [v for v in studio.model_versions(pid) if wire.is_suggestion_version(v)]
-    pool = ThreadPoolExecutor(_PARALLEL)
     cv: _Background[Quality] | None = None
     try:
-        # The bulk import drops ``cluster``: the suggestions of near-duplicate tasks go
-        # one request each, a few at a time, sent while the server imports the rest.
-        sent = [pool.submit(studio.add_prediction, {**pred, "cluster": clusters[pred["task"]]})
-                for pred in preds if pred["task"] in clusters]
-        bulk = [pred for pred in preds if pred["task"] not in clusters]
         # Cross-validation needs nothing of what follows: it runs in a thread while this
         # one waits on the server (writing is the server's work).
         cv = _Background(cv_job) if cv_job is not None else None
-        total = len(bulk) + len(sent) + len(made.logs)
+        total = len(preds) + len(made.logs)
         tell("write", 0, total)
         # One request for the suggestions and the logs together: the server recounts the
         # counters of every task of the project after each import request (Label Studio
         # 1.23.2, data_import/api.py; 8 to 18 s for 10,000 tasks on a loaded machine,
-        # whether the request holds 100 predictions or 20,000).
+        # whether the request holds 100 predictions or 20,000). No ``cluster``: this
+        # import drops it, and the scores spread the near-duplicates already.
         done = 0
-        batch = bulk + made.logs
+        batch = preds + made.logs
         for chunk_start in range(0, len(batch), _BATCH):
             chunk = batch[chunk_start:chunk_start + _BATCH]
             studio.import_predictions(pid, chunk)
             done += len(chunk)
             tell("write", done, total)
-        for future in sent:
-            future.result()
-        tell("write", total, total)
         # The new version first (the server refuses a version without predictions), then
         # the earlier suggestions go: the queue is never left without the current ones.
         tell("replace", 0, 1)
@@ -236,12 +228,11 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
         quality = cv.result() if cv is not None else None
         tell("cross-validate", 1, 1)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         if cv is not None:
             cv.cancel()
     return SuggestResult(
         project_id=pid, model_version=version, labels=len(items), tasks=len(records),
-        predicted=len(bulk) + len(sent), hidden=made.hidden, no_suggestion=made.no_suggestion,
+        predicted=len(preds), hidden=made.hidden, no_suggestion=made.no_suggestion,
         replaced=replaced, quality=quality, sampling=str(proj.get("sampling") or UNCERTAINTY),
     )
 
@@ -286,19 +277,27 @@ class _Made:
         return out
 
 
-def queue_clusters(todo: Sequence[TaskRecord], schema: StanceSchema) -> dict[int, int]:
-    """task id -> ``cluster`` of its suggestion, for the tasks in a near-duplicate cluster
-    of two or more (a lone task's cluster changes nothing): uncertainty sampling serves an
-    annotator the tasks of the clusters they solved least first."""
+def near_duplicates(records: Sequence[TaskRecord], todo: Sequence[TaskRecord],
+                    schema: StanceSchema) -> tuple[dict[int, str], dict[str, int]]:
+    """The near-duplicate clusters of two or more of the project's tasks: task id ->
+    cluster for the tasks still to label, and cluster -> how many of its tasks need no
+    more votes (those were served already)."""
     from labeling.dataset.rows import clusters_of, units_of_tasks
 
-    units = units_of_tasks({"data": r.data} for r in todo)
+    units = units_of_tasks({"data": r.data} for r in records)
     clusters = clusters_of(units, schema.near_duplicates.threshold)
     members: dict[str, list[int]] = defaultdict(list)
-    for rec in todo:
+    for rec in records:
         members[clusters.get(str(rec.data["quote_id"]), "")].append(rec.task_id)
-    return {tid: n for n, (_, tids) in enumerate(sorted(members.items()))
-            if len(tids) > 1 for tid in tids}
+    open_ = {r.task_id for r in todo}
+    dup_of: dict[int, str] = {}
+    done: dict[str, int] = {}
+    for c, tids in members.items():
+        if len(tids) < 2:
+            continue
+        done[c] = sum(t not in open_ for t in tids)
+        dup_of.update((t, c) for t in tids if t in open_)
+    return dup_of, done
 
 
 class _Background(Generic[_T]):
