@@ -33,8 +33,10 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -280,22 +282,45 @@ class LocalStudio:
 
     def up(self, port: int | None = None, timeout: float = 240.0) -> ServerInfo:
         """Start the server (or return the one already running) and wait until it serves."""
-        current = self.running()
-        if current:
-            return current
-        self._stop_recorded()  # a stale record: the process group may still hold the port
-        creds = self.credentials()
-        self._private()
-        env = self._env(creds)
-        if port is None:
-            port = DEFAULT_PORT
-            if not _port_free(port):
-                port = _free_port()
-                log.warning("port %d is in use by another program: the local Label Studio "
-                            "starts on port %d", DEFAULT_PORT, port)
-        elif not _port_free(port):
-            raise ServerError(f"port {port} is in use by another program: choose another "
-                              "with --port")
+        with _start_lock():  # a port found free stays unclaimed until the server listens
+            current = self.running()
+            if current:
+                return current
+            self._stop_recorded()  # a stale record: the process group may still hold the port
+            creds = self.credentials()
+            self._private()
+            env = self._env(creds)
+            chosen = port
+            if chosen is None:
+                chosen = DEFAULT_PORT
+                if not _port_free(chosen):
+                    chosen = _free_port()
+                    log.warning("port %d is in use by another program: the local Label "
+                                "Studio starts on port %d", DEFAULT_PORT, chosen)
+            elif not _port_free(chosen):
+                raise ServerError(f"port {chosen} is in use by another program: choose "
+                                  "another with --port")
+            try:
+                return self._start(chosen, env, creds.token, timeout)
+            except _PortTaken:
+                if port is not None:
+                    raise ServerError(
+                        f"port {port} was taken by another program while Label Studio "
+                        f"started (see {self.log_file}): choose another with --port"
+                    ) from None
+            chosen = _free_port()
+            log.warning("the port was taken by another program while Label Studio started: "
+                        "starting it again on port %d", chosen)
+            try:
+                return self._start(chosen, env, creds.token, timeout)
+            except _PortTaken:
+                raise ServerError(
+                    f"port {chosen} was taken by another program while Label Studio started "
+                    f"(see {self.log_file}): run the command again"
+                ) from None
+
+    def _start(self, port: int, env: dict[str, str], token: str,
+               timeout: float) -> ServerInfo:
         url = f"http://127.0.0.1:{port}"
         cmd = [label_studio_executable(), "start", "--no-browser", "--debug",
                "--internal-host", "127.0.0.1", "--port", str(port)]
@@ -313,6 +338,8 @@ class LocalStudio:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 self._stop_recorded()
+                if not _port_free(port):  # another program listens there now
+                    raise _PortTaken
                 raise ServerError(
                     f"Label Studio exited during start (exit {proc.returncode}); "
                     f"see {self.log_file}"
@@ -323,11 +350,19 @@ class LocalStudio:
         else:
             self._stop_recorded()
             raise ServerError(f"Label Studio did not answer within {timeout:.0f} s; see {self.log_file}")
-        if _http_status(url + "/api/current-user/whoami", creds.token) != 200:
+        if _http_status(url + "/api/current-user/whoami", token) != 200:
+            # Whose server answered? Ours exits when it cannot listen on the port.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(_FOREIGN_WAIT)
+            exited = proc.poll() is not None
             self._stop_recorded()
+            if exited:
+                raise _PortTaken
             raise ServerError(
-                f"the stored API token was refused by the local server; delete {self.home} "
-                "to start afresh (annotations there are lost) or pass --api-key"
+                f"the server on port {port} refused the stored API token: if another Label "
+                "Studio listens there, stop it or choose another port with --port; if it is "
+                f"this folder's own, delete {self.home} to start afresh (annotations there "
+                "are lost) or pass --api-key"
             )
         log.info("Label Studio is up at %s (pid %d)", url, proc.pid)
         return ServerInfo(url, proc.pid, port, self.home)
@@ -344,6 +379,38 @@ class LocalStudio:
     def down(self) -> bool:
         """Stop the server's process group (SIGTERM, then SIGKILL). True if one was running."""
         return self._stop_recorded()
+
+
+class _PortTaken(Exception):
+    """Another program took the port between the check and the server listening on it."""
+
+
+_FOREIGN_WAIT = 15.0  # seconds for our server to exit when another answered on its port
+
+
+@contextlib.contextmanager
+def _start_lock() -> Iterator[None]:
+    """Serialise this user's starts of local servers on the machine: a port found free
+    stays unclaimed until the server listens (10 to 40 s), and two starts at once (two
+    state folders, two terminals) would otherwise both pick it. Without ``fcntl`` or a
+    usable lock file the start goes on unlocked."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX
+        yield
+        return
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    path = Path(tempfile.gettempdir()) / f"stance-labeling-{uid}.start.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
 
 
 def _owner_only(path: Path) -> None:
