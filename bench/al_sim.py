@@ -22,7 +22,8 @@ Strategies (``--strategies``, comma-separated):
 - ``sequential``: file order; ``random``: a seeded shuffle (``--seeds`` seeds);
 - ``margin``: top-two margin (the product before this change); ``entropy``;
 - ``labelq``: :func:`labeling.suggest.queue.queue_scores` as the product calls it
-  (uncertainty x representativeness among all the pool's texts, ranked within target);
+  (uncertainty x representativeness among all the pool's texts, ranked within target),
+  then :func:`labeling.suggest.queue.spread_duplicates` over the near-duplicate clusters;
 - ``pct``: the margin's percentile within the record's target (each batch spreads over targets);
 - ``pct-mixR``: ``pct`` with a share R (percent) of the batch drawn at random;
 - ``pct-class``: percentile within target x predicted label;
@@ -48,6 +49,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -59,10 +61,15 @@ Arr = np.ndarray[Any, Any]  # numpy arrays of any shape and type
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from labeling.annotations.neardup import cluster_ids  # noqa: E402
 from labeling.suggest.base import Item  # noqa: E402
 from labeling.suggest.builtin import BuiltinModel  # noqa: E402
 from labeling.suggest.models import score  # noqa: E402
-from labeling.suggest.queue import queue_scores, representativeness  # noqa: E402
+from labeling.suggest.queue import (  # noqa: E402
+    queue_scores,
+    representativeness,
+    spread_duplicates,
+)
 
 LABELS = ["FAVOR", "AGAINST", "NONE"]
 
@@ -208,6 +215,7 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
         return within_target_rank(-info, targets[un])
 
     rep: list[Arr] = []
+    dup: list[Arr] = []
 
     def s_dense_left(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
                      ) -> Arr:
@@ -224,11 +232,19 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
         # As the product calls it: density among all the project's texts (the whole pool).
         if not rep:
             rep.append(np.array(representativeness([r["text"] for r in pool])))
+        if not dup:  # near-duplicate clusters of two or more, as suggest finds them
+            ids = cluster_ids({str(i): str(r["text"]) for i, r in enumerate(pool)})
+            size = Counter(ids.values())
+            dup.append(np.array([ids[str(i)] if size[ids[str(i)]] > 1 else ""
+                                 for i in range(len(pool))], dtype=object))
         dists = [dict(zip(cl, row, strict=True)) for row in p[un]]
         keys = [str(pool[i]["id"]) for i in un]
         scores = queue_scores(keys, [[d] for d in dists], [[str(targets[i])] for i in un],
                               seed=int(rng.integers(2**31)), density=list(rep[0][un]))
-        return np.array(scores)
+        left = np.zeros(len(pool), dtype=bool)
+        left[un] = True
+        done = Counter(str(c) for c in dup[0][~left] if c)
+        return np.array(spread_duplicates(scores, [str(dup[0][i]) or None for i in un], done))
 
     def s_dense_all(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
                     ) -> Arr:
