@@ -24,6 +24,7 @@ Strategies (``--strategies``, comma-separated):
 - ``labelq``: :func:`labeling.suggest.queue.queue_scores` as the product calls it
   (uncertainty x representativeness among all the pool's texts, ranked within target),
   then :func:`labeling.suggest.queue.spread_duplicates` over the near-duplicate clusters;
+  ``labelq-plain``: the same without spreading the near-duplicates;
 - ``pct``: the margin's percentile within the record's target (each batch spreads over targets);
 - ``pct-mixR``: ``pct`` with a share R (percent) of the batch drawn at random;
 - ``pct-class``: percentile within target x predicted label;
@@ -229,6 +230,14 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
 
     def s_labelq(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
                  ) -> Arr:
+        return labelq(p, cl, un, rng, spread=True)
+
+    def s_labelq_plain(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator
+                       ) -> Arr:
+        return labelq(p, cl, un, rng, spread=False)
+
+    def labelq(p: Arr, cl: list[str], un: Arr, rng: np.random.Generator, spread: bool
+               ) -> Arr:
         # As the product calls it: density among all the project's texts (the whole pool).
         if not rep:
             rep.append(np.array(representativeness([r["text"] for r in pool])))
@@ -241,6 +250,8 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
         keys = [str(pool[i]["id"]) for i in un]
         scores = queue_scores(keys, [[d] for d in dists], [[str(targets[i])] for i in un],
                               seed=int(rng.integers(2**31)), density=list(rep[0][un]))
+        if not spread:
+            return np.array(scores)
         left = np.zeros(len(pool), dtype=bool)
         left[un] = True
         done = Counter(str(c) for c in dup[0][~left] if c)
@@ -265,6 +276,7 @@ def make_strategies(pool: list[dict[str, Any]], feats: Features) -> dict[str, St
 
     out: dict[str, Strategy] = {"margin": s_margin, "entropy": s_entropy, "pct": s_pct,
                                 "pct-class": s_class, "pct-dense": s_dense, "labelq": s_labelq,
+                                "labelq-plain": s_labelq_plain,
                                 "dense-all": s_dense_all, "dense-left": s_dense_left}
     for r in (10, 20, 30, 50):
         out[f"pct-mix{r}"] = mix(r / 100)
@@ -310,13 +322,14 @@ def run(name: str, pool: list[dict[str, Any]], evals: list[dict[str, Any]], feat
 
 
 def fold_gaps(records: list[dict[str, Any]], folds: int, names: list[str], k: int,
-              max_labels: int, seeds: int, exact: bool, repeats: int = 1) -> None:
+              max_labels: int, seeds: int, exact: bool, repeats: int = 1,
+              first_partition: int = 7) -> None:
     """Print, per strategy, the mean gap to each fold's full-pool F_avg at every step
-    (``repeats`` partitions into folds, seeded 7, 8, ...)."""
+    (``repeats`` partitions into folds, seeded ``first_partition``, + 1, ...)."""
     gaps: dict[str, list[dict[int, float]]] = {}
     t0 = time.perf_counter()
     for r, f in ((r, f) for r in range(repeats) for f in range(folds)):
-        rng = np.random.default_rng(7 + r)
+        rng = np.random.default_rng(first_partition + r)
         fold_of = np.empty(len(records), int)
         fold_of[rng.permutation(len(records))] = np.arange(len(records)) % folds
         pool = [r for i, r in enumerate(records) if fold_of[i] != f]
@@ -364,6 +377,8 @@ def main() -> None:
                     help="score on N folds of GOLD + EVAL instead of EVAL (mean gap per step)")
     ap.add_argument("--repeats", type=int, default=1,
                     help="with --folds: this many seeded partitions into folds")
+    ap.add_argument("--first-partition", type=int, default=7,
+                    help="with --folds: the seed of the first partition (the next: + 1, ...)")
     ap.add_argument("--encoder", default="none", choices=["none", "minilm"],
                     help="with --exact: the built-in model's sentence encoder (the encoder extra)")
     args = ap.parse_args()
@@ -376,7 +391,8 @@ def main() -> None:
         ENCODER.append(load_encoder(args.encoder, None))  # in memory: one embedding per text
     if args.folds:
         fold_gaps(pool + evals, args.folds, args.strategies.split(","), args.k,
-                  args.max_labels, args.seeds, args.exact, args.repeats)
+                  args.max_labels, args.seeds, args.exact, args.repeats,
+                  args.first_partition)
         return
     t0 = time.perf_counter()
     feats = Features(pool, evals)
