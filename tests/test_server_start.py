@@ -65,12 +65,9 @@ def test_two_servers_started_at_once_take_a_port_each(
             local.down()
 
 
-def test_a_port_taken_during_the_start_is_a_clear_error(
-        studio_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Another program listens on the port once the check has passed: the server cannot
-    # listen there, and the start says so (not "delete the state folder").
-    local = _copy(studio_template, tmp_path / "s")
-    port = _unused_port()
+def _take_after_check(port: int, monkeypatch: pytest.MonkeyPatch) -> socket.socket:
+    """Another program starts listening on ``port`` right after the start has found it
+    free (once): the socket that holds it, for the test to close."""
     taker = socket.socket()
     real_free = server_mod._port_free
     taken: list[bool] = []
@@ -84,6 +81,16 @@ def test_a_port_taken_during_the_start_is_a_clear_error(
         return ok
 
     monkeypatch.setattr(server_mod, "_port_free", free_then_taken)
+    return taker
+
+
+def test_a_port_taken_during_the_start_is_a_clear_error(
+        studio_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another program listens on the port once the check has passed: the server cannot
+    # listen there, and the start says so (not "delete the state folder").
+    local = _copy(studio_template, tmp_path / "s")
+    port = _unused_port()
+    taker = _take_after_check(port, monkeypatch)
     try:
         with pytest.raises(ServerError, match=f"port {port} was taken by another program"):
             local.up(port=port, timeout=120)
@@ -100,19 +107,7 @@ def test_without_a_port_asked_for_a_start_whose_port_is_taken_moves_on(
     local = _copy(studio_template, tmp_path / "s")
     port = _unused_port()
     monkeypatch.setattr(server_mod, "DEFAULT_PORT", port)
-    taker = socket.socket()
-    real_free = server_mod._port_free
-    taken: list[bool] = []
-
-    def free_then_taken(p: int) -> bool:
-        ok = real_free(p)
-        if ok and p == port and not taken:
-            taker.bind(("127.0.0.1", port))
-            taker.listen()
-            taken.append(True)
-        return ok
-
-    monkeypatch.setattr(server_mod, "_port_free", free_then_taken)
+    taker = _take_after_check(port, monkeypatch)
     try:
         info = local.up(timeout=120)
         assert info.port != port and local.running() == info
