@@ -491,11 +491,6 @@ class Studio:
         )
         return int((body or {}).get("created", 0))
 
-    def update_prediction(self, prediction_id: int, **fields: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.json("PATCH", f"/api/predictions/{prediction_id}/",
-                                           json=fields)
-        return result
-
     def model_versions(self, project_id: int) -> dict[str, int]:
         """model_version -> number of predictions of that version in the project."""
         body = self.json("GET", f"/api/projects/{project_id}/model-versions/")
