@@ -81,6 +81,25 @@ def test_add_annotator_joins_through_the_invite_link(studio_server: RunningStudi
         http.close()
 
 
+def test_add_annotator_without_a_valid_invite_says_what_to_pass(
+        studio_server: RunningStudio, tmp_path: Path) -> None:
+    # A server given by --url, with neither an admin token nor the invite link: the
+    # error says how to get in (not the server's bare "not permitted" page), and a
+    # wrong invite token is not echoed.
+    email = f"nokey-{uuid.uuid4().hex[:6]}@example.org"
+    base = ["studio", "add-annotator", email, "--url", studio_server.url,
+            "--state-dir", str(tmp_path / "st")]
+    code, out = run(base)
+    assert code == 1
+    assert "HTTP 403" in out and "--invite-token" in out and "--api-key" in out
+    bad = "not-the-invite-" + uuid.uuid4().hex
+    code, out = run([*base, "--invite-token", bad])
+    assert code == 1
+    assert "invite token was refused" in out and bad not in out
+    assert email not in {u.get("email") for u in studio_server.client().users()}
+    assert stored_password(email, tmp_path / "st") is None
+
+
 # ----------------------------------------------------------------------------- hosts, port, modes
 def _time_wait_port() -> int:
     """A port whose last connection the server side closed first: it stays in TIME-WAIT

@@ -66,9 +66,19 @@ def signup(url: str, email: str, password: str, invite_token: str | None = None)
         except httpx.TransportError as exc:
             # The message names the server, never the invite token of the URL.
             raise ServerUnreachable(f"cannot reach Label Studio at {base}") from exc
+    if resp.status_code == 403:
+        # An invite-only server (the embedded one, or signup without link disabled) answers
+        # a sign-up without a valid invite token with its bare "not permitted" page.
+        why = ("the invite token was refused (the invite link may have been reset: copy "
+               "the current one from Organization > Invite people)" if invite_token else
+               "this server admits new accounts only through the organisation's invite "
+               "link: pass --invite-token (Organization > Invite people) or --api-key (an "
+               "admin's API token, to fetch it)")
+        raise ServerError(f"Label Studio refused to create {email} (HTTP 403): {why}")
     if resp.status_code != 302:
-        errors = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{3,200})<', resp.text)
-        why = "; ".join(e.strip() for e in errors) or f"HTTP {resp.status_code}"
+        errors = [e.strip() for e in
+                  re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]{3,200})<', resp.text)]
+        why = "; ".join(e for e in errors if e) or f"HTTP {resp.status_code}"
         raise ServerError(f"Label Studio refused to create {email}: {why}")
 
 
