@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from click.testing import CliRunner
 from hypothesis import strategies as st
 
@@ -236,3 +238,25 @@ STANCE_LABELS = ["FAVOR", "AGAINST", "NONE"]
 def checked(page: Any, target_name: str) -> list[str]:
     block = stance_block(page, target_name)
     return [lab for lab in STANCE_LABELS if block.locator(f"input[name='{lab}']").is_checked()]
+
+
+# ----------------------------------------------------------------------------- HTTP as a user
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def form_post(http: httpx.Client, path: str, data: dict[str, str]) -> httpx.Response:
+    page = http.get(path)
+    m = _CSRF.search(page.text)
+    assert m, f"no form at {path} (HTTP {page.status_code})"
+    return http.post(path, data={"csrfmiddlewaretoken": m.group(1), **data},
+                     headers={"Referer": str(http.base_url) + path})
+
+
+def session(url: str, email: str, password: str) -> httpx.Client:
+    """A browser-like session of ``email`` (cookie login, CSRF header for writes)."""
+    http = httpx.Client(base_url=url, follow_redirects=False, timeout=60)
+    resp = form_post(http, "/user/login/", {"email": email, "password": password})
+    assert resp.status_code == 302, resp.status_code
+    http.headers["X-CSRFToken"] = http.cookies.get("csrftoken") or ""
+    http.headers["Referer"] = url
+    return http

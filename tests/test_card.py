@@ -163,6 +163,11 @@ def test_suggestion_figures() -> None:
     assert "  - `military_aid`: 87.5 % on 8 items" in card
     assert ("75.0 % of the time when it was shown (40 votes), 62.5 % when hidden (32); "
             "effect +12.5 points (95 % bootstrap CI -5.0 % to 30.0 %)") in card
+    assert "not out of the server" in card  # ab: some were hidden
+    stats["suggestions"]["show"] = "prefill"  # now, but some votes were made hidden
+    assert "not out of the server" in render_card(schema(), stats, SPLITS)
+    stats["suggestions"]["anchoring"]["votes_hidden"] = 0
+    assert "not out of the server" not in render_card(schema(), stats, SPLITS)
     stats["suggestions"]["anchoring"] = {"effect": None}
     assert "Anchoring" not in render_card(schema(), stats, SPLITS)
     assert "### Model suggestions" not in render_card(schema(), copy.deepcopy(STATS), SPLITS)

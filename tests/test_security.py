@@ -27,10 +27,9 @@ from labeling.cli import main
 from labeling.studio.accounts import add_annotator, stored_password
 from labeling.studio.server import LocalStudio, _port_free
 
-from .helpers import CONFIG, REPO, SEEDS, RunningStudio
+from .helpers import CONFIG, REPO, SEEDS, RunningStudio, form_post, session
 
 pytestmark = pytest.mark.server
-_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -38,29 +37,11 @@ def run(args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
     return r.exit_code, r.output
 
 
-def _form_post(http: httpx.Client, path: str, data: dict[str, str]) -> httpx.Response:
-    page = http.get(path)
-    m = _CSRF.search(page.text)
-    assert m, f"no form at {path} (HTTP {page.status_code})"
-    return http.post(path, data={"csrfmiddlewaretoken": m.group(1), **data},
-                     headers={"Referer": str(http.base_url) + path})
-
-
-def session(url: str, email: str, password: str) -> httpx.Client:
-    """A browser-like session of ``email`` (cookie login, CSRF header for writes)."""
-    http = httpx.Client(base_url=url, follow_redirects=False, timeout=60)
-    resp = _form_post(http, "/user/login/", {"email": email, "password": password})
-    assert resp.status_code == 302, resp.status_code
-    http.headers["X-CSRFToken"] = http.cookies.get("csrftoken") or ""
-    http.headers["Referer"] = url
-    return http
-
-
 # ----------------------------------------------------------------------------- sign-up
 def test_sign_up_without_the_invite_link_is_refused(studio_server: RunningStudio) -> None:
     email = f"stranger-{uuid.uuid4().hex[:6]}@example.org"
     with httpx.Client(base_url=studio_server.url, follow_redirects=False, timeout=60) as http:
-        resp = _form_post(http, "/user/signup/", {"email": email, "password": "stranger-pw-123",
+        resp = form_post(http, "/user/signup/", {"email": email, "password": "stranger-pw-123",
                                                   "allow_newsletters": "false"})
         assert resp.status_code == 403  # no account made
     users = studio_server.client().users()

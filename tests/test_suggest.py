@@ -8,6 +8,7 @@ the built-in model's suggestions for the rest are read back from the server.
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,13 @@ import pytest
 
 from labeling.schema import load_schema
 from labeling.studio import wire
+from labeling.studio.accounts import add_annotator
 from labeling.suggest.base import Item
 from labeling.suggest.builtin import BuiltinModel
 from labeling.suggest.models import build_model, cross_validate, score, top_label
 from labeling.suggest.queue import queue_scores, queue_seed, representativeness, spread_duplicates
 
-from .helpers import RunningStudio
+from .helpers import RunningStudio, session
 from .suggest_helpers import hash_dist
 from .suggest_toy import LABELS, cli, config, gold_of, label, ours, push_toy, stance_of, task_id_of
 
@@ -313,6 +315,25 @@ def test_hidden_suggestions_carry_no_stance_but_are_logged(
         assert log.shown == (tid not in hidden)
         assert log.labels["ground_troops"] in LABELS  # what was suggested, shown or not
         assert any(x["from_name"] == "spans" for x in p["result"])
+    if show == "hidden":
+        # What an annotator reads: the label stream carries no suggested stance (only the
+        # spans); the task's API, beyond the stream, carries the log with the suggestion
+        # (Label Studio Community has no roles: README, "What an annotator can see").
+        ann = add_annotator(studio_server.url, f"peek-{uuid.uuid4().hex[:6]}@example.org",
+                            api_key=studio_server.token, state_dir=tmp_path / "st")
+        http = session(studio_server.url, ann.email, ann.password)
+        try:
+            served = http.get(f"/api/projects/{pid}/next").json()
+            assert served["id"] in preds and served["predictions"]
+            assert not any(x["type"] == "choices"
+                           for pr in served["predictions"] for x in pr["result"])
+            task = http.get(f"/api/tasks/{served['id']}").json()
+            logged = [x["value"]["choices"] for pr in task["predictions"]
+                      if str(pr["model_version"]).startswith(wire.SUGGEST_LOG_PREFIX + "-")
+                      for x in pr["result"]]
+            assert [logs[served["id"]][0].labels["ground_troops"]] in logged
+        finally:
+            http.close()
 
 
 def test_pull_records_what_was_suggested_and_whether_it_was_shown(

@@ -15,6 +15,12 @@ BLINDNESS = ("Blindness was procedural: on Label Studio Community every member o
              "annotators' labels, so independence rests on the annotators keeping to the "
              "label stream.")
 
+# Hidden suggestions are kept out of the label stream, not out of the server: the log the
+# pull reads holds them, and Community's Data Manager and API show it to any member.
+HIDDEN_SUGGESTIONS = ("Hidden suggestions were kept out of the label stream, not out of "
+                      "the server: an annotator who opened the Data Manager's prediction "
+                      "columns or the API could read them.")
+
 
 def _fmt(x: Any, digits: int = 3) -> str:
     if x is None:
@@ -63,6 +69,8 @@ def _suggestion_lines(sug: Mapping[str, Any] | None) -> list[str]:
             f"{_pct(anch.get('agreement_hidden'))} when hidden ({anch.get('votes_hidden')}); "
             f"effect {100 * anch['effect']:+.1f} points (95 % bootstrap CI "
             f"{_pct(ci[0])} to {_pct(ci[1])})")
+    if sug.get("show") in ("hidden", "ab") or (anch.get("votes_hidden") or 0) > 0:
+        lines.append(f"- {HIDDEN_SUGGESTIONS}")
     lines.append("")
     return lines
 
