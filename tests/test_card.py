@@ -170,4 +170,15 @@ def test_suggestion_figures() -> None:
     assert "not out of the server" not in render_card(schema(), stats, SPLITS)
     stats["suggestions"]["anchoring"] = {"effect": None}
     assert "Anchoring" not in render_card(schema(), stats, SPLITS)
+    # one arm only: its agreement, and (shown only) that anchoring was not measured
+    stats["suggestions"]["anchoring"] = {"effect": None, "agreement_shown": 0.9,
+                                         "votes_shown": 10}
+    card = render_card(schema(), stats, SPLITS)
+    assert "Votes agree with the suggestion they were shown 90.0 % of the time (10 votes)" \
+        in card and "(anchoring) is not measured (`show: ab` measures it)" in card
+    stats["suggestions"]["anchoring"] = {"effect": None, "agreement_hidden": 0.5,
+                                         "votes_hidden": 4}
+    card = render_card(schema(), stats, SPLITS)
+    assert "Votes agree with the suggestion, which they were not shown, 50.0 % of the time " \
+        "(4 votes)" in card and "is not measured" not in card
     assert "### Model suggestions" not in render_card(schema(), copy.deepcopy(STATS), SPLITS)

@@ -390,7 +390,12 @@ def test_anchoring_effect_and_model_as_coder() -> None:
     a = anchoring(votes, seed=1)
     assert a["agreement_shown"] == 1.0 and a["agreement_hidden"] == 0.25
     assert a["effect"] == 0.75 and a["ci95"][0] <= 0.75 <= a["ci95"][1]
-    assert anchoring([[vote(0, 0, True)]])["effect"] is None  # no hidden votes: no effect
+    one_arm = anchoring([[vote(0, 0, True)]])
+    assert one_arm["effect"] is None and one_arm["ci95"] is None  # no hidden votes: no effect
+    assert one_arm["agreement_shown"] == 1.0 and one_arm["agreement_hidden"] is None
+    # all hidden (show: hidden): how often the votes agree with the unseen suggestion
+    only_hidden = anchoring([[vote(1, 0, False)], [vote(0, 0, False)], [vote(2, 2, False)]])
+    assert only_hidden["agreement_hidden"] == 2 / 3 and only_hidden["effect"] is None
     c = model_as_coder(["t", "t", "u"], [0, 1, -1],
                        [[vote(0, 0, True)], [vote(1, 0, False)], [vote(0, 0, True)]])
     # FAVOR (index 0) counts: a label index of 0 is a label, not "none"

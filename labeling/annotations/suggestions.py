@@ -63,12 +63,17 @@ def anchoring(votes: Sequence[Sequence[Mapping[str, Any]]], *, n_boot: int = 100
     out: dict[str, Any] = {"votes_shown": n_shown, "votes_hidden": n_hidden,
                            "agreement_shown": None, "agreement_hidden": None, "effect": None,
                            "ci95": None}
-    if not n_shown or not n_hidden:
-        return out
     s_hits = np.array([sum(s) for s, _ in rows], float)
     s_n = np.array([len(s) for s, _ in rows], float)
     h_hits = np.array([sum(h) for _, h in rows], float)
     h_n = np.array([len(h) for _, h in rows], float)
+    # Each arm's agreement as soon as it has votes; the effect needs both.
+    if n_shown:
+        out["agreement_shown"] = float(s_hits.sum() / n_shown)
+    if n_hidden:
+        out["agreement_hidden"] = float(h_hits.sum() / n_hidden)
+    if not n_shown or not n_hidden:
+        return out
     a_s, a_h = s_hits.sum() / s_n.sum(), h_hits.sum() / h_n.sum()
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(rows), size=(n_boot, len(rows)))

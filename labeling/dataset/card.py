@@ -69,6 +69,16 @@ def _suggestion_lines(sug: Mapping[str, Any] | None) -> list[str]:
             f"{_pct(anch.get('agreement_hidden'))} when hidden ({anch.get('votes_hidden')}); "
             f"effect {100 * anch['effect']:+.1f} points (95 % bootstrap CI "
             f"{_pct(ci[0])} to {_pct(ci[1])})")
+    elif anch.get("agreement_shown") is not None:
+        lines.append(
+            f"- Votes agree with the suggestion they were shown "
+            f"{_pct(anch['agreement_shown'])} of the time ({anch.get('votes_shown')} votes). "
+            "No vote was made with the suggestion hidden, so how much showing it swayed the "
+            "annotators (anchoring) is not measured (`show: ab` measures it).")
+    elif anch.get("agreement_hidden") is not None:
+        lines.append(
+            f"- Votes agree with the suggestion, which they were not shown, "
+            f"{_pct(anch['agreement_hidden'])} of the time ({anch.get('votes_hidden')} votes).")
     if sug.get("show") in ("hidden", "ab") or (anch.get("votes_hidden") or 0) > 0:
         lines.append(f"- {HIDDEN_SUGGESTIONS}")
     lines.append("")
