@@ -39,6 +39,12 @@ def test_votes_nobody_can_give_are_blocked() -> None:
     e = effort([{"a"}, set()], {"a": [5.0], "b": [5.0]}, overlap=3)
     assert e.votes_left == 5 and e.votes_blocked == 2  # 1 + 1 beyond the two annotators
     assert e.hours_left == pytest.approx(10 / 3600)  # b does 2, a does 1, in parallel
+    assert e.blocked_annotator_hours == pytest.approx(2 * 5 / 3600)
+    # the blocked votes' time at the median pace of the active annotators
+    e = effort([{"a"}, set()], {"a": [5.0], "b": [15.0], "d": [40.0], "c": [100.0]},
+               overlap=4, active={"a", "b", "d"})
+    assert e.votes_blocked == 2 and e.blocked_annotator_hours == pytest.approx(2 * 15 / 3600)
+    assert effort([set()], {}, overlap=2).blocked_annotator_hours is None  # no pace yet
 
 
 def test_pace_is_the_median_and_only_active_annotators_count() -> None:
@@ -86,3 +92,15 @@ def test_status_projects_hours_from_known_lead_times(
         main, ["status", "--project", project_title, "--config", str(cfg), "--json"],
         env=studio_server.env()).output)
     assert got["eta_hours"] == pytest.approx(120 / 3600) and got["votes_blocked"] == 0
+
+    # Three votes per task: 4 votes neither can give (t0 needs a third annotator, t1 and t2
+    # a third, t3 a third as Bob skipped it), at their median pace of 40 s: 160 s; the
+    # same 3 they can give.
+    client.update_project(pid, maximum_annotations=3)
+    res = CliRunner().invoke(main, ["status", "--project", project_title, "--config", str(cfg)],
+                             env=studio_server.env(), catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "work left: 7 annotations\n" in res.output
+    assert "  3 the current annotators can give: about 0.03 h" in res.output
+    assert ("  4 need more annotators (the current ones already labelled those tasks): about "
+            "0.04 h of annotator time at the current annotators' median pace") in res.output

@@ -11,7 +11,8 @@ annotator's lead times.
   done. The projection is the shortest time ``T`` in which the team gives every vote left,
   ``sum_a min(T / pace_a, cap_a) = votes left`` (faster annotators take more items until
   they run out of tasks they may do). Votes no active annotator may give are reported as
-  ``votes_blocked``: more annotators are needed for those.
+  ``votes_blocked``: more annotators are needed for those; their working time is projected
+  at the median pace of the active annotators (``blocked_annotator_hours``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Effort:
     team_items_per_hour: float | None  # the active annotators' combined pace
     votes_blocked: int  # votes that no active annotator can give (they did those tasks)
     pace_seconds: Mapping[str, float] = field(default_factory=dict)  # annotator -> median s/item
+    # the blocked votes' working time, at the median pace of the active annotators
+    blocked_annotator_hours: float | None = None
 
 
 def effort(tasks: Sequence[Collection[Hashable]], lead_times: Mapping[Hashable, Sequence[float]],
@@ -68,9 +71,11 @@ def effort(tasks: Sequence[Collection[Hashable]], lead_times: Mapping[Hashable, 
     # Each annotator works until they have given their share (min(T / pace, cap) items).
     worked = sum(min(seconds, caps[a] * pace[a]) for a in team)
     rate = sum(3600.0 / pace[a] for a in team)
+    typical = statistics.median(pace[a] for a in team)
     return Effort(votes_left=votes_left, hours_left=seconds / 3600.0,
                   annotator_hours_left=worked / 3600.0, team_items_per_hour=rate,
-                  votes_blocked=blocked, pace_seconds=shown)
+                  votes_blocked=blocked, pace_seconds=shown,
+                  blocked_annotator_hours=blocked * typical / 3600.0)
 
 
 def _finish_time(votes: int, pace: Mapping[Hashable, float], caps: Mapping[Hashable, int]) -> float:

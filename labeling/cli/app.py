@@ -388,13 +388,21 @@ def status_cmd(project: str, config_path: str | None, url: str | None, api_key: 
     click.echo(f"{st.title}: {st.tasks} tasks, {st.annotations} annotations; overlap {st.overlap}: "
                f"{st.tasks_complete}/{st.tasks} tasks complete; alpha so far {f(st.alpha)}")
     eta = "" if st.eta_hours is None else (
-        f" (about {st.eta_hours:.2f} h with the current annotators at their own pace, "
+        f"about {st.eta_hours:.2f} h with the current annotators at their own pace, "
         f"{st.team_items_per_hour:.0f} items/h together; {st.annotator_hours_left:.2f} h of "
-        "annotator time)")
-    click.echo(f"work left: {st.annotations_left} annotations{eta}")
-    if st.votes_blocked:
-        click.echo(f"  {st.votes_blocked} of them need more annotators (the current ones "
-                   "already labelled those tasks)")
+        "annotator time")
+    if not st.votes_blocked:
+        click.echo(f"work left: {st.annotations_left} annotations" + (eta and f" ({eta})"))
+    else:
+        reachable = st.annotations_left - st.votes_blocked
+        click.echo(f"work left: {st.annotations_left} annotations")
+        if reachable:
+            click.echo(f"  {reachable} the current annotators can give" + (eta and f": {eta}"))
+        more = "" if st.blocked_annotator_hours is None else (
+            f": about {st.blocked_annotator_hours:.2f} h of annotator time at the current "
+            "annotators' median pace")
+        click.echo(f"  {st.votes_blocked} need more annotators (the current ones already "
+                   f"labelled those tasks){more}")
     click.echo(f"\n{'target':<24}{'items':>7}{'voted':>7}{'complete':>10}{'alpha':>8}  labels")
     for t in st.targets:
         labs = ", ".join(f"{k} {v}" for k, v in sorted(t.labels.items()))

@@ -70,6 +70,7 @@ class Status:
     annotator_hours_left: float | None = None  # their working time added up
     team_items_per_hour: float | None = None
     votes_blocked: int = 0  # votes the current annotators cannot give (need more people)
+    blocked_annotator_hours: float | None = None  # those votes' time at the median pace
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -158,6 +159,7 @@ def _progress(title: str, schema: StanceSchema, proj: Mapping[str, Any], rows: A
         annotators=annotators, fetched=fetched,
         annotator_hours_left=projected.annotator_hours_left,
         team_items_per_hour=projected.team_items_per_hour, votes_blocked=projected.votes_blocked,
+        blocked_annotator_hours=projected.blocked_annotator_hours,
     )
 
 
