@@ -22,6 +22,7 @@ import argparse
 import json
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -164,6 +165,8 @@ def main() -> None:
         pool.sort(key=lambda r: records.index(r))  # sequential = the file's order
     schema = schema_of(pool + evals, args.encoder)
     work = Path(tempfile.mkdtemp(prefix="replay-"))
+    # A SIGTERM (a killed run) unwinds through the finally below, which stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     local = LocalStudio(work / "state")
     curves: dict[str, list[tuple[int, float, float, float]]] = {}
     try:

@@ -19,6 +19,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -59,6 +60,8 @@ def main() -> None:
     args = ap.parse_args()
     n = args.units - args.units % QUOTES_PER_ARTICLE
     work = Path(tempfile.mkdtemp(prefix="suggest-bench-"))
+    # A SIGTERM (a killed run) unwinds through the finally below, which stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     local = LocalStudio(work / "state")
     try:
         local.init()

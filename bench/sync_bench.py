@@ -31,6 +31,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -250,6 +251,8 @@ def main() -> None:
     small = max(QUOTES_PER_ARTICLE, n // 10 - (n // 10) % QUOTES_PER_ARTICLE)
     work = Path(tempfile.mkdtemp(prefix="sync-bench-"))
     fig: dict[str, Any] = {"units": n, "small_units": small}
+    # A SIGTERM (a killed run) unwinds through the finally below, which stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     local = LocalStudio(work / "state")
     try:
         t0 = time.perf_counter()
