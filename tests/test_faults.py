@@ -368,6 +368,49 @@ def test_a_copy_the_other_push_deleted_mid_race_is_not_an_error(
         assert [t["id"] for t in st.iter_tasks(pid, include="id")] == [first, again]
 
 
+def test_a_task_the_other_push_deleted_before_the_repair_is_not_restored(
+        studio_server: RunningStudio, project_title: str) -> None:
+    """Seen in a run of the test above: push B imports unit u1 as task T, push A (which
+    imported u1 first) deletes T as its duplicate, then B finds T without predictions and
+    tried to restore them on a task that no longer exists (HTTP 400 "Invalid pk"). Now
+    the unit is found in the copy A kept, which gets B's prediction only if it has none."""
+    from labeling.studio import wire
+    from labeling.workflows.push import project_fields, repair_predictions
+
+    schema = load_schema(CONFIG)
+    text = 'Emmanuel Macron said on Monday: "We will not rule out sending troops."'
+    unit = _units_of(text)[0]
+    version = "stance-labeling-segmenter-test"
+    ((_, task),) = list(wire.validated_tasks([unit], schema, version))
+    bare = {"data": task["data"], "meta": task["meta"]}
+    with studio_server.client() as st:
+        pid = int(st.create_project(title=project_title, **project_fields(schema))["id"])
+        kept, ours = st.import_tasks(pid, [task, bare])  # A's (with prediction), then B's
+        st.delete_task(ours)  # A removes B's copy
+        made, moved = repair_predictions(st, pid, {unit.quote_id: ours}, lambda: [unit],
+                                         schema, version)
+        assert (made, moved) == (0, {unit.quote_id: kept})  # A's copy has its prediction
+        assert [int(p["task"]) for p in st.predictions(pid)] == [kept]
+
+        # The same, but A's copy lost its prediction too (a concurrent import): B restores it.
+        (again,) = st.import_tasks(pid, [bare])
+        st.delete_task(again)
+        for p in st.predictions(pid):
+            st.json("DELETE", f"/api/predictions/{p['id']}/")
+        made, moved = repair_predictions(st, pid, {unit.quote_id: again}, lambda: [unit],
+                                         schema, version)
+        assert made == len(task["predictions"]) and moved == {unit.quote_id: kept}
+        assert {int(p["task"]) for p in st.predictions(pid)} == {kept}
+
+
+def _units_of(text: str) -> list[Any]:
+    from labeling.corpus.readers import Article
+    from labeling.corpus.units import iter_units
+
+    art = Article(id="race-1", title="Race", source="Outlet", text=text)
+    return list(iter_units([art], load_schema(CONFIG), "default"))
+
+
 def test_a_project_created_twice_unseen_ends_as_one(studio_server: RunningStudio, tmp_path: Path,
                                                      project_title: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:

@@ -368,13 +368,20 @@ def push(
                 keys.update(kept)
             # Concurrent imports into one project can leave a task without the prediction
             # it was imported with (seen with Label Studio on SQLite): check, and restore.
-            result.repaired = repair_predictions(
+            # The other push may meanwhile have deleted some of ours as its duplicates:
+            # those units now live in the copy it kept.
+            result.repaired, moved = repair_predictions(
                 studio, pid, {q: keys[q] for q in counted if q in keys},
                 lambda: iter_units(read_articles(inputs, encoding=encoding, skip_bad=True,
                                                  on_bad=lambda *_: None,
                                                  known_targets=target_ids), schema, engine,
                                     whole=whole),
                 schema, version)
+            if moved:
+                log.warning("%d tasks of this push were removed by a concurrent push as "
+                            "copies of its own: their units are in its tasks", len(moved))
+                result.created -= sum(1 for q in counted if q in moved)
+                keys.update(moved)
         result.gold = mark_gold(studio, schema, keys)
         lost = created_project and _lost_project_race(studio, project, pid)
         if lost:
@@ -478,18 +485,26 @@ def _delete_copy(studio: Studio, tid: int) -> None:
 
 def repair_predictions(studio: Studio, pid: int, tasks: Mapping[str, int],
                        units: Callable[[], Iterable[Unit]], schema: StanceSchema,
-                       version: str) -> int:
+                       version: str) -> tuple[int, dict[str, int]]:
     """Give each task of ``tasks`` (quote_id -> task id) that has no prediction its own back.
 
-    ``units`` re-reads the input (only the units of tasks found bare are used). Returns
-    how many predictions were created.
+    A task without predictions may also be one a concurrent push deleted (its duplicate
+    of a unit that push imported first): the unit's task is then the copy that push kept,
+    given a prediction here if it has none. ``units`` re-reads the input (only the units
+    of tasks found bare are used). Returns how many predictions were created, and the
+    units that moved to another task (quote_id -> the task that holds it now).
     """
     if not tasks:
-        return 0
+        return 0, {}
     have = {int(p["task"]) for p in studio.predictions(pid) if p.get("task") is not None}
     bare = {q: t for q, t in tasks.items() if t not in have}
     if not bare:
-        return 0
+        return 0, {}
+    now = _first_task_of(studio, pid, set(bare))
+    moved = {q: now[q] for q, t in bare.items() if q in now and now[q] != t}
+    bare = {q: now[q] for q in bare if q in now and now[q] not in have}
+    if not bare:
+        return 0, moved
     log.warning("%d tasks have no prediction: restoring them", len(bare))
     made = 0
     for qid, task in wire.validated_tasks((u for u in units() if u.quote_id in bare), schema, version):
@@ -497,9 +512,29 @@ def repair_predictions(studio: Studio, pid: int, tasks: Mapping[str, int],
         if tid is None:
             continue
         for pred in task["predictions"]:
-            studio.create_prediction(tid, **pred)
+            try:
+                studio.create_prediction(tid, **pred)
+            except ServerError:
+                try:  # deleted since the listing (the race goes on): its copy has one
+                    studio.get_task(tid)
+                except NotFound:
+                    log.debug("task %s was deleted by another push meanwhile", tid)
+                    break
+                raise
             made += 1
-    return made
+    return made, moved
+
+
+def _first_task_of(studio: Studio, pid: int, qids: set[str]) -> dict[str, int]:
+    """For each of ``qids`` that has a task in the project, its first task (lowest id: the
+    copy every push keeps)."""
+    first: dict[str, int] = {}
+    for t in studio.iter_tasks(pid, include="id,meta"):
+        qid = (t.get("meta") or {}).get("quote_id")
+        if qid is not None and str(qid) in qids:
+            tid = int(t["id"])
+            first[str(qid)] = min(tid, first.get(str(qid), tid))
+    return first
 
 
 GOLD_OVERLAP = 1000  # "every annotator": more than any team has
