@@ -41,6 +41,10 @@ class ServerUnreachable(ServerError):
     """Nothing answers at the server URL."""
 
 
+class ServerNoAnswer(ServerError):
+    """The server took the request but gave no answer (connection reset, time-out)."""
+
+
 class AuthError(ServerError):
     """The API token was refused."""
 

@@ -420,25 +420,37 @@ def status_cmd(project: str, config_path: str | None, url: str | None, api_key: 
 @_config_option()
 @_connection_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("--every", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Keep running: suggest again each time the project has N more "
+                   "annotations (until Ctrl-C).")
+@click.option("--poll", type=click.FloatRange(min=1.0), default=30.0, show_default=True,
+              metavar="SECONDS", help="With --every: how often to ask the server for its "
+                                      "annotation count.")
 @_errors
 def suggest(project: str, config_path: str | None, url: str | None, api_key: str | None,
-            state_dir: str | None, quiet: bool) -> None:
+            state_dir: str | None, quiet: bool, every: int | None, poll: float) -> None:
     """Learn stance from the labels so far; suggest it and serve uncertain tasks first.
 
     Trains the schema's model (`suggestions:`) on each item's majority or adjudicated
     label, prints its cross-validated quality, writes a suggestion for every task that
     still needs votes (shown, hidden or A/B per `suggestions.show`) and switches the
-    project to uncertainty sampling. Run it again as labels come in: it replaces its
-    earlier suggestions. Exits 1, changing nothing, below `suggestions.min_labels`.
+    project to uncertainty sampling. Run it again as labels come in (or let `--every N`
+    do it): it replaces its earlier suggestions. Exits 1, changing nothing, below
+    `suggestions.min_labels` (with --every it waits for them instead).
 
     \b
     labeling suggest --project "Western troops for Ukraine"
+    labeling suggest --project "Western troops for Ukraine" --every 100
     """
     from labeling.schema import load_schema
     from labeling.studio.client import connect
     from labeling.workflows import suggest as suggest_mod
 
     schema = load_schema(_schema_path(config_path))
+    if every is not None:
+        with connect(url, api_key, state_dir) as studio:
+            _watch(project, schema, studio, state_dir, every, poll)
+        return
     bars: dict[str, Any] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -456,6 +468,10 @@ def suggest(project: str, config_path: str | None, url: str | None, api_key: str
     with connect(url, api_key, state_dir) as studio:
         res = suggest_mod.suggest(project=project, schema=schema, studio=studio,
                                   state_dir=state_dir, progress=progress)
+    _suggest_summary(res, schema.suggestions.show)
+
+
+def _suggest_summary(res: Any, show: str) -> None:
     if res.quality is not None:
         click.echo(res.quality.line())
     else:
@@ -463,11 +479,52 @@ def suggest(project: str, config_path: str | None, url: str | None, api_key: str
     shown = {"prefill": "shown pre-selected", "hidden": "hidden (queue order only)",
              "ab": f"hidden for {res.hidden}, shown for {res.predicted - res.hidden}"}
     click.echo(f"trained on {res.labels} labelled items; suggestions for {res.predicted} of "
-               f"{res.tasks} tasks ({shown[schema.suggestions.show]}); "
+               f"{res.tasks} tasks ({shown[show]}); "
                f"{res.replaced} earlier suggestions replaced")
     if res.no_suggestion:
         click.echo(f"no suggestion for {res.no_suggestion} task x target (the model gave none)")
     click.echo(f"project model version {res.model_version}; sampling: {res.sampling}")
+
+
+def _watch(project: str, schema: Any, studio: Any, state_dir: str | None, every: int,
+           poll: float) -> None:
+    """``suggest --every``: a summary per run, until Ctrl-C or SIGTERM (exit 0)."""
+    import signal
+    import threading
+    from datetime import datetime
+
+    from labeling.workflows.watch import Event, watch
+
+    stop = threading.Event()
+    runs = 0
+
+    def told(e: Event) -> None:
+        nonlocal runs
+        stamp = datetime.now().strftime("%H:%M:%S")
+        if e.kind == "run" and e.result is not None:
+            runs += 1
+            click.echo(f"[{stamp}] run {runs}, at {e.annotations} annotations:")
+            _suggest_summary(e.result, schema.suggestions.show)
+            click.echo(f"[{stamp}] next run at {e.annotations + every} annotations "
+                       f"(checked every {poll:g} s; Ctrl-C stops)")
+        elif e.kind == "waiting":
+            click.echo(f"[{stamp}] {e.labels} labelled items; suggestions need {e.needed} "
+                       "(suggestions.min_labels): waiting for labels")
+        else:
+            click.echo(f"[{stamp}] {e.message}; trying again every {poll:g} s", err=True)
+
+    def on_term(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        watch(project=project, schema=schema, studio=studio, every=every, poll=poll,
+              state_dir=state_dir, on_event=told, stop=stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo(f"stopped after {runs} run{'s' if runs != 1 else ''}")
 
 
 # ----------------------------------------------------------------------------- hydrate

@@ -46,7 +46,13 @@ from label_studio_sdk.core.api_error import ApiError
 from label_studio_sdk.core.parse_error import ParsingError
 from label_studio_sdk.core.request_options import RequestOptions
 
-from labeling.errors import AuthError, NotFound, ServerError, ServerUnreachable
+from labeling.errors import (
+    AuthError,
+    NotFound,
+    ServerError,
+    ServerNoAnswer,
+    ServerUnreachable,
+)
 from labeling.studio import http
 from labeling.studio.snapshot import Snapshot, spool_file
 
@@ -186,7 +192,7 @@ class Studio:
                 f"cannot reach Label Studio at {self.url}: is it running? "
                 "(start the local one with `labeling studio up`, or check --url)"
             )
-        return ServerError(
+        return ServerNoAnswer(
             f"Label Studio at {self.url} did not answer {what} ({type(exc).__name__}); try again"
         )
 

@@ -52,6 +52,11 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 class TooFewLabels(LabelingError):
     """Fewer labelled items than ``suggestions.min_labels``: no suggestion was written."""
 
+    def __init__(self, message: str, labels: int = 0, needed: int = 0):
+        super().__init__(message)
+        self.labels = labels
+        self.needed = needed
+
 
 @dataclass
 class SuggestResult:
@@ -148,8 +153,8 @@ def suggest(*, project: str, schema: StanceSchema, studio: Studio,
         raise TooFewLabels(
             f"project {project!r} has {len(items)} labelled items (a majority or adjudicated "
             f"label); suggestions need at least {cfg.min_labels} (suggestions.min_labels in "
-            "the schema): label more, then run `labeling suggest` again. Nothing was changed."
-        )
+            "the schema): label more, then run `labeling suggest` again. Nothing was changed.",
+            labels=len(items), needed=cfg.min_labels)
     # Every unit's text, labelled or not (the targets do not matter to what is seen).
     seen = [_item(r.data, "") for r in records]
     cache = state_home(state_dir) / "suggest"
