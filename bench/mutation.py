@@ -39,6 +39,9 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "schema": ("labeling/schema.py", ["tests/test_schema.py", "tests/test_lsformat.py"]),
     "wire": ("labeling/studio/wire.py", ["tests/test_lsformat.py", "tests/test_wire.py"]),
     "queue": ("labeling/suggest/queue.py", ["tests/test_queue.py"]),
+    "effort": ("labeling/annotations/effort.py", ["tests/test_effort.py"]),
+    "suggestions": ("labeling/annotations/suggestions.py",
+                    ["tests/test_anchoring.py", "tests/test_suggest.py"]),
 }
 KILLED = {"killed", "timeout"}
 
@@ -155,6 +158,18 @@ KILLED = {"killed", "timeout"}
 #       (TF-IDF cosines are >= 0) while k <= reference size - 1.
 #     representativeness__mutmut_61 (range without its step: a chunk starting at every
 #       row): each row's value is written again, the same; only slower.
+#   effort
+#     _finish_time__mutmut_1 (votes < 0): with 0 votes the first segment returns 0 / rate.
+#     _finish_time__mutmut_21 (> instead of >=): at equality the next segment gives the
+#       same T (the curve is continuous).
+#   suggestions (x_ prefix left out)
+#     _idx__mutmut_6 (-2 for none): any negative means "none".
+#     anchoring__mutmut_58, _60, _64, _66, _69, _71, _75, _77 (the counts' float dtype
+#       left out): integer arrays divide to the same floats.
+#     anchoring__mutmut_97 (rng.integers(n, size)): numpy reads a single bound as
+#       [0, n): the same draws.
+#     anchoring__mutmut_102, _104 (errstate divide changed or left out): hits <= votes,
+#       so an empty arm is 0 / 0 ("invalid"), never x / 0.
 #     representativeness__mutmut_87 (np.partition without axis=1): the default is the
 #       last axis, 1.
 

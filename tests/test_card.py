@@ -166,16 +166,24 @@ def test_suggestion_figures() -> None:
     assert "not out of the server" in card  # ab: some were hidden
     stats["suggestions"]["show"] = "prefill"  # now, but some votes were made hidden
     assert "not out of the server" in render_card(schema(), stats, SPLITS)
+    stats["suggestions"]["anchoring"]["votes_hidden"] = 1  # one is enough
+    assert "not out of the server" in render_card(schema(), stats, SPLITS)
     stats["suggestions"]["anchoring"]["votes_hidden"] = 0
     assert "not out of the server" not in render_card(schema(), stats, SPLITS)
+    for show in ("hidden", "ab"):  # the mode alone says so, before any vote
+        stats["suggestions"]["show"] = show
+        assert ("- Hidden suggestions were kept out of the label stream, not out of the "
+                "server: an annotator who opened the Data Manager's prediction columns or "
+                "the API could read them.") in render_card(schema(), stats, SPLITS)
     stats["suggestions"]["anchoring"] = {"effect": None}
     assert "Anchoring" not in render_card(schema(), stats, SPLITS)
     # one arm only: its agreement, and (shown only) that anchoring was not measured
     stats["suggestions"]["anchoring"] = {"effect": None, "agreement_shown": 0.9,
                                          "votes_shown": 10}
     card = render_card(schema(), stats, SPLITS)
-    assert "Votes agree with the suggestion they were shown 90.0 % of the time (10 votes)" \
-        in card and "(anchoring) is not measured (`show: ab` measures it)" in card
+    assert ("- Votes agree with the suggestion they were shown 90.0 % of the time (10 votes). "
+            "No vote was made with the suggestion hidden, so how much showing it swayed the "
+            "annotators (anchoring) is not measured (`show: ab` measures it).") in card
     stats["suggestions"]["anchoring"] = {"effect": None, "agreement_hidden": 0.5,
                                          "votes_hidden": 4}
     card = render_card(schema(), stats, SPLITS)

@@ -4,12 +4,15 @@ real server with annotations of known lead times."""
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from labeling.annotations.effort import effort
+from labeling.annotations.effort import _finish_time, effort
 from labeling.cli import main
 from labeling.schema import load_schema
 from labeling.workflows.push import push
@@ -104,3 +107,52 @@ def test_status_projects_hours_from_known_lead_times(
     assert "  3 the current annotators can give: about 0.03 h" in res.output
     assert ("  4 need more annotators (the current ones already labelled those tasks): about "
             "0.04 h of annotator time at the current annotators' median pace") in res.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.floats(1.0, 100.0), st.integers(0, 20)), min_size=1, max_size=5),
+       st.floats(0.0, 1.0))
+def test_the_finish_time_is_the_least_time_the_team_needs(
+        team: list[tuple[float, int]], share: float) -> None:
+    # The least T with sum_a min(T / pace_a, cap_a) >= votes, against a bisection.
+    pace: dict[Hashable, float] = {i: p for i, (p, _) in enumerate(team)}
+    caps: dict[Hashable, int] = {i: c for i, (_, c) in enumerate(team)}
+    votes = round(share * sum(caps.values()))
+
+    def given_by(t: float) -> float:
+        return sum(min(t / pace[a], caps[a]) for a in pace)
+
+    lo, hi = 0.0, max(caps[a] * pace[a] for a in pace)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if given_by(mid) >= votes - 1e-9 else (mid, hi)
+    assert _finish_time(votes, pace, caps) == pytest.approx(hi if votes else 0.0, abs=1e-6)
+
+
+def test_votes_already_given_by_annotators_who_left_count() -> None:
+    # Three votes per task; z1 and z2 have left. Task 1 needs 3, a and b can give 2 (one
+    # vote blocked); task 2 needs 1 of them. a (10 s) gives 2 in 20 s and has no task
+    # left; b (30 s) gives the third in 30 s. The blocked vote: 20 s at the median pace.
+    e = effort([set(), {"z1", "z2"}], {"a": [10.0], "b": [30.0]}, overlap=3)
+    assert (e.votes_left, e.votes_blocked) == (4, 1)
+    assert e.hours_left == pytest.approx(30 / 3600)
+    assert e.annotator_hours_left == pytest.approx((20 + 30) / 3600)
+    assert e.blocked_annotator_hours == pytest.approx(20 / 3600)
+    # finished tasks ask for nothing, wherever they are in the list
+    assert effort([{"a", "b"}, set(), {"a", "b"}], {"a": [10.0]}, overlap=2).votes_left == 2
+
+
+def test_paces_ignore_missing_and_non_positive_lead_times() -> None:
+    e = effort([set()], {"a": [None, 0.0, -3.0, 10.0, 20.0], "b": [0.0], "c": [12.34567]},
+               overlap=1)
+    assert e.pace_seconds == {"a": 15.0, "c": 12.346}  # b has no pace: none measured
+    with pytest.raises(ValueError, match="^overlap must be at least 1$"):
+        effort([set()], {}, overlap=0)
+
+
+def test_without_an_active_pace_the_votes_are_still_counted() -> None:
+    e = effort([set(), {"b"}], {"b": [5.0]}, overlap=2, active={"a"})
+    assert (e.votes_left, e.votes_blocked) == (3, 3)  # a has no pace: nobody can give them
+    assert (e.hours_left, e.annotator_hours_left, e.team_items_per_hour,
+            e.blocked_annotator_hours) == (None, None, None, None)
+    assert e.pace_seconds == {"b": 5.0}

@@ -36,7 +36,8 @@ class Effort:
     blocked_annotator_hours: float | None = None
 
 
-def effort(tasks: Sequence[Collection[Hashable]], lead_times: Mapping[Hashable, Sequence[float]],
+def effort(tasks: Sequence[Collection[Hashable]],
+           lead_times: Mapping[Hashable, Sequence[float | None]],
            overlap: int, active: Collection[Hashable] | None = None) -> Effort:
     """Project the hours left.
 

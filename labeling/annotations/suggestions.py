@@ -74,14 +74,12 @@ def anchoring(votes: Sequence[Sequence[Mapping[str, Any]]], *, n_boot: int = 100
         out["agreement_hidden"] = float(h_hits.sum() / n_hidden)
     if not n_shown or not n_hidden:
         return out
-    a_s, a_h = s_hits.sum() / s_n.sum(), h_hits.sum() / h_n.sum()
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(rows), size=(n_boot, len(rows)))
     with np.errstate(invalid="ignore", divide="ignore"):
         diffs = s_hits[idx].sum(1) / s_n[idx].sum(1) - h_hits[idx].sum(1) / h_n[idx].sum(1)
     diffs = diffs[np.isfinite(diffs)]
     lo, hi = (np.percentile(diffs, [2.5, 97.5]) if len(diffs) else (np.nan, np.nan))
-    out.update(agreement_shown=float(a_s), agreement_hidden=float(a_h),
-               effect=float(a_s - a_h),
+    out.update(effect=out["agreement_shown"] - out["agreement_hidden"],
                ci95=[float(lo), float(hi)] if np.isfinite(lo) else None)
     return out
